@@ -1,0 +1,126 @@
+import Foundation
+import Logging
+
+/// A private PostgreSQL cluster under a data directory, started with the server's own tools
+/// (`initdb`, `pg_ctl`). It listens on a Unix socket inside the directory and on no TCP port.
+///
+/// PostgreSQL refuses to run as root; when this process is root, the server runs as the
+/// `postgres` system user (created by the Debian package) and the directory is handed to it.
+public final class EmbeddedCluster: @unchecked Sendable {
+    /// Raised when the cluster cannot be created or started.
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The directory that holds the cluster (`pgdata/`) and its socket.
+    public let directory: URL
+    /// The directory with `initdb`, `pg_ctl` and `postgres`.
+    public let binDirectory: URL
+    /// The superuser created by `initdb`.
+    public let user = "omnistock"
+    let logger: Logger
+
+    var dataDirectory: URL { directory.appendingPathComponent("pgdata") }
+    var socketDirectory: URL { directory.appendingPathComponent("socket") }
+    var logFile: URL { directory.appendingPathComponent("postgresql.log") }
+
+    public init(directory: URL, binDirectory: URL? = nil, logger: Logger = Logger(label: "omnistock.embedded-pg")) throws {
+        self.directory = directory.standardizedFileURL
+        self.binDirectory = try binDirectory ?? Self.findBinaries()
+        self.logger = logger
+    }
+
+    /// Finds the PostgreSQL server binaries: `PATH` first, then the newest `/usr/lib/postgresql/*/bin`.
+    public static func findBinaries() throws -> URL {
+        let fileManager = FileManager.default
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for entry in path.split(separator: ":") where fileManager.isExecutableFile(atPath: "\(entry)/pg_ctl") {
+            return URL(fileURLWithPath: String(entry))
+        }
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? fileManager.contentsOfDirectory(atPath: root)) ?? [])
+            .compactMap(Int.init).sorted(by: >)
+        for version in versions where fileManager.isExecutableFile(atPath: "\(root)/\(version)/bin/pg_ctl") {
+            return URL(fileURLWithPath: "\(root)/\(version)/bin")
+        }
+        throw Failure(description: "no PostgreSQL server binaries found (pg_ctl not on PATH nor under /usr/lib/postgresql/*/bin); install them with: apt-get install -y postgresql")
+    }
+
+    /// The libpq URL of database `database` in this cluster.
+    public func url(database: String = "postgres") -> String {
+        "postgresql:///\(database)?host=\(socketDirectory.path)&user=\(user)"
+    }
+
+    /// Creates the cluster if the directory has none, then starts it and waits until it accepts connections.
+    public func start(extraSettings: [String: String] = [:]) throws {
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(at: socketDirectory, withIntermediateDirectories: true)
+        try handOverToServerUser(directory)
+        try handOverToServerUser(socketDirectory)
+        if !fileManager.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
+            logger.info("creating embedded PostgreSQL cluster", metadata: ["directory": "\(dataDirectory.path)"])
+            try runTool("initdb", ["-D", dataDirectory.path, "-U", user, "-A", "trust", "-E", "UTF8", "--no-instructions"])
+        }
+        var settings = [
+            "listen_addresses": "''",
+            "unix_socket_directories": "'\(socketDirectory.path)'",
+            "max_connections": "200",
+        ]
+        settings.merge(extraSettings) { $1 }
+        let options = settings.sorted { $0.key < $1.key }.map { "-c \($0.key)=\($0.value)" }.joined(separator: " ")
+        if isRunning { return }
+        try runTool("pg_ctl", ["-D", dataDirectory.path, "-l", logFile.path, "-o", options, "-w", "-t", "60", "start"])
+    }
+
+    /// Stops the server (fast mode: open transactions are rolled back).
+    public func stop() throws {
+        guard isRunning else { return }
+        try runTool("pg_ctl", ["-D", dataDirectory.path, "-m", "fast", "-w", "stop"])
+    }
+
+    /// Whether a server is running on this data directory.
+    public var isRunning: Bool {
+        (try? runTool("pg_ctl", ["-D", dataDirectory.path, "status"])) != nil
+    }
+
+    private var runsAsRoot: Bool { geteuid() == 0 }
+
+    private func handOverToServerUser(_ url: URL) throws {
+        guard runsAsRoot else { return }
+        try runProcess(URL(fileURLWithPath: "/bin/chown"), ["postgres:postgres", url.path])
+        chmod(url.path, 0o700)
+    }
+
+    @discardableResult
+    private func runTool(_ tool: String, _ arguments: [String]) throws -> String {
+        let executable = binDirectory.appendingPathComponent(tool)
+        if runsAsRoot {
+            return try runProcess(URL(fileURLWithPath: "/sbin/runuser"), ["-u", "postgres", "--", executable.path] + arguments)
+        }
+        return try runProcess(executable, arguments)
+    }
+
+    @discardableResult
+    private func runProcess(_ executable: URL, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw Failure(description: "cannot run \(executable.path): \(error)")
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "\(executable.lastPathComponent) \(arguments.first ?? "") failed (exit \(process.terminationStatus)): \(text.suffix(600))")
+        }
+        return text
+    }
+}

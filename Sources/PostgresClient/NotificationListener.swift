@@ -1,0 +1,116 @@
+import CLibPQ
+import Dispatch
+import Foundation
+import Logging
+
+/// A notification received through `LISTEN`.
+public struct PostgresNotification: Sendable, Equatable {
+    /// The channel name given to `NOTIFY`.
+    public var channel: String
+    /// The payload given to `NOTIFY` (may be empty).
+    public var payload: String
+    /// The server process that sent it.
+    public var senderPID: Int32
+}
+
+/// Listens on one dedicated connection and calls back for every notification.
+///
+/// The connection's socket is watched by a `DispatchSourceRead`: the queue wakes only when the server
+/// sends something, there is no polling loop. When the connection drops, the listener reconnects with
+/// backoff, listens again and calls `onReconnect` (notifications sent meanwhile are lost, so the
+/// subscriber should rescan its state then).
+public final class NotificationListener: @unchecked Sendable {
+    private let conninfo: String
+    private let channels: [String]
+    private let queue: DispatchQueue
+    private let logger: Logger
+    private let onNotification: @Sendable (PostgresNotification) -> Void
+    private let onReconnect: @Sendable () -> Void
+
+    // State below is touched only on `queue`.
+    private var connection: PostgresConnection?
+    private var source: (any DispatchSourceRead)?
+    private var stopped = false
+    private var reconnectDelay: TimeInterval = 0.1
+
+    public init(
+        conninfo: String, channels: [String], queue: DispatchQueue = DispatchQueue(label: "omnistock.listen"),
+        logger: Logger = Logger(label: "omnistock.listen"),
+        onReconnect: @escaping @Sendable () -> Void = {},
+        onNotification: @escaping @Sendable (PostgresNotification) -> Void
+    ) {
+        self.conninfo = conninfo
+        self.channels = channels
+        self.queue = queue
+        self.logger = logger
+        self.onReconnect = onReconnect
+        self.onNotification = onNotification
+    }
+
+    /// Connects and listens. Throws if the first connection cannot be made; later losses are retried.
+    public func start() throws {
+        try queue.sync { try connect() }
+    }
+
+    /// Stops listening and closes the connection.
+    public func stop() {
+        queue.sync {
+            stopped = true
+            source?.cancel()
+            source = nil
+        }
+    }
+
+    private func connect() throws {
+        let connection = try PostgresConnection(conninfo: conninfo)
+        for channel in channels {
+            try connection.execute("LISTEN \(try connection.quoteIdentifier(channel))")
+        }
+        let source = DispatchSource.makeReadSource(fileDescriptor: connection.socket, queue: queue)
+        source.setEventHandler { [weak self] in self?.drain() }
+        // The connection is closed only after the source has stopped watching its descriptor.
+        source.setCancelHandler { _ = connection }
+        self.connection = connection
+        self.source = source
+        source.resume()
+        reconnectDelay = 0.1
+    }
+
+    private func drain() {
+        guard let connection, !stopped else { return }
+        guard PQconsumeInput(connection.handle) == 1 else {
+            logger.warning("notification connection lost; reconnecting", metadata: ["error": "\(PostgresConnection.errorMessage(connection.handle))"])
+            dropConnection()
+            scheduleReconnect()
+            return
+        }
+        while let notify = PQnotifies(connection.handle) {
+            let notification = PostgresNotification(
+                channel: String(cString: notify.pointee.relname),
+                payload: String(cString: notify.pointee.extra),
+                senderPID: notify.pointee.be_pid)
+            PQfreemem(notify)
+            onNotification(notification)
+        }
+    }
+
+    private func dropConnection() {
+        source?.cancel()
+        source = nil
+        connection = nil
+    }
+
+    private func scheduleReconnect() {
+        queue.asyncAfter(deadline: .now() + reconnectDelay) { [weak self] in
+            guard let self, !self.stopped else { return }
+            do {
+                try self.connect()
+                self.logger.info("notification connection restored")
+                self.onReconnect()
+            } catch {
+                self.reconnectDelay = min(self.reconnectDelay * 2, 5)
+                self.scheduleReconnect()
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+/// An error reported by libpq or the PostgreSQL server.
+///
+/// `description` is safe to show to users and write to logs: it holds the SQLSTATE and the server's
+/// primary message only. `debugDescription` adds the detail, hint and the failed statement.
+public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// What went wrong, in the terms a caller can act on.
+    public enum Kind: Sendable, Equatable {
+        /// The connection could not be opened or was lost; the operation may be retried on a new connection.
+        case connection
+        /// The server rejected a statement; `sqlState` tells why.
+        case server
+        /// The client could not decode a value or was used incorrectly.
+        case client
+    }
+
+    public var kind: Kind
+    /// The five-character SQLSTATE code, when the server sent one.
+    public var sqlState: String?
+    /// The primary message.
+    public var message: String
+    /// The server's DETAIL field.
+    public var detail: String?
+    /// The server's HINT field.
+    public var hint: String?
+    /// The constraint that was violated, for integrity errors.
+    public var constraint: String?
+    /// The statement that failed (debug output only).
+    public var statement: String?
+
+    public init(
+        kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil,
+        hint: String? = nil, constraint: String? = nil, statement: String? = nil
+    ) {
+        self.kind = kind
+        self.sqlState = sqlState
+        self.message = message
+        self.detail = detail
+        self.hint = hint
+        self.constraint = constraint
+        self.statement = statement
+    }
+
+    /// Serialization failure (40001) or deadlock (40P01): the transaction may simply be run again.
+    public var isTransactionRetryable: Bool {
+        sqlState == SQLState.serializationFailure || sqlState == SQLState.deadlockDetected
+    }
+
+    /// The connection is gone (or the server is shutting down); retry on a new connection.
+    public var isConnectionLost: Bool {
+        kind == .connection || (sqlState?.hasPrefix("08") ?? false)
+            || sqlState == SQLState.adminShutdown || sqlState == SQLState.crashShutdown
+            || sqlState == SQLState.cannotConnectNow
+    }
+
+    public var description: String {
+        if let sqlState { return "PostgreSQL error \(sqlState): \(message)" }
+        return "PostgreSQL \(kind) error: \(message)"
+    }
+
+    public var debugDescription: String {
+        var text = description
+        if let detail { text += "\nDETAIL: \(detail)" }
+        if let hint { text += "\nHINT: \(hint)" }
+        if let constraint { text += "\nCONSTRAINT: \(constraint)" }
+        if let statement { text += "\nSTATEMENT: \(statement)" }
+        return text
+    }
+}
+
+/// SQLSTATE codes this client and its users act upon.
+public enum SQLState {
+    public static let uniqueViolation = "23505"
+    public static let foreignKeyViolation = "23503"
+    public static let checkViolation = "23514"
+    public static let notNullViolation = "23502"
+    public static let serializationFailure = "40001"
+    public static let deadlockDetected = "40P01"
+    public static let adminShutdown = "57P01"
+    public static let crashShutdown = "57P02"
+    public static let cannotConnectNow = "57P03"
+    public static let queryCanceled = "57014"
+    public static let undefinedTable = "42P01"
+}

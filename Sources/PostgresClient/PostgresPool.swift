@@ -1,0 +1,131 @@
+import Dispatch
+import Foundation
+import Logging
+
+/// A small bounded pool of connections, usable from any thread or Dispatch queue.
+///
+/// Callers block (up to `acquireTimeout`) while all connections are busy. A connection that failed
+/// at the connection level is closed instead of returned, so the pool reconnects after a server restart.
+public final class PostgresPool: @unchecked Sendable {
+    /// How to open connections.
+    public let conninfo: String
+    /// The most connections open at once.
+    public let maxConnections: Int
+    /// How long `withConnection` waits for a free connection before failing.
+    public let acquireTimeout: TimeInterval
+    let logger: Logger
+
+    private let capacity: DispatchSemaphore
+    private let lock = NSLock()
+    private var idle: [PostgresConnection] = []
+    private let blockingQueue: DispatchQueue
+
+    public init(
+        conninfo: String, maxConnections: Int = 8, acquireTimeout: TimeInterval = 30,
+        logger: Logger = Logger(label: "omnistock.postgres")
+    ) {
+        precondition(maxConnections > 0, "a pool needs at least one connection")
+        self.conninfo = conninfo
+        self.maxConnections = maxConnections
+        self.acquireTimeout = acquireTimeout
+        self.logger = logger
+        self.capacity = DispatchSemaphore(value: maxConnections)
+        self.blockingQueue = DispatchQueue(
+            label: "omnistock.postgres.pool", qos: .userInitiated, attributes: .concurrent)
+    }
+
+    /// Lends a connection to `body` and takes it back afterwards. Does not retry.
+    public func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        guard capacity.wait(timeout: .now() + acquireTimeout) == .success else {
+            throw PostgresError(kind: .connection, message: "no database connection free after \(acquireTimeout) s")
+        }
+        defer { capacity.signal() }
+        let connection = try checkOut()
+        do {
+            let value = try body(connection)
+            checkIn(connection)
+            return value
+        } catch {
+            checkIn(connection)
+            throw error
+        }
+    }
+
+    /// Runs `body` in a transaction, running it again (up to `maxAttempts`) after a serialization
+    /// failure, a deadlock or a lost connection. `body` must therefore be safe to repeat.
+    public func transaction<T>(
+        isolation: IsolationLevel = .readCommitted, maxAttempts: Int = 5,
+        _ body: (PostgresConnection) throws -> T
+    ) throws -> T {
+        try retrying(maxAttempts: maxAttempts) {
+            try withConnection { try $0.transaction(isolation: isolation, body) }
+        }
+    }
+
+    /// Runs a read-only statement, retrying once on a fresh connection if the old one was lost.
+    /// The rows are handed to `body` while the connection is still held.
+    public func query<T>(
+        _ sql: String, _ parameters: [any PostgresBindable] = [], _ body: (PostgresRows) throws -> T
+    ) throws -> T {
+        try retrying(maxAttempts: 2) {
+            try withConnection { try body($0.query(sql, parameters)) }
+        }
+    }
+
+    /// Runs one statement outside an explicit transaction and returns the affected row count.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [any PostgresBindable] = []) throws -> Int {
+        try withConnection { try $0.query(sql, parameters).affectedRows }
+    }
+
+    /// Runs blocking database work on the pool's own Dispatch queue and resumes the awaiting task
+    /// when it is done, so async callers (HTTP handlers) never block their executor.
+    public func run<T: Sendable>(_ body: @escaping @Sendable (PostgresPool) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            blockingQueue.async {
+                continuation.resume(with: Result { try body(self) })
+            }
+        }
+    }
+
+    /// Closes idle connections; busy ones close when they are returned after `close`.
+    public func closeIdle() {
+        lock.lock()
+        let closing = idle
+        idle.removeAll()
+        lock.unlock()
+        _ = closing
+    }
+
+    private func retrying<T>(maxAttempts: Int, _ attempt: () throws -> T) throws -> T {
+        var attemptNumber = 1
+        while true {
+            do {
+                return try attempt()
+            } catch let error as PostgresError where attemptNumber < maxAttempts
+                && (error.isTransactionRetryable || error.isConnectionLost)
+            {
+                logger.debug("retrying database work", metadata: ["sqlstate": "\(error.sqlState ?? "-")", "attempt": "\(attemptNumber)"])
+                if error.isConnectionLost { closeIdle() }
+                let backoff = min(0.5, 0.005 * Double(1 << min(attemptNumber, 6)))
+                Thread.sleep(forTimeInterval: Double.random(in: 0...backoff))
+                attemptNumber += 1
+            }
+        }
+    }
+
+    private func checkOut() throws -> PostgresConnection {
+        lock.lock()
+        let reused = idle.popLast()
+        lock.unlock()
+        if let reused, reused.isOpen { return reused }
+        return try PostgresConnection(conninfo: conninfo)
+    }
+
+    private func checkIn(_ connection: PostgresConnection) {
+        guard connection.isOpen, !connection.isInTransaction else { return }
+        lock.lock()
+        idle.append(connection)
+        lock.unlock()
+    }
+}
