@@ -1,0 +1,98 @@
+import PostgresClient
+
+/// Stock of one SKU at one location, with what click-and-collect may promise there.
+public struct LocationStock: Codable, Sendable, Equatable {
+    public var location: String
+    public var onHand: Int
+    public var reserved: Int
+    public var available: Int
+    /// `max(0, available − pickup_buffer)` at stores with click-and-collect; nil elsewhere.
+    public var pickupAvailable: Int?
+    public var oversold: Bool
+}
+
+/// The value a channel should show for one SKU in one scope (a location, or `*` for the pool).
+public struct ChannelStock: Codable, Sendable, Equatable {
+    public var channel: String
+    public var scope: String
+    public var value: Int
+}
+
+/// Everything the ledger knows about one SKU's availability.
+public struct StockReport: Codable, Sendable, Equatable {
+    public var sku: String
+    public var name: String
+    public var kind: String
+    public var locations: [LocationStock]
+    public var channels: [ChannelStock]
+}
+
+extension StockLedger {
+    /// Per-location stock and per-channel published values of `sku` (DESIGN.md §5).
+    public func stock(sku: String) throws -> StockReport {
+        try pool.withConnection { connection in
+            guard let item = try connection.query("SELECT name, kind FROM skus WHERE sku = $1", [sku]).first else {
+                throw LedgerError.unknownSKU(sku)
+            }
+            let name: String = try item.decode(at: 0)
+            let kind: String = try item.decode(at: 1)
+            let locations = try connection.query(
+                """
+                SELECT loc.code, COALESCE(l.on_hand, 0), COALESCE(l.reserved, 0), location_available($1, loc.code),
+                       CASE WHEN loc.click_and_collect THEN pickup_available($1, loc.code) END, COALESCE(l.oversold, false),
+                       l.sku IS NOT NULL OR $2 = 'bundle'
+                FROM locations loc LEFT JOIN levels l ON l.location = loc.code AND l.sku = $1
+                ORDER BY loc.code
+                """, [sku, kind]
+            ).compactMap { row -> LocationStock? in
+                guard try row.decode(Bool.self, at: 6) else { return nil }
+                let onHand: Int = try row.decode(at: 1)
+                let reserved: Int = try row.decode(at: 2)
+                return LocationStock(
+                    location: try row.decode(at: 0), onHand: onHand, reserved: reserved,
+                    available: kind == "bundle" ? try row.decode(at: 3) : onHand - reserved,
+                    pickupAvailable: try row.decode(Int?.self, at: 4), oversold: try row.decode(at: 5))
+            }
+            let channels = try connection.query(
+                """
+                SELECT c.code, scope.scope, channel_value(c.code, $1, scope.scope)
+                FROM channels c
+                CROSS JOIN LATERAL (
+                    SELECT cl.location AS scope FROM channel_locations cl WHERE cl.channel = c.code AND c.models_locations
+                    UNION ALL SELECT '*' WHERE NOT c.models_locations) AS scope
+                ORDER BY c.code, scope.scope
+                """, [sku]
+            ).map { row in
+                ChannelStock(channel: try row.decode(at: 0), scope: try row.decode(at: 1), value: try row.decode(at: 2))
+            }
+            return StockReport(
+                sku: sku, name: name, kind: kind,
+                locations: locations, channels: channels)
+        }
+    }
+
+    /// Units click-and-collect may promise for `sku` at `store` (0 when the store offers no pickup).
+    public func pickupAvailable(sku: String, store: String) throws -> Int {
+        try pool.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM skus WHERE sku = $1), loc.click_and_collect, pickup_available($1, $2)
+            FROM (SELECT $2::text AS code) AS wanted LEFT JOIN locations loc USING (code)
+            """, [sku, store]
+        ) { rows in
+            let row = rows[0]
+            guard try row.decode(Bool.self, at: 0) else { throw LedgerError.unknownSKU(sku) }
+            guard let pickup = try row.decode(Bool?.self, at: 1) else { throw LedgerError.unknownLocation(store) }
+            return pickup ? try row.decode(Int.self, at: 2) : 0
+        }
+    }
+
+    /// The value `channel` must show for `sku` in `scope` (a location code, or `*`).
+    public func channelValue(channel: String, sku: String, scope: String) throws -> Int {
+        try pool.query("SELECT channel_value($1, $2, $3)", [channel, sku, scope]) { rows in
+            guard let value = try rows[0].decode(Int?.self, at: 0) else {
+                throw LedgerError.invalidArgument("unknown channel \(channel)")
+            }
+            return value
+        }
+    }
+}

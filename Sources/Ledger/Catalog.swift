@@ -1,0 +1,186 @@
+import PostgresClient
+
+/// A stock-holding place, as configured.
+public struct LocationDefinition: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case warehouse, store }
+    public var code: String
+    public var name: String
+    public var kind: Kind
+    public var shipsOnline: Bool
+    public var clickAndCollect: Bool
+    public var pickupBuffer: Int
+    public var timezone: String
+
+    public init(
+        code: String, name: String = "", kind: Kind, shipsOnline: Bool = true, clickAndCollect: Bool = false,
+        pickupBuffer: Int = 0, timezone: String = "UTC"
+    ) {
+        self.code = code
+        self.name = name
+        self.kind = kind
+        self.shipsOnline = shipsOnline
+        self.clickAndCollect = clickAndCollect
+        self.pickupBuffer = pickupBuffer
+        self.timezone = timezone
+    }
+}
+
+/// A sales channel's identity and allocation rule (DESIGN.md §5).
+public struct ChannelDefinition: Codable, Sendable, Equatable {
+    public var code: String
+    /// `shopify`, `woocommerce`, `allegro` or `omnistock-json`.
+    public var kind: String
+    /// True when the channel gets one value per location; false for a pooled value.
+    public var modelsLocations: Bool
+    /// Locations whose stock the channel sells; nil means every `ships_online` location.
+    public var locations: [String]?
+    public var buffer: Int
+    public var share: Int
+    public var maxQuantity: Int?
+    public var minVisible: Int
+
+    public init(
+        code: String, kind: String, modelsLocations: Bool, locations: [String]? = nil, buffer: Int = 0,
+        share: Int = 100, maxQuantity: Int? = nil, minVisible: Int = 0
+    ) {
+        self.code = code
+        self.kind = kind
+        self.modelsLocations = modelsLocations
+        self.locations = locations
+        self.buffer = buffer
+        self.share = share
+        self.maxQuantity = maxQuantity
+        self.minVisible = minVisible
+    }
+}
+
+/// Catalogue and configuration writes: SKUs, bundles, locations, channels.
+public struct Catalog: Sendable {
+    public let pool: PostgresPool
+
+    public init(pool: PostgresPool) { self.pool = pool }
+
+    /// Creates the SKU or renames it.
+    public func upsertSKU(_ sku: String, name: String = "", kind: String = "item") throws {
+        try pool.execute(
+            """
+            INSERT INTO skus (sku, name, kind) VALUES ($1, $2, $3)
+            ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind
+            """, [sku, name, kind])
+    }
+
+    /// Defines `bundle` as `components` (SKU → units per bundle), replacing any earlier definition,
+    /// and marks its channel targets due.
+    public func defineBundle(_ bundle: String, name: String = "", components: [String: Int]) throws {
+        guard !components.isEmpty, components.values.allSatisfy({ $0 > 0 }) else {
+            throw LedgerError.invalidArgument("a bundle needs components with positive quantities")
+        }
+        try pool.transaction { connection in
+            try connection.query(
+                """
+                INSERT INTO skus (sku, name, kind) VALUES ($1, $2, 'bundle')
+                ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, kind = 'bundle'
+                """, [bundle, name])
+            try connection.query("DELETE FROM bundle_components WHERE bundle_sku = $1", [bundle])
+            for (component, quantity) in components.sorted(by: { $0.key < $1.key }) {
+                try connection.query(
+                    "INSERT INTO bundle_components (bundle_sku, component_sku, quantity) VALUES ($1, $2, $3)",
+                    [bundle, component, quantity])
+            }
+            try Self.markAllTargetsDue(skus: [bundle], on: connection)
+        }
+    }
+
+    /// Creates or updates a location; changes to pickup settings mark channel targets due.
+    public func upsertLocation(_ location: LocationDefinition) throws {
+        try pool.transaction { connection in
+            let changed = try connection.query(
+                """
+                INSERT INTO locations AS l (code, name, kind, ships_online, click_and_collect, pickup_buffer, timezone)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,
+                    ships_online = EXCLUDED.ships_online, click_and_collect = EXCLUDED.click_and_collect,
+                    pickup_buffer = EXCLUDED.pickup_buffer, timezone = EXCLUDED.timezone
+                WHERE (l.name, l.kind, l.ships_online, l.click_and_collect, l.pickup_buffer, l.timezone)
+                    IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.ships_online, EXCLUDED.click_and_collect,
+                                      EXCLUDED.pickup_buffer, EXCLUDED.timezone)
+                """,
+                [location.code, location.name, location.kind.rawValue, location.shipsOnline, location.clickAndCollect,
+                 location.pickupBuffer, location.timezone]
+            ).affectedRows > 0
+            if changed { try Self.markAllTargetsDue(location: location.code, on: connection) }
+        }
+    }
+
+    /// Creates or updates a channel and its locations; a changed rule marks all its targets due.
+    public func upsertChannel(_ channel: ChannelDefinition) throws {
+        try pool.transaction { connection in
+            let changed = try connection.query(
+                """
+                INSERT INTO channels AS c (code, kind, models_locations, buffer, share, max_quantity, min_visible)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT (code) DO UPDATE SET kind = EXCLUDED.kind, models_locations = EXCLUDED.models_locations,
+                    buffer = EXCLUDED.buffer, share = EXCLUDED.share, max_quantity = EXCLUDED.max_quantity,
+                    min_visible = EXCLUDED.min_visible, updated_at = now()
+                WHERE (c.kind, c.models_locations, c.buffer, c.share, c.max_quantity, c.min_visible)
+                    IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.models_locations, EXCLUDED.buffer, EXCLUDED.share,
+                                      EXCLUDED.max_quantity, EXCLUDED.min_visible)
+                """,
+                [channel.code, channel.kind, channel.modelsLocations, channel.buffer, channel.share, channel.maxQuantity,
+                 channel.minVisible]
+            ).affectedRows > 0
+            let locations: [String]
+            if let configured = channel.locations {
+                locations = configured
+            } else {
+                locations = try connection.query("SELECT code FROM locations WHERE ships_online ORDER BY code")
+                    .map { try $0.decode(String.self, at: 0) }
+            }
+            let locationsChanged = try connection.query(
+                """
+                WITH wanted AS (SELECT unnest($2::text[]) AS location),
+                removed AS (DELETE FROM channel_locations WHERE channel = $1
+                            AND location NOT IN (SELECT location FROM wanted) RETURNING 1),
+                added AS (INSERT INTO channel_locations (channel, location) SELECT $1, location FROM wanted
+                          ON CONFLICT DO NOTHING RETURNING 1)
+                SELECT (SELECT count(*) FROM removed) + (SELECT count(*) FROM added)
+                """, [channel.code, locations]
+            )[0].decode(Int.self, at: 0) > 0
+            if changed || locationsChanged {
+                try connection.query(
+                    "DELETE FROM outbox WHERE channel = $1 AND location_scope <> '*' AND NOT $2", [channel.code, channel.modelsLocations])
+                try Self.markAllTargetsDue(channel: channel.code, on: connection)
+            }
+        }
+    }
+
+    /// The configured channels' codes.
+    public func channelCodes() throws -> [String] {
+        try pool.query("SELECT code FROM channels ORDER BY code") { try $0.map { try $0.decode(String.self, at: 0) } }
+    }
+
+    /// Marks due every target fed by the given channel, location or SKUs (all when none is given).
+    static func markAllTargetsDue(
+        channel: String? = nil, location: String? = nil, skus: [String]? = nil, on connection: PostgresConnection
+    ) throws {
+        try connection.query(
+            """
+            INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version)
+            SELECT channel, sku, scope, nextval('ledger_version_seq')
+            FROM (SELECT DISTINCT c.code AS channel, t.sku,
+                         CASE WHEN c.models_locations THEN cl.location ELSE '*' END AS scope
+                  FROM channels c
+                  JOIN channel_locations cl ON cl.channel = c.code
+                  JOIN (SELECT sku, location FROM levels
+                        UNION SELECT b.bundle_sku, l.location
+                              FROM bundle_components b JOIN levels l ON l.sku = b.component_sku) t
+                    ON t.location = cl.location
+                  WHERE ($1::text IS NULL OR c.code = $1) AND ($2::text IS NULL OR cl.location = $2)
+                    AND ($3::text[] IS NULL OR t.sku = ANY ($3))) AS targets
+            ON CONFLICT (channel, sku, location_scope) DO UPDATE
+                SET wanted_version = EXCLUDED.wanted_version, changed_at = clock_timestamp(),
+                    permanent_error = false, next_attempt_at = now()
+            """, [channel, location, skus])
+        try connection.query("SELECT pg_notify('omnistock_outbox', '')")
+    }
+}

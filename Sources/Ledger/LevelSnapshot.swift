@@ -1,0 +1,36 @@
+import PostgresClient
+
+/// One row of `levels` as it stood after an operation.
+public struct LevelSnapshot: Codable, Sendable, Equatable {
+    public var sku: String
+    public var location: String
+    public var onHand: Int
+    public var reserved: Int
+    /// Ledger version of the last change; grows with every change of this level.
+    public var version: Int64
+    /// Set when a physical count left fewer units than are reserved (an accepted conflict).
+    public var oversold: Bool
+
+    /// `on_hand − reserved` (negative only while oversold).
+    public var available: Int { onHand - reserved }
+
+    /// The columns `levelColumns` selects, in order.
+    static let columns = "sku, location, on_hand, reserved, version, oversold"
+
+    init(row: PostgresRow, offset: Int = 0) throws {
+        sku = try row.decode(at: offset)
+        location = try row.decode(at: offset + 1)
+        onHand = try row.decode(at: offset + 2)
+        reserved = try row.decode(at: offset + 3)
+        version = try row.decode(at: offset + 4)
+        oversold = try row.decode(at: offset + 5)
+    }
+}
+
+/// What a stock operation did: the movements it wrote and the levels it left.
+public struct StockChange: Codable, Sendable, Equatable {
+    /// Ids of the movements written (empty when nothing changed, e.g. a count equal to on hand).
+    public var movementIDs: [Int64]
+    /// The affected levels after the change.
+    public var levels: [LevelSnapshot]
+}

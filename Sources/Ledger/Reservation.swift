@@ -1,0 +1,92 @@
+import Foundation
+import PostgresClient
+
+/// What a reservation holds stock for.
+public enum ReservationKind: String, Codable, Sendable, CaseIterable {
+    /// A shopper's checkout in progress; short expiry.
+    case checkout
+    /// A placed order waiting to ship.
+    case order
+    /// Click-and-collect: held at a store until picked up.
+    case pickup
+}
+
+/// Where a reservation is in its life.
+public enum ReservationStatus: String, Codable, Sendable {
+    case active, committed, released, expired
+}
+
+/// Units of one SKU held at one location.
+public struct Reservation: Codable, Sendable, Equatable {
+    public var id: String
+    public var sku: String
+    public var location: String
+    public var quantity: Int
+    public var kind: ReservationKind
+    public var status: ReservationStatus
+    /// The channel that asked for it, if any.
+    public var channel: String?
+    /// The channel's order reference, if any.
+    public var externalRef: String?
+    public var expiresAt: Date?
+
+    static let columns = "id, sku, location, quantity, kind, status, channel, external_ref, expires_at"
+
+    init(row: PostgresRow) throws {
+        id = try row.decode(at: 0)
+        sku = try row.decode(at: 1)
+        location = try row.decode(at: 2)
+        quantity = try row.decode(at: 3)
+        kind = ReservationKind(rawValue: try row.decode(at: 4)) ?? .order
+        status = ReservationStatus(rawValue: try row.decode(at: 5)) ?? .active
+        channel = try row.decode(String?.self, at: 6)
+        externalRef = try row.decode(String?.self, at: 7)
+        expiresAt = try row.decode(Date?.self, at: 8)
+    }
+}
+
+/// A request to hold stock.
+public struct ReservationRequest: Codable, Sendable, Equatable {
+    public var sku: String
+    public var location: String
+    public var quantity: Int
+    public var kind: ReservationKind
+    public var channel: String?
+    public var externalRef: String?
+    /// When it lapses; nil holds until released or committed.
+    public var expiresAt: Date?
+
+    public init(
+        sku: String, location: String, quantity: Int, kind: ReservationKind,
+        channel: String? = nil, externalRef: String? = nil, expiresAt: Date? = nil
+    ) {
+        self.sku = sku
+        self.location = location
+        self.quantity = quantity
+        self.kind = kind
+        self.channel = channel
+        self.externalRef = externalRef
+        self.expiresAt = expiresAt
+    }
+}
+
+/// The outcome of `reserve`: the reservation and the level it left.
+public struct ReservationReceipt: Codable, Sendable, Equatable {
+    public var reservation: Reservation
+    public var level: LevelSnapshot?
+}
+
+enum ReservationID {
+    /// A sortable id: `r_` + 10 characters of millisecond time + 16 random, Crockford base32 (ULID layout).
+    static func make(now: Date = Date()) -> String {
+        let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+        var time = UInt64(now.timeIntervalSince1970 * 1000)
+        var timePart: [Character] = []
+        for _ in 0..<10 {
+            timePart.append(alphabet[Int(time % 32)])
+            time /= 32
+        }
+        let randomPart = (0..<16).map { _ in alphabet[Int.random(in: 0..<32)] }
+        return "r_" + String(timePart.reversed()) + String(randomPart)
+    }
+}

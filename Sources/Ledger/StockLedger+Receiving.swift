@@ -1,0 +1,43 @@
+extension StockLedger {
+    private struct QuantityRequest: Codable, Sendable {
+        var sku: String
+        var location: String
+        var quantity: Int
+        var reference: String?
+    }
+
+    /// Adds received goods to on hand (reason `receipt`).
+    public func receive(sku: String, location: String, quantity: Int, reference: String? = nil, key: String) throws -> StockChange {
+        try addStock(sku: sku, location: location, quantity: quantity, reason: .receipt, reference: reference, key: key)
+    }
+
+    /// Puts returned units back on hand (reason `return`).
+    public func returnStock(sku: String, location: String, quantity: Int, reference: String? = nil, key: String) throws -> StockChange {
+        try addStock(sku: sku, location: location, quantity: quantity, reason: .return, reference: reference, key: key)
+    }
+
+    /// Sells units that were not reserved (a walk-in sale, say). Refused when `available` is too low.
+    public func sell(sku: String, location: String, quantity: Int, reference: String? = nil, key: String) throws -> StockChange {
+        try Self.requirePositive(quantity)
+        let request = QuantityRequest(sku: sku, location: location, quantity: quantity, reference: reference)
+        return try idempotent(key: key, kind: "sell", request: request) { connection in
+            let change = LevelChange(
+                sku: sku, location: location, delta: -quantity, reason: .sale, reference: reference, movementKey: key)
+            let (level, movement) = try applyOrExplain(change, requested: quantity, on: connection)
+            return StockChange(movementIDs: [movement], levels: [level])
+        }
+    }
+
+    private func addStock(
+        sku: String, location: String, quantity: Int, reason: MovementReason, reference: String?, key: String
+    ) throws -> StockChange {
+        try Self.requirePositive(quantity)
+        let request = QuantityRequest(sku: sku, location: location, quantity: quantity, reference: reference)
+        return try idempotent(key: key, kind: reason.rawValue, request: request) { connection in
+            let change = LevelChange(
+                sku: sku, location: location, delta: quantity, reason: reason, reference: reference, movementKey: key)
+            let (level, movement) = try applyOrExplain(change, requested: 0, on: connection)
+            return StockChange(movementIDs: [movement], levels: [level])
+        }
+    }
+}

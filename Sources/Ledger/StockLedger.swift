@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import PostgresClient
+
+/// The stock ledger: every operation is one transaction that writes movements, updates `levels`
+/// (bumping their version, which also marks the channel targets they feed as due), and records its
+/// idempotency key with its result, so that repeating it changes nothing and returns the first result.
+///
+/// Methods block; call them from Dispatch queues or through `PostgresPool.run` from async code.
+public struct StockLedger: Sendable {
+    public let pool: PostgresPool
+    let logger: Logger
+
+    public init(pool: PostgresPool, logger: Logger = Logger(label: "omnistock.ledger")) {
+        self.pool = pool
+        self.logger = logger
+    }
+
+    /// Runs `body` once per idempotency key, in one transaction.
+    ///
+    /// The key is claimed first (`INSERT … ON CONFLICT DO NOTHING` waits for a concurrent holder of the same
+    /// key), so two identical requests never both do the work. A repeat with the same request returns the
+    /// stored result; a repeat with a different request is refused.
+    func idempotent<Request: Encodable & Sendable, Result: Codable & Sendable>(
+        key: String, kind: String, request: Request, _ body: (PostgresConnection) throws -> Result
+    ) throws -> Result {
+        guard !key.isEmpty, key.utf8.count <= 300 else {
+            throw LedgerError.invalidArgument("an idempotency key of 1 to 300 bytes is required")
+        }
+        return try translatingDatabaseErrors {
+            try pool.transaction { connection in
+                let requestJSON = PostgresJSON(request)
+                let claimed = try connection.query(
+                    """
+                    INSERT INTO operations (idempotency_key, kind, request) VALUES ($1, $2, $3::jsonb)
+                    ON CONFLICT (idempotency_key) DO NOTHING
+                    """, [key, kind, requestJSON]
+                ).affectedRows == 1
+                if !claimed {
+                    let rows = try connection.query(
+                        "SELECT kind = $2 AND request = $3::jsonb, result FROM operations WHERE idempotency_key = $1",
+                        [key, kind, requestJSON])
+                    guard let row = rows.first, try row.decode(Bool.self, at: 0),
+                        let stored = try row.decode(PostgresJSONValue<Result>?.self, at: 1)
+                    else { throw LedgerError.idempotencyKeyReused(key) }
+                    return stored.value
+                }
+                let result = try body(connection)
+                try connection.query(
+                    "UPDATE operations SET result = $2::jsonb WHERE idempotency_key = $1", [key, PostgresJSON(result)])
+                return result
+            }
+        }
+    }
+
+    /// Maps integrity errors the schema raises (unknown SKU or location) to `LedgerError`s.
+    func translatingDatabaseErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation {
+            let detail = error.detail ?? ""
+            let value = detail.firstMatch(of: /=\((.*)\)/).map { String($0.1) } ?? ""
+            if error.constraint?.hasSuffix("_location_fkey") == true { throw LedgerError.unknownLocation(value) }
+            if error.constraint?.hasSuffix("_sku_fkey") == true { throw LedgerError.unknownSKU(value) }
+            throw error
+        }
+    }
+}

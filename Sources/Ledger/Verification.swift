@@ -1,0 +1,53 @@
+import PostgresClient
+
+/// A level that does not match what its movements and reservations say.
+public struct LevelMismatch: Codable, Sendable, Equatable, CustomStringConvertible {
+    public var sku: String
+    public var location: String
+    /// What `levels` holds.
+    public var onHand: Int
+    public var reserved: Int
+    /// The sum of the movements' deltas.
+    public var movementsOnHand: Int
+    /// The sum of the movements' reserved deltas.
+    public var movementsReserved: Int
+    /// The sum of the active reservations' quantities.
+    public var activeReservations: Int
+
+    public var description: String {
+        "\(sku) @ \(location): levels on_hand=\(onHand) reserved=\(reserved); movements on_hand=\(movementsOnHand) reserved=\(movementsReserved); active reservations=\(activeReservations)"
+    }
+}
+
+extension StockLedger {
+    /// Recomputes every level from the movements (and reserved from the active reservations) and
+    /// returns each level that differs. An empty result means the ledger is consistent.
+    public func verify() throws -> [LevelMismatch] {
+        try pool.query(
+            """
+            WITH moved AS (
+                SELECT sku, location, sum(delta)::int AS on_hand, sum(reserved_delta)::int AS reserved
+                FROM movements GROUP BY sku, location),
+            held AS (
+                SELECT sku, location, sum(quantity)::int AS reserved
+                FROM reservations WHERE status = 'active' GROUP BY sku, location)
+            SELECT sku, location, COALESCE(l.on_hand, 0), COALESCE(l.reserved, 0),
+                   COALESCE(m.on_hand, 0), COALESCE(m.reserved, 0), COALESCE(h.reserved, 0)
+            FROM levels l
+            FULL JOIN moved m USING (sku, location)
+            FULL JOIN held h USING (sku, location)
+            WHERE COALESCE(l.on_hand, 0) <> COALESCE(m.on_hand, 0)
+               OR COALESCE(l.reserved, 0) <> COALESCE(m.reserved, 0)
+               OR COALESCE(l.reserved, 0) <> COALESCE(h.reserved, 0)
+            ORDER BY sku, location
+            """
+        ) { rows in
+            try rows.map { row in
+                LevelMismatch(
+                    sku: try row.decode(at: 0), location: try row.decode(at: 1), onHand: try row.decode(at: 2),
+                    reserved: try row.decode(at: 3), movementsOnHand: try row.decode(at: 4),
+                    movementsReserved: try row.decode(at: 5), activeReservations: try row.decode(at: 6))
+            }
+        }
+    }
+}
