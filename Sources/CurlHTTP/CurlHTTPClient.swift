@@ -1,0 +1,93 @@
+import CCurl
+import Dispatch
+import Logging
+import Synchronization
+
+/// An HTTP/1.1 and HTTP/2 client on libcurl's multi interface.
+///
+/// One serial Dispatch queue owns one multi handle; sockets are watched by Dispatch sources, so
+/// no thread is spent per request and nothing polls. Connections are kept alive and reused between
+/// requests to the same host. TLS certificates are always verified. Call ``shutdown()`` when done:
+/// it fails every request still in flight with ``HTTPClientError/Kind/cancelled``.
+public final class CurlHTTPClient: Sendable {
+    /// The settings every request uses.
+    public let configuration: HTTPClientConfiguration
+    private let multi: CurlMulti
+    private let logger: Logger
+    private let nextID = Atomic<UInt64>(1)
+
+    /// Creates a client; it is ready at once.
+    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration(), logger: Logger = Logger(label: "omnistock.curlhttp")) {
+        self.configuration = configuration
+        self.logger = logger
+        self.multi = CurlMulti(maxCachedConnections: configuration.maxCachedConnections)
+    }
+
+    /// Sends `request` and calls `completion` on `callbackQueue` with the response or the error.
+    /// - Returns: a handle that can cancel the request.
+    @discardableResult
+    public func execute(
+        _ request: HTTPRequest,
+        callbackQueue: DispatchQueue = .global(),
+        completion: @escaping @Sendable (Result<HTTPResponse, HTTPClientError>) -> Void
+    ) -> HTTPTransferHandle {
+        start(request) { result in
+            callbackQueue.async { completion(result) }
+        }
+    }
+
+    /// Sends `request` and returns its response; cancelling the task cancels the request.
+    public func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+        let handle = HTTPTransferHandle(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, multi: multi)
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                start(request, id: handle.id) { continuation.resume(returning: $0) }
+            }
+        } onCancel: {
+            handle.cancel()
+        }
+        return try result.get()
+    }
+
+    /// Fails every request in flight with a cancelled error and releases libcurl's resources;
+    /// later requests fail at once. Blocks briefly; do not call from a completion handler.
+    public func shutdown() {
+        multi.queue.sync { multi.shutdown() }
+    }
+
+    @discardableResult
+    private func start(
+        _ request: HTTPRequest,
+        id: UInt64? = nil,
+        completion: @escaping @Sendable (Result<HTTPResponse, HTTPClientError>) -> Void
+    ) -> HTTPTransferHandle {
+        let id = id ?? nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let configuration = configuration
+        let logger = logger
+        multi.queue.async { [multi] in
+            do throws(HTTPClientError) {
+                let transfer = try CurlTransfer(id: id, request: request, configuration: configuration) { result in
+                    if case .failure(let error) = result {
+                        logger.debug("HTTP request failed", metadata: ["method": "\(request.method)", "error": "\(error)"])
+                    }
+                    completion(result)
+                }
+                multi.add(transfer)
+            } catch {
+                completion(.failure(error))
+            }
+        }
+        return HTTPTransferHandle(id: id, multi: multi)
+    }
+}
+
+/// Identifies one request of a ``CurlHTTPClient`` so that it can be cancelled.
+public struct HTTPTransferHandle: Sendable {
+    let id: UInt64
+    let multi: CurlMulti
+
+    /// Aborts the request; its completion receives ``HTTPClientError/cancelled`` unless it already finished.
+    public func cancel() {
+        multi.queue.async { [multi, id] in multi.cancel(id: id) }
+    }
+}

@@ -1,0 +1,165 @@
+import CCurl
+import Dispatch
+
+/// One libcurl multi handle driven by Dispatch: curl tells us which sockets to watch
+/// (`CURLMOPT_SOCKETFUNCTION`) and when to wake it (`CURLMOPT_TIMERFUNCTION`); read/write
+/// sources and a one-shot timer on `queue` call `curl_multi_socket_action` back.
+///
+/// Every member is used only on `queue`, which is what makes the `@unchecked Sendable` sound.
+/// The multi handle owns the connection cache, so connections outlive transfers and are reused.
+final class CurlMulti: @unchecked Sendable {
+    /// The serial queue that owns the multi handle, its sockets and its transfers.
+    let queue = DispatchQueue(label: "omnistock.curlhttp.multi")
+    private let multi: UnsafeMutableRawPointer
+    private let timer: any DispatchSourceTimer
+    private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    private var sockets: [curl_socket_t: SocketWatch] = [:]
+    private var cancelledBeforeStart: Set<UInt64> = []
+    private var isShutDown = false
+
+    /// The read and write sources watching one socket.
+    private struct SocketWatch {
+        var read: (any DispatchSourceRead)?
+        var write: (any DispatchSourceWrite)?
+    }
+
+    init(maxCachedConnections: Int) {
+        CurlGlobal.initializeOnce()
+        multi = curl_multi_init()
+        timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.setEventHandler { [unowned self] in
+            self.socketAction(socket: CURL_SOCKET_TIMEOUT, events: 0)
+        }
+        timer.activate()
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxCachedConnections)
+        _ = ccurl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, me)
+        _ = ccurl_multi_setopt_socket_callback(multi) { _, socket, what, userdata, _ in
+            Unmanaged<CurlMulti>.fromOpaque(userdata!).takeUnretainedValue().watch(socket: socket, what: what)
+            return 0
+        }
+        _ = ccurl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, me)
+        _ = ccurl_multi_setopt_timer_callback(multi) { _, milliseconds, userdata in
+            Unmanaged<CurlMulti>.fromOpaque(userdata!).takeUnretainedValue().scheduleTimer(milliseconds: milliseconds)
+            return 0
+        }
+    }
+
+    /// Starts a transfer; call on `queue`.
+    func add(_ transfer: CurlTransfer) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        if isShutDown || cancelledBeforeStart.remove(transfer.id) != nil {
+            transfer.fail(.cancelled)
+            return
+        }
+        let code = curl_multi_add_handle(multi, transfer.easy)
+        guard code == CURLM_OK else {
+            transfer.fail(HTTPClientError(kind: .other, message: String(cString: curl_multi_strerror(code))))
+            return
+        }
+        transfers[transfer.easy] = transfer
+    }
+
+    /// Aborts the transfer `id` with a cancelled error, or remembers to refuse it if it has not started; call on `queue`.
+    func cancel(id: UInt64) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let transfer = transfers.values.first(where: { $0.id == id }) else {
+            if !isShutDown { cancelledBeforeStart.insert(id) }
+            return
+        }
+        remove(transfer).fail(.cancelled)
+    }
+
+    /// Fails every transfer in flight with a cancelled error and frees the multi handle; call on `queue`.
+    func shutdown() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !isShutDown else { return }
+        isShutDown = true
+        for transfer in Array(transfers.values) {
+            remove(transfer).fail(.cancelled)
+        }
+        for watch in sockets.values {
+            watch.read?.cancel()
+            watch.write?.cancel()
+        }
+        sockets.removeAll()
+        timer.cancel()
+        curl_multi_cleanup(multi)
+    }
+
+    // MARK: Driving curl
+
+    private func socketAction(socket: curl_socket_t, events: Int32) {
+        guard !isShutDown else { return }
+        var running: Int32 = 0
+        _ = curl_multi_socket_action(multi, socket, events, &running)
+        collectFinished()
+    }
+
+    private func collectFinished() {
+        var queued: Int32 = 0
+        while let message = curl_multi_info_read(multi, &queued) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+            let code = message.pointee.data.result
+            guard let transfer = transfers[easy] else { continue }
+            remove(transfer).finish(code)
+        }
+    }
+
+    @discardableResult
+    private func remove(_ transfer: CurlTransfer) -> CurlTransfer {
+        transfers[transfer.easy] = nil
+        _ = curl_multi_remove_handle(multi, transfer.easy)
+        return transfer
+    }
+
+    private func watch(socket: curl_socket_t, what: Int32) {
+        var watch = sockets.removeValue(forKey: socket) ?? SocketWatch()
+        let wantsRead = what == CURL_POLL_IN || what == CURL_POLL_INOUT
+        let wantsWrite = what == CURL_POLL_OUT || what == CURL_POLL_INOUT
+        if wantsRead, watch.read == nil {
+            let source = DispatchSource.makeReadSource(fileDescriptor: socket, queue: queue)
+            source.setEventHandler { [unowned self] in self.socketAction(socket: socket, events: CURL_CSELECT_IN) }
+            source.activate()
+            watch.read = source
+        } else if !wantsRead, let source = watch.read {
+            source.cancel()
+            watch.read = nil
+        }
+        if wantsWrite, watch.write == nil {
+            let source = DispatchSource.makeWriteSource(fileDescriptor: socket, queue: queue)
+            source.setEventHandler { [unowned self] in self.socketAction(socket: socket, events: CURL_CSELECT_OUT) }
+            source.activate()
+            watch.write = source
+        } else if !wantsWrite, let source = watch.write {
+            source.cancel()
+            watch.write = nil
+        }
+        if watch.read != nil || watch.write != nil {
+            sockets[socket] = watch
+        }
+    }
+
+    private func scheduleTimer(milliseconds: Int) {
+        // curl asks not to be driven from inside this callback: the timer fires on a later turn of the queue.
+        if milliseconds < 0 {
+            timer.schedule(deadline: .distantFuture)
+        } else {
+            timer.schedule(deadline: .now() + .milliseconds(milliseconds))
+        }
+    }
+}
+
+/// `curl_global_init`, which is not thread-safe, exactly once per process.
+enum CurlGlobal {
+    private static let initialized: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+    }()
+
+    static func initializeOnce() {
+        _ = initialized
+    }
+}
+
+/// The socket value curl passes to mean "the timeout expired, no socket".
+private let CURL_SOCKET_TIMEOUT: curl_socket_t = -1
