@@ -132,7 +132,7 @@ struct CurlHTTPClientTests {
         }
         try await Task.sleep(for: .milliseconds(200))
         client.shutdown()
-        #expect(throws: HTTPClientError.cancelled) { try inFlight.result.get() }
+        await #expect(throws: HTTPClientError.cancelled) { try await inFlight.result.get() }
         await #expect(throws: HTTPClientError.cancelled) {
             try await client.execute(CurlHTTP.HTTPRequest(url: "\(server.baseURL)/hello"))
         }
@@ -150,7 +150,7 @@ struct CurlHTTPClientTests {
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()
         let start = ContinuousClock.now
-        #expect(throws: HTTPClientError.cancelled) { try await task.value }
+        await #expect(throws: HTTPClientError.cancelled) { try await task.value }
         #expect(ContinuousClock.now - start < .seconds(2))
         await server.stop()
     }

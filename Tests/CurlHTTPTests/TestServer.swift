@@ -3,7 +3,7 @@ import Hummingbird
 
 /// A local server with routes that exercise the client: echo, slow, large and counted responses.
 struct TestServer {
-    let server = LocalServer()
+    let server: LocalServer
     let port: Int
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -15,14 +15,13 @@ struct TestServer {
             let body = try await request.body.collect(upTo: 1 << 20)
             var headers = HTTPFields()
             headers[.contentType] = request.headers[.contentType] ?? "none"
-            headers[HTTPField.Name("X-Echo-Method")!] = "\(request.method)"
-            headers[HTTPField.Name("X-Echo-Auth")!] = request.headers[.authorization] ?? "none"
+            headers[.init("X-Echo-Method")!] = "\(request.method)"
+            headers[.init("X-Echo-Auth")!] = request.headers[.authorization] ?? "none"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
         }
         router.get("/multi") { _, _ -> Response in
             var headers = HTTPFields()
-            headers.append(HTTPField(name: .setCookie, value: "a=1"))
-            headers.append(HTTPField(name: .setCookie, value: "b=2"))
+            headers[values: .setCookie] = ["a=1", "b=2"]
             headers[.retryAfter] = "7"
             return Response(status: .tooManyRequests, headers: headers)
         }
