@@ -1,0 +1,85 @@
+import CurlHTTP
+import Foundation
+
+/// One sales channel: pushes levels, reads levels and orders back for reconcile, and turns its
+/// webhooks into ``NormalizedEvent``s. Adapters differ only in mapping and authentication; HTTP,
+/// retry classification, JSON and signatures are shared (``ChannelTransport``, ``JSON``, ``WebhookSignature``).
+public protocol Channel: Sendable {
+    /// The channel kind as written in config (`shopify`, `woocommerce`, `allegro`, `omnistock-json`).
+    static var kind: String { get }
+
+    /// Whether values are per location (`true`) or one pooled value per SKU (`false`).
+    var modelsLocations: Bool { get }
+
+    /// Publishes levels, batching where the API allows; never throws: every level gets an outcome.
+    func pushLevels(_ levels: [ChannelLevel]) async -> PushResult
+
+    /// Reads one page of the levels the channel shows; start with `cursor: nil`.
+    func fetchLevels(cursor: String?) async throws(ChannelError) -> Page<ChannelLevelSnapshot>
+
+    /// Reads orders changed since `cursor` (nil: from the channel's beginning or a default window) as events.
+    func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent>
+
+    /// Holds stock for an order at a store (only channels that hold reservations).
+    func pushReservation(_ reservation: ChannelReservation) async -> PushOutcome
+
+    /// Releases a reservation (only channels that hold reservations); an unknown id counts as done.
+    func cancelReservation(id: String) async -> PushOutcome
+
+    /// Checks a webhook's signature (and timestamp, where the scheme has one) against the configured secrets.
+    func verifyWebhook(headers: HTTPHeaders, body: [UInt8], now: Date) -> WebhookVerdict
+
+    /// Turns a verified webhook into events (none for pings and topics that change no stock).
+    func parseWebhook(headers: HTTPHeaders, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent]
+}
+
+extension Channel {
+    /// Channels without reservations refuse them for good.
+    public func pushReservation(_ reservation: ChannelReservation) async -> PushOutcome {
+        .permanent("\(Self.kind) does not hold reservations")
+    }
+
+    /// Channels without reservations refuse them for good.
+    public func cancelReservation(id: String) async -> PushOutcome {
+        .permanent("\(Self.kind) does not hold reservations")
+    }
+}
+
+/// Stock held at a store for an order (pickup), as pushed to channels that hold reservations.
+public struct ChannelReservation: Sendable, Hashable {
+    /// Omnistock's reservation id (idempotency key at the channel).
+    public var id: String
+    /// The SKU held.
+    public var sku: String
+    /// The Omnistock location code where it is held.
+    public var location: String
+    /// How many units.
+    public var quantity: Int
+    /// The order reference.
+    public var order: String
+    /// The code of the channel the order came from.
+    public var channel: String
+    /// When the hold lapses.
+    public var expiresAt: Date
+
+    /// Creates a reservation.
+    public init(id: String, sku: String, location: String, quantity: Int, order: String, channel: String, expiresAt: Date) {
+        self.id = id
+        self.sku = sku
+        self.location = location
+        self.quantity = quantity
+        self.order = order
+        self.channel = channel
+        self.expiresAt = expiresAt
+    }
+}
+
+/// The result of checking a webhook.
+public enum WebhookVerdict: Sendable, Hashable {
+    /// Signed with one of the configured secrets (and fresh, where the scheme dates it).
+    case verified
+    /// An unsigned set-up ping the channel sends when a webhook is created: answer 200, store nothing.
+    case ping
+    /// Not accepted: answer 401 without detail; the reason is for logs.
+    case rejected(String)
+}

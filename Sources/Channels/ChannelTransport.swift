@@ -1,0 +1,91 @@
+import CurlHTTP
+import Foundation
+
+/// The HTTP mechanism every adapter shares: base URL, credentials (with one refresh on `401`),
+/// JSON bodies, and classification of failures into ``ChannelError``.
+public struct ChannelTransport: Sendable {
+    /// The client whose connection cache all calls share.
+    public let client: CurlHTTPClient
+    /// The API root, without a trailing slash.
+    public let baseURL: String
+    /// Adds credentials.
+    public let authorizer: any RequestAuthorizer
+    /// The media type of JSON bodies and answers (`application/json` unless the API has its own).
+    public let mediaType: String
+    /// The `User-Agent` sent with every request, if it should differ from the client's.
+    public let userAgent: String?
+
+    /// Creates a transport.
+    public init(
+        client: CurlHTTPClient, baseURL: String, authorizer: any RequestAuthorizer,
+        mediaType: String = "application/json", userAgent: String? = nil
+    ) {
+        self.client = client
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.authorizer = authorizer
+        self.mediaType = mediaType
+        self.userAgent = userAgent
+    }
+
+    /// Sends a request and returns the answer whatever its status; only transport failures throw (as transient).
+    public func send(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json: JSON? = nil,
+        headers: HTTPHeaders = [:], rawBody: [UInt8]? = nil, contentType: String? = nil
+    ) async throws(ChannelError) -> HTTPResponse {
+        var request = HTTPRequest(method: method, url: url(path, query: query), headers: headers)
+        request.headers.replaceOrAdd(name: "Accept", value: mediaType)
+        if let userAgent { request.headers.replaceOrAdd(name: "User-Agent", value: userAgent) }
+        if let json {
+            request.body = json.encoded()
+            request.headers.replaceOrAdd(name: "Content-Type", value: mediaType)
+        } else if let rawBody {
+            request.body = rawBody
+            request.headers.replaceOrAdd(name: "Content-Type", value: contentType ?? "application/octet-stream")
+        }
+        var response = try await execute(request)
+        if response.status == 401, await authorizer.refreshAfterUnauthorized() {
+            response = try await execute(request)
+        }
+        return response
+    }
+
+    /// Sends a request that must succeed and returns its JSON body (`null` when empty).
+    public func call(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json: JSON? = nil, headers: HTTPHeaders = [:]
+    ) async throws(ChannelError) -> (json: JSON, response: HTTPResponse) {
+        let response = try await send(method, path, query: query, json: json, headers: headers)
+        if let error = ResponseClassifier.error(for: response) { throw error }
+        return (response.body.isEmpty ? .null : try JSON.parse(response.body), response)
+    }
+
+    private func execute(_ request: HTTPRequest) async throws(ChannelError) -> HTTPResponse {
+        var request = request
+        try await authorizer.authorize(&request)
+        do {
+            return try await client.execute(request)
+        } catch {
+            throw ChannelError(.transient, error.description)
+        }
+    }
+
+    private func url(_ path: String, query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return baseURL + path }
+        let encoded = query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+        return baseURL + path + "?" + encoded
+    }
+
+    /// Percent-encodes a query component (everything but unreserved characters).
+    static func escape(_ component: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return component.addingPercentEncoding(withAllowedCharacters: allowed) ?? component
+    }
+}
+
+extension Array {
+    /// The elements in consecutive slices of at most `size` (at least 1).
+    func chunked(into size: Int) -> [[Element]] {
+        let size = Swift.max(size, 1)
+        return stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// A channel event in Omnistock's terms, whatever the channel's payload looked like.
+public struct NormalizedEvent: Sendable, Hashable {
+    /// What happened.
+    public enum Kind: String, Sendable, Hashable {
+        /// An order was placed (lines reserve or sell stock).
+        case orderCreated
+        /// An order was cancelled (its reservations are released).
+        case orderCancelled
+        /// An order was picked up or shipped (reservations become sales).
+        case orderFulfilled
+        /// A physical count: each line's quantity is the counted on-hand value.
+        case stockCounted
+        /// A stock change: each line's quantity is a signed delta.
+        case stockAdjusted
+        /// The channel's own value changed (e.g. edited by hand): a drift signal; each line's quantity is the channel's value.
+        case channelLevelChanged
+    }
+
+    /// How an order reaches its buyer.
+    public enum Fulfillment: String, Sendable, Hashable {
+        /// Collected at a store.
+        case pickup
+        /// Shipped.
+        case ship
+    }
+
+    /// One SKU line.
+    public struct Line: Sendable, Hashable {
+        /// The Omnistock SKU, when the payload carries it.
+        public var sku: String?
+        /// The channel's item id (offer, inventory item, product), when the payload carries it.
+        public var externalID: String?
+        /// The quantity; its meaning depends on ``Kind``.
+        public var quantity: Int
+        /// The Omnistock location code, when known.
+        public var location: String?
+
+        /// Creates a line.
+        public init(sku: String?, externalID: String? = nil, quantity: Int, location: String? = nil) {
+            self.sku = sku
+            self.externalID = externalID
+            self.quantity = quantity
+            self.location = location
+        }
+    }
+
+    /// A key unique per event and stable across redeliveries (for the inbox and idempotent ledger writes).
+    public var id: String
+    /// What happened.
+    public var kind: Kind
+    /// The channel's order reference, for order events.
+    public var orderRef: String?
+    /// The SKU lines.
+    public var lines: [Line]
+    /// How the order is fulfilled, when the channel says.
+    public var fulfillment: Fulfillment?
+    /// The Omnistock pickup location, for pickup orders.
+    public var pickupLocation: String?
+    /// Why stock changed (adjustments), e.g. `damaged`, `return`.
+    public var reason: String?
+    /// An external reference (POS receipt, refund id).
+    public var reference: String?
+    /// When it happened, if the payload says.
+    public var occurredAt: Date?
+    /// The channel's own event id when it differs from the delivery id (`X-Shopify-Event-Id`).
+    public var sourceEventID: String?
+
+    /// Creates an event.
+    public init(
+        id: String, kind: Kind, orderRef: String? = nil, lines: [Line] = [],
+        fulfillment: Fulfillment? = nil, pickupLocation: String? = nil, reason: String? = nil,
+        reference: String? = nil, occurredAt: Date? = nil, sourceEventID: String? = nil
+    ) {
+        self.id = id
+        self.kind = kind
+        self.orderRef = orderRef
+        self.lines = lines
+        self.fulfillment = fulfillment
+        self.pickupLocation = pickupLocation
+        self.reason = reason
+        self.reference = reference
+        self.occurredAt = occurredAt
+        self.sourceEventID = sourceEventID
+    }
+}

@@ -1,0 +1,175 @@
+import Crypto
+import CurlHTTP
+import Foundation
+
+/// Settings of an `omnistock-json` channel (see CHANNEL-PROTOCOL.md).
+public struct OmnistockJSONConfiguration: Sendable {
+    /// The endpoint's root URL.
+    public var baseURL: String
+    /// Sent as `Authorization: Bearer <token>`.
+    public var token: String
+    /// Standard Webhooks secrets (`whsec_…`); several during rotation.
+    public var webhookSecrets: [String]
+    /// Levels per `PUT /levels`.
+    public var batchSize: Int
+    /// Levels per `GET /levels` page.
+    public var pageSize: Int
+    /// Sent as `User-Agent`.
+    public var userAgent: String
+
+    /// Creates a configuration with the protocol's defaults.
+    public init(baseURL: String, token: String, webhookSecrets: [String] = [], batchSize: Int = 100, pageSize: Int = 500, userAgent: String = "omnistock/1.0") {
+        self.baseURL = baseURL
+        self.token = token
+        self.webhookSecrets = webhookSecrets
+        self.batchSize = batchSize
+        self.pageSize = pageSize
+        self.userAgent = userAgent
+    }
+}
+
+/// Omnistock's own protocol for store/POS systems and custom endpoints, exactly as CHANNEL-PROTOCOL.md specifies.
+public struct OmnistockJSONChannel: Channel {
+    /// `omnistock-json`.
+    public static let kind = "omnistock-json"
+    /// Stores hold per-location values.
+    public let modelsLocations = true
+    /// The settings.
+    public let configuration: OmnistockJSONConfiguration
+    private let transport: ChannelTransport
+
+    /// Creates the adapter; `client` is shared with the other channels.
+    public init(configuration: OmnistockJSONConfiguration, client: CurlHTTPClient) {
+        self.configuration = configuration
+        self.transport = ChannelTransport(
+            client: client, baseURL: configuration.baseURL,
+            authorizer: HeaderAuthorizer.bearer(configuration.token), userAgent: configuration.userAgent
+        )
+    }
+
+    /// `PUT /levels` per batch with an `Idempotency-Key` derived from the batch itself.
+    public func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
+        var items: [PushResult.Item] = []
+        for batch in levels.chunked(into: configuration.batchSize) {
+            let body: JSON = ["levels": .array(batch.map {
+                ["sku": .string($0.sku), "location": .string($0.location), "available": .int($0.value), "version": .int(Int($0.version))]
+            })]
+            let bytes = body.encoded()
+            let key = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            let outcomes: [PushOutcome]
+            do {
+                let response = try await transport.send(.put, "/levels", json: body, headers: ["Idempotency-Key": key])
+                outcomes = Self.outcomes(for: batch, response: response)
+            } catch {
+                outcomes = Array(repeating: PushOutcome(error), count: batch.count)
+            }
+            items += zip(batch, outcomes).map { PushResult.Item(level: $0, outcome: $1) }
+        }
+        return PushResult(items: items)
+    }
+
+    /// A `409` names the levels that disagree: those are conflicts carrying the endpoint's value;
+    /// the others of the refused batch are pushed again.
+    private static func outcomes(for batch: [ChannelLevel], response: HTTPResponse) -> [PushOutcome] {
+        let outcome = ResponseClassifier.outcome(of: response)
+        guard case .conflict = outcome else { return Array(repeating: outcome, count: batch.count) }
+        let current = ((try? JSON.parse(response.body)) ?? .null)["levels"].array
+        return batch.map { level in
+            guard let held = current.first(where: { $0["sku"].string == level.sku && $0["location"].string == level.location }) else {
+                return .transient("batch refused: other levels in it conflict")
+            }
+            return .conflict(current: held["available"].int)
+        }
+    }
+
+    /// `GET /levels?limit=…&cursor=…`.
+    public func fetchLevels(cursor: String?) async throws(ChannelError) -> Page<ChannelLevelSnapshot> {
+        var query = [("limit", String(configuration.pageSize))]
+        if let cursor { query.append(("cursor", cursor)) }
+        let (json, _) = try await transport.call(.get, "/levels", query: query)
+        let levels = try json["levels"].array.map { entry throws(ChannelError) in
+            ChannelLevelSnapshot(
+                sku: try entry["sku"].requiredString("sku"), location: try entry["location"].requiredString("location"),
+                available: try entry["available"].requiredInt("available"), onHand: entry["on_hand"].int
+            )
+        }
+        let next = json["next_cursor"].string
+        return Page(items: levels, nextCursor: next, hasMore: next != nil)
+    }
+
+    /// The protocol has no order listing: orders arrive only as webhooks.
+    public func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent> {
+        throw ChannelError(.unsupported, "omnistock-json endpoints do not list orders")
+    }
+
+    /// `POST /reservations`, idempotent by id.
+    public func pushReservation(_ reservation: ChannelReservation) async -> PushOutcome {
+        let body: JSON = [
+            "id": .string(reservation.id), "sku": .string(reservation.sku), "location": .string(reservation.location),
+            "quantity": .int(reservation.quantity), "order": .string(reservation.order), "channel": .string(reservation.channel),
+            "expires_at": .string(Timestamps.format(reservation.expiresAt)),
+        ]
+        do {
+            return ResponseClassifier.outcome(of: try await transport.send(.post, "/reservations", json: body))
+        } catch {
+            return PushOutcome(error)
+        }
+    }
+
+    /// `DELETE /reservations/{id}`; `404` counts as done.
+    public func cancelReservation(id: String) async -> PushOutcome {
+        do {
+            let response = try await transport.send(.delete, "/reservations/" + ChannelTransport.escape(id))
+            return response.status == 404 ? .ok : ResponseClassifier.outcome(of: response)
+        } catch {
+            return PushOutcome(error)
+        }
+    }
+
+    /// Standard Webhooks with a 300 s timestamp tolerance.
+    public func verifyWebhook(headers: HTTPHeaders, body: [UInt8], now: Date) -> WebhookVerdict {
+        StandardWebhooks(secrets: configuration.webhookSecrets).verify(
+            id: headers["webhook-id"], timestamp: headers["webhook-timestamp"],
+            signature: headers["webhook-signature"], body: body, now: now
+        )
+    }
+
+    /// `{"type": …, "data": …}` → one event, keyed by `webhook-id`.
+    public func parseWebhook(headers: HTTPHeaders, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
+        let json = try JSON.parse(body)
+        let data = json["data"]
+        let id = headers["webhook-id"] ?? ""
+        switch json["type"].string {
+        case "order.created":
+            let lines = try data["lines"].array.map { line throws(ChannelError) in
+                NormalizedEvent.Line(
+                    sku: try line["sku"].requiredString("sku"), quantity: try line["quantity"].requiredInt("quantity"),
+                    location: line["location"].string
+                )
+            }
+            return [NormalizedEvent(
+                id: id, kind: .orderCreated, orderRef: try data["order"].requiredString("order"), lines: lines,
+                fulfillment: data["fulfillment"].string.flatMap(NormalizedEvent.Fulfillment.init(rawValue:)),
+                pickupLocation: data["pickup_location"].string, occurredAt: Timestamps.parse(data["created_at"].string)
+            )]
+        case "order.cancelled":
+            return [NormalizedEvent(id: id, kind: .orderCancelled, orderRef: try data["order"].requiredString("order"))]
+        case "order.fulfilled":
+            return [NormalizedEvent(id: id, kind: .orderFulfilled, orderRef: try data["order"].requiredString("order"))]
+        case "stock.counted":
+            let line = NormalizedEvent.Line(
+                sku: try data["sku"].requiredString("sku"), quantity: try data["on_hand"].requiredInt("on_hand"),
+                location: try data["location"].requiredString("location")
+            )
+            return [NormalizedEvent(id: id, kind: .stockCounted, lines: [line], occurredAt: Timestamps.parse(data["counted_at"].string))]
+        case "stock.adjusted":
+            let line = NormalizedEvent.Line(
+                sku: try data["sku"].requiredString("sku"), quantity: try data["delta"].requiredInt("delta"),
+                location: try data["location"].requiredString("location")
+            )
+            return [NormalizedEvent(id: id, kind: .stockAdjusted, lines: [line], reason: data["reason"].string, reference: data["reference"].string)]
+        case let type:
+            throw ChannelError(.malformed, "unknown event type \(type ?? "(none)")")
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// What happened to one pushed level.
+public enum PushOutcome: Sendable, Hashable {
+    /// The channel accepted the value.
+    case ok
+    /// The channel holds a value that disagrees (stale compare-and-set, 409); `current` when it said which.
+    case conflict(current: Int?)
+    /// Throttled: push again after at least this many seconds.
+    case retryAfter(seconds: Int)
+    /// Rejected for good (until the value changes); an excerpt of the channel's answer.
+    case permanent(String)
+    /// Failed for now (5xx, timeout, connection): retry with backoff.
+    case transient(String)
+
+    /// The outcome a whole failed call gives each of its items.
+    public init(_ error: ChannelError) {
+        switch error.kind {
+        case .retryAfter(let seconds): self = .retryAfter(seconds: seconds)
+        case .transient: self = .transient(error.message)
+        case .permanent, .malformed, .unsupported: self = .permanent(error.message)
+        }
+    }
+}
+
+/// The outcome of one push per level, in the order the levels were given.
+public struct PushResult: Sendable, Hashable {
+    /// One pushed level and its outcome.
+    public struct Item: Sendable, Hashable {
+        /// The level as given to ``Channel/pushLevels(_:)``.
+        public var level: ChannelLevel
+        /// What the channel did with it.
+        public var outcome: PushOutcome
+
+        /// Creates an item.
+        public init(level: ChannelLevel, outcome: PushOutcome) {
+            self.level = level
+            self.outcome = outcome
+        }
+    }
+
+    /// The items, in the order given.
+    public var items: [Item]
+
+    /// Creates a result.
+    public init(items: [Item]) {
+        self.items = items
+    }
+
+    /// The outcomes alone, in order.
+    public var outcomes: [PushOutcome] { items.map(\.outcome) }
+}

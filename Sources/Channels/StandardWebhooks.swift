@@ -1,0 +1,43 @@
+import Foundation
+
+/// Verification per the Standard Webhooks specification: `webhook-id`, `webhook-timestamp`,
+/// `webhook-signature` (space-separated `v1,<base64>`), HMAC-SHA256 over `{id}.{timestamp}.{body}`
+/// with the base64 key of a `whsec_` secret, and a timestamp tolerance.
+public struct StandardWebhooks: Sendable {
+    /// The secrets (`whsec_<base64>`); several during rotation.
+    public var secrets: [String]
+    /// The largest accepted distance between the timestamp and now.
+    public var tolerance: TimeInterval
+
+    /// Creates a verifier.
+    public init(secrets: [String], tolerance: TimeInterval = 300) {
+        self.secrets = secrets
+        self.tolerance = tolerance
+    }
+
+    /// Checks the three headers against `body` at time `now`.
+    public func verify(id: String?, timestamp: String?, signature: String?, body: [UInt8], now: Date) -> WebhookVerdict {
+        guard let id, let timestamp, let signature else { return .rejected("missing webhook headers") }
+        guard let seconds = TimeInterval(timestamp) else { return .rejected("malformed timestamp") }
+        guard abs(now.timeIntervalSince1970 - seconds) <= tolerance else { return .rejected("timestamp outside tolerance") }
+        let keys = secrets.compactMap(Self.key(of:))
+        guard !keys.isEmpty else { return .rejected("no usable webhook secret configured") }
+        let candidates = signature.split(separator: " ").compactMap { entry -> String? in
+            let parts = entry.split(separator: ",", maxSplits: 1)
+            return parts.count == 2 && parts[0] == "v1" ? String(parts[1]) : nil
+        }
+        let message = Array("\(id).\(timestamp).".utf8) + body
+        return WebhookSignature.matches(candidates: candidates, keys: keys, message: message) ? .verified : .rejected("signature mismatch")
+    }
+
+    /// The signature header value for `body`, as a sender would write it (for simulators and tests).
+    public static func sign(secret: String, id: String, timestamp: Int, body: [UInt8]) -> String? {
+        guard let key = key(of: secret) else { return nil }
+        return "v1," + WebhookSignature.hmacSHA256Base64(key: key, message: Array("\(id).\(timestamp).".utf8) + body)
+    }
+
+    private static func key(of secret: String) -> [UInt8]? {
+        let encoded = secret.hasPrefix("whsec_") ? String(secret.dropFirst(6)) : secret
+        return Data(base64Encoded: encoded).map(Array.init)
+    }
+}
