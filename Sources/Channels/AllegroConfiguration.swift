@@ -1,0 +1,38 @@
+/// Settings of an `allegro` channel (Allegro REST API).
+public struct AllegroConfiguration: Sendable {
+    /// The API root.
+    public var apiURL: String
+    /// The OAuth token endpoint used for the refresh-token grant.
+    public var tokenURL: String
+    /// The application's client id.
+    public var clientID: String
+    /// The application's client secret.
+    public var clientSecret: String
+    /// An access token to start with, if one is stored.
+    public var accessToken: String?
+    /// The refresh token (Allegro issues a new one with every refresh).
+    public var refreshToken: String
+    /// Called with the new tokens after every refresh, so the caller can store them.
+    public var onTokensRefreshed: (@Sendable (_ accessToken: String, _ refreshToken: String) -> Void)?
+    /// Offers per `GET /sale/offers` page.
+    public var pageSize: Int
+    /// Events per `GET /order/events` call.
+    public var eventsPageSize: Int
+
+    /// Creates a configuration for production Allegro unless URLs are given.
+    public init(
+        apiURL: String = "https://api.allegro.pl", tokenURL: String = "https://allegro.pl/auth/oauth/token",
+        clientID: String, clientSecret: String, accessToken: String? = nil, refreshToken: String,
+        onTokensRefreshed: (@Sendable (String, String) -> Void)? = nil, pageSize: Int = 1000, eventsPageSize: Int = 100
+    ) {
+        self.apiURL = apiURL
+        self.tokenURL = tokenURL
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.accessToken = accessToken
+        self.refreshToken = refreshToken
+        self.onTokensRefreshed = onTokensRefreshed
+        self.pageSize = pageSize
+        self.eventsPageSize = eventsPageSize
+    }
+}

@@ -1,0 +1,44 @@
+/// Settings of a `shopify` channel (Admin GraphQL API).
+public struct ShopifyConfiguration: Sendable {
+    /// The shop's root URL, e.g. `https://example.myshopify.com`.
+    public var shopURL: String
+    /// The Admin API access token, sent as `X-Shopify-Access-Token`.
+    public var accessToken: String
+    /// The Admin API version in the URL path.
+    public var apiVersion: String
+    /// The app's client secrets that sign webhooks (two during rotation).
+    public var webhookSecrets: [String]
+    /// Omnistock location code → Shopify location id (`gid://shopify/Location/…`).
+    public var locations: [String: String]
+    /// Quantities per `inventorySetQuantities` call.
+    public var batchSize: Int
+    /// Nodes per page when listing inventory items and orders.
+    public var pageSize: Int
+    /// The `reason` recorded with each quantity change.
+    public var reason: String
+
+    /// The API version used unless configured otherwise.
+    public static let defaultAPIVersion = "2026-10"
+
+    /// Creates a configuration.
+    public init(
+        shopURL: String, accessToken: String, apiVersion: String = ShopifyConfiguration.defaultAPIVersion,
+        webhookSecrets: [String] = [], locations: [String: String] = [:], batchSize: Int = 100,
+        pageSize: Int = 50, reason: String = "correction"
+    ) {
+        self.shopURL = shopURL
+        self.accessToken = accessToken
+        self.apiVersion = apiVersion
+        self.webhookSecrets = webhookSecrets
+        self.locations = locations
+        self.batchSize = batchSize
+        self.pageSize = pageSize
+        self.reason = reason
+    }
+
+    /// The Omnistock code of a Shopify location, given as a `gid://shopify/Location/…` or a bare numeric id.
+    func locationCode(forShopifyID id: String) -> String? {
+        let numeric = id.split(separator: "/").last.map(String.init) ?? id
+        return locations.first { $0.value == id || $0.value.split(separator: "/").last.map(String.init) == numeric }?.key
+    }
+}

@@ -1,0 +1,44 @@
+import CurlHTTP
+import Foundation
+
+extension WooCommerceChannel {
+    /// `X-WC-Webhook-Signature`: base64 HMAC-SHA256 of the raw body. The unsigned ping WooCommerce sends
+    /// when a webhook is created (form body `webhook_id=<id>`) is recognised as a ping.
+    public func verifyWebhook(headers: HTTPHeaders, body: [UInt8], now: Date) -> WebhookVerdict {
+        if headers["X-WC-Webhook-Signature"] == nil, Self.isPing(body) { return .ping }
+        return WebhookSignature.verifyBodySignature(headers["X-WC-Webhook-Signature"], body: body, secrets: configuration.webhookSecrets)
+    }
+
+    /// `order.created` → created; `order.updated` → cancelled (cancelled, refunded, failed), fulfilled
+    /// (completed) or created (any other status; the ledger imports an order once); `product.updated` →
+    /// a drift signal. Keyed by `X-WC-Webhook-Delivery-ID`. Pings and other topics give no events.
+    public func parseWebhook(headers: HTTPHeaders, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
+        if Self.isPing(body) { return [] }
+        let json = try JSON.parse(body)
+        let id = headers["X-WC-Webhook-Delivery-ID"] ?? ""
+        switch headers["X-WC-Webhook-Topic"] {
+        case "order.created":
+            return [Self.event(json, id: id, kind: .orderCreated)]
+        case "order.updated":
+            let kind: NormalizedEvent.Kind = switch json["status"].string {
+            case "cancelled", "refunded", "failed": .orderCancelled
+            case "completed": .orderFulfilled
+            default: .orderCreated
+            }
+            return [Self.event(json, id: id, kind: kind)]
+        case "product.updated":
+            guard json["manage_stock"].bool == true, let quantity = json["stock_quantity"].int else { return [] }
+            let external = (json["parent_id"].int ?? 0) == 0 ? json["id"].string : "\(json["parent_id"].int ?? 0)/\(json["id"].int ?? 0)"
+            return [NormalizedEvent(id: id, kind: .channelLevelChanged, lines: [NormalizedEvent.Line(
+                sku: json["sku"].string, externalID: external, quantity: quantity, location: ChannelLevel.pooled
+            )])]
+        default:
+            return []
+        }
+    }
+
+    private static func isPing(_ body: [UInt8]) -> Bool {
+        let text = String(decoding: body.prefix(64), as: UTF8.self)
+        return text.hasPrefix("webhook_id=") && text.dropFirst("webhook_id=".count).allSatisfy(\.isNumber)
+    }
+}
