@@ -1,0 +1,36 @@
+import Hummingbird
+
+/// A local HTTP server that speaks one channel's API, holds its state and misbehaves on request.
+public protocol ChannelSimulator: AnyObject, Sendable {
+    /// The shared server, log and fault machinery.
+    var core: SimulatorCore { get }
+    /// The API's routes.
+    func makeRouter() -> Router<BasicRequestContext>
+}
+
+extension ChannelSimulator {
+    /// Starts serving on 127.0.0.1 (`port: 0` picks a free port) and returns the bound port.
+    @discardableResult
+    public func start(port: Int = 0) async throws -> Int {
+        try await core.start(router: makeRouter(), port: port)
+    }
+
+    /// Stops serving.
+    public func stop() async {
+        await core.stop()
+    }
+
+    /// `http://127.0.0.1:<port>` once started.
+    public var baseURL: String { core.baseURL }
+
+    /// Every request received so far, in order.
+    public var requests: [RecordedRequest] { core.requests }
+
+    /// Forgets the request log.
+    public func clearRequests() { core.clearRequests() }
+
+    /// Makes the next `count` requests misbehave as `fault` says.
+    public func inject(_ fault: SimulatorFault, count: Int = 1) {
+        core.inject(fault, count: count)
+    }
+}

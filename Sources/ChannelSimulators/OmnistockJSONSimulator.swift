@@ -1,0 +1,154 @@
+import Foundation
+import Hummingbird
+import Synchronization
+
+/// A store/POS endpoint speaking the omnistock-json protocol (CHANNEL-PROTOCOL.md).
+public final class OmnistockJSONSimulator: ChannelSimulator {
+    /// A level the endpoint holds.
+    public struct Level: Sendable, Hashable {
+        /// The value.
+        public var available: Int
+        /// The version it came with (0 when set by hand).
+        public var version: Int
+        /// A physical count, if the store has one.
+        public var onHand: Int?
+    }
+
+    private struct State {
+        var levels: [String: Level] = [:]
+        var reservations: [String: [String: String]] = [:]
+        var idempotencyKeys: Set<String> = []
+    }
+
+    /// The shared machinery.
+    public let core = SimulatorCore()
+    private let token: String
+    private let webhookSecret: String
+    private let state = Mutex(State())
+
+    /// Creates an endpoint that accepts `Bearer <token>` and signs webhooks with `webhookSecret` (`whsec_…`).
+    public init(token: String, webhookSecret: String) {
+        self.token = token
+        self.webhookSecret = webhookSecret
+    }
+
+    /// The levels held, keyed `sku@location`.
+    public var levels: [String: Level] { state.withLock { $0.levels } }
+
+    /// The level held for `sku` at `location`.
+    public func level(sku: String, location: String) -> Level? {
+        state.withLock { $0.levels["\(sku)@\(location)"] }
+    }
+
+    /// Sets a level by hand (a manual edit at the store).
+    public func setLevel(sku: String, location: String, available: Int, onHand: Int? = nil) {
+        state.withLock { $0.levels["\(sku)@\(location)"] = Level(available: available, version: 0, onHand: onHand) }
+    }
+
+    /// The reservations held, by id.
+    public var reservations: [String: [String: String]] { state.withLock { $0.reservations } }
+
+    /// Sends a signed webhook `{"type": type, "data": data}` to `url` and returns the receiver's status.
+    @discardableResult
+    public func sendWebhook(type: String, data: [String: Any], to url: String, id: String = "msg_\(UUID().uuidString)", timestamp: Date = Date()) async throws -> Int {
+        let body = Array(try JSONSerialization.data(withJSONObject: ["type": type, "data": data], options: [.sortedKeys]))
+        let seconds = Int(timestamp.timeIntervalSince1970)
+        let key = Data(base64Encoded: String(webhookSecret.dropFirst("whsec_".count))).map(Array.init) ?? []
+        let signature = "v1," + SimulatorSigning.hmacBase64(key: key, Array("\(id).\(seconds).".utf8) + body)
+        return try await core.deliver(to: url, headers: [
+            "Content-Type": "application/json", "webhook-id": id, "webhook-timestamp": String(seconds), "webhook-signature": signature,
+        ], body: body)
+    }
+
+    /// Places an order at the store and delivers it as an `order.created` webhook to `url`.
+    @discardableResult
+    public func addOrder(_ order: String, lines: [(sku: String, quantity: Int)], pickupLocation: String?, to url: String) async throws -> Int {
+        try await sendWebhook(type: "order.created", data: [
+            "order": order, "lines": lines.map { ["sku": $0.sku, "quantity": $0.quantity] },
+            "fulfillment": pickupLocation == nil ? "ship" : "pickup", "pickup_location": pickupLocation.map { $0 as Any } ?? NSNull(),
+            "created_at": ISO8601DateFormatter().string(from: Date()),
+        ], to: url)
+    }
+
+    /// The protocol's routes.
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.put("/levels") { request, _ in
+            try await self.core.respond(to: request) { recorded, fault in self.putLevels(recorded, fault) }
+        }
+        router.get("/levels") { request, _ in
+            try await self.core.respond(to: request) { recorded, _ in self.getLevels(request) }
+        }
+        router.post("/reservations") { request, _ in
+            try await self.core.respond(to: request) { recorded, _ in self.postReservation(recorded) }
+        }
+        router.delete("/reservations/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await self.core.respond(to: request) { recorded, _ in self.deleteReservation(recorded, id: id) }
+        }
+        return router
+    }
+
+    private func authorized(_ request: RecordedRequest) -> Bool {
+        request.header("Authorization") == "Bearer \(token)"
+    }
+
+    private func putLevels(_ request: RecordedRequest, _ fault: SimulatorFault?) -> Response {
+        guard authorized(request) else { return SimulatorCore.json(["error": "unauthorized"], status: 401) }
+        guard let body = SimulatorCore.parse(request.body) as? [String: Any], let levels = body["levels"] as? [[String: Any]] else {
+            return SimulatorCore.json(["error": "malformed body"], status: 400)
+        }
+        return state.withLock { state in
+            if fault == .stale {
+                let current = levels.map { level -> [String: Any] in
+                    let key = "\(level["sku"] as? String ?? "")@\(level["location"] as? String ?? "")"
+                    let held = state.levels[key]
+                    return ["sku": level["sku"] ?? "", "location": level["location"] ?? "", "available": (held?.available ?? 0) + 1]
+                }
+                return SimulatorCore.json(["levels": current], status: 409)
+            }
+            if let key = request.header("Idempotency-Key") { state.idempotencyKeys.insert(key) }
+            for level in levels {
+                guard let sku = level["sku"] as? String, let location = level["location"] as? String,
+                      let available = level["available"] as? Int, available >= 0, let version = level["version"] as? Int
+                else { return SimulatorCore.json(["error": "invalid level"], status: 422) }
+                let key = "\(sku)@\(location)"
+                if let held = state.levels[key], held.version > version { continue }
+                state.levels[key] = Level(available: available, version: version, onHand: state.levels[key]?.onHand)
+            }
+            return SimulatorCore.json(["accepted": levels.count])
+        }
+    }
+
+    private func getLevels(_ request: Request) -> Response {
+        let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 500
+        let offset = request.uri.queryParameters.get("cursor").flatMap { Int($0) } ?? 0
+        let all = state.withLock { $0.levels }.sorted { $0.key < $1.key }
+        let page = all.dropFirst(offset).prefix(limit).map { key, level -> [String: Any] in
+            let parts = key.split(separator: "@", maxSplits: 1).map(String.init)
+            var entry: [String: Any] = ["sku": parts[0], "location": parts[1], "available": level.available]
+            if let onHand = level.onHand { entry["on_hand"] = onHand }
+            return entry
+        }
+        let next = offset + page.count < all.count ? String(offset + page.count) as Any : NSNull()
+        return SimulatorCore.json(["levels": page, "next_cursor": next])
+    }
+
+    private func postReservation(_ request: RecordedRequest) -> Response {
+        guard authorized(request) else { return SimulatorCore.json(["error": "unauthorized"], status: 401) }
+        guard let body = SimulatorCore.parse(request.body) as? [String: Any], let id = body["id"] as? String else {
+            return SimulatorCore.json(["error": "malformed body"], status: 400)
+        }
+        let created = state.withLock { state in
+            defer { state.reservations[id] = body.mapValues { "\($0)" } }
+            return state.reservations[id] == nil
+        }
+        return SimulatorCore.json(["id": id], status: created ? 201 : 200)
+    }
+
+    private func deleteReservation(_ request: RecordedRequest, id: String) -> Response {
+        guard authorized(request) else { return SimulatorCore.json(["error": "unauthorized"], status: 401) }
+        let existed = state.withLock { $0.reservations.removeValue(forKey: id) != nil }
+        return existed ? SimulatorCore.bytes([], status: 204) : SimulatorCore.json(["error": "not found"], status: 404)
+    }
+}

@@ -1,0 +1,11 @@
+/// A misbehaviour a simulator shows on its next requests.
+public enum SimulatorFault: Sendable, Hashable {
+    /// Answer with this status (e.g. 500, 502, 429), with a `Retry-After` of that many seconds if given.
+    case fail(status: Int, retryAfter: Int? = nil)
+    /// The API's own throttling answer, asking to wait this many seconds (Shopify: a `THROTTLED` cost error).
+    case throttle(seconds: Int)
+    /// Answer as if the channel's value had changed since the caller read it (stale compare / 409).
+    case stale
+    /// Wait this long before handling the request normally.
+    case hang(Duration)
+}

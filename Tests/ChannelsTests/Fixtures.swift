@@ -1,0 +1,28 @@
+import Channels
+import ChannelSimulators
+import CurlHTTP
+import Foundation
+
+/// A client shared by the channel tests (connections to the simulators are kept alive).
+let sharedClient = CurlHTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(2), totalTimeout: .seconds(5)))
+
+/// Headers from pairs.
+func headers(_ pairs: [(String, String)]) -> HTTPHeaders {
+    HTTPHeaders(pairs.map { HTTPHeaders.Field(name: $0.0, value: $0.1) })
+}
+
+/// A running simulator for the duration of `body`.
+func withSimulator<S: ChannelSimulator, Result>(_ simulator: S, _ body: (S) async throws -> Result) async throws -> Result {
+    try await simulator.start()
+    do {
+        let result = try await body(simulator)
+        await simulator.stop()
+        return result
+    } catch {
+        await simulator.stop()
+        throw error
+    }
+}
+
+/// The bytes of a string.
+func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
