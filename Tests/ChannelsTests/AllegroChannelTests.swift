@@ -1,0 +1,171 @@
+import Channels
+import ChannelSimulators
+import CurlHTTP
+import Foundation
+import Synchronization
+import Testing
+
+@Suite("allegro channel against its simulator")
+struct AllegroChannelTests {
+    static func simulator() -> AllegroSimulator {
+        AllegroSimulator(clientID: "client", clientSecret: "secret", refreshToken: "refresh-0")
+    }
+
+    func channel(
+        _ simulator: AllegroSimulator, refreshToken: String = "refresh-0", pageSize: Int = 1000, eventsPageSize: Int = 100,
+        onRefresh: (@Sendable (String, String) -> Void)? = nil
+    ) -> AllegroChannel {
+        AllegroChannel(configuration: AllegroConfiguration(
+            apiURL: simulator.baseURL, tokenURL: simulator.baseURL + "/auth/oauth/token", clientID: "client", clientSecret: "secret",
+            refreshToken: refreshToken, onTokensRefreshed: onRefresh, pageSize: pageSize, eventsPageSize: eventsPageSize
+        ), client: sharedClient)
+    }
+
+    func level(_ offer: String, _ value: Int, previous: Int?, version: Int64 = 1) -> ChannelLevel {
+        ChannelLevel(sku: "SKU-\(offer)", location: ChannelLevel.pooled, value: value, version: version, previousValue: previous, externalID: offer)
+    }
+
+    @Test("push > 0: PATCH product-offers with Allegro's media type and a bearer token; one call per offer")
+    func push() async throws {
+        try await withSimulator(Self.simulator()) { simulator in
+            simulator.addOffer(id: "111", sku: "SKU-111", available: 3)
+            simulator.addOffer(id: "222", sku: "SKU-222", available: 3)
+            let result = await channel(simulator).pushLevels([level("111", 7, previous: 3), level("222", 1, previous: 3)])
+            #expect(result.outcomes == [.ok, .ok])
+            #expect(simulator.offer("111")?.available == 7)
+            let patches = simulator.requests.filter { $0.method == "PATCH" }
+            #expect(patches.map(\.path) == ["/sale/product-offers/111", "/sale/product-offers/222"])
+            #expect(patches.allSatisfy {
+                $0.header("accept") == AllegroChannel.mediaType && $0.header("content-type") == AllegroChannel.mediaType
+                    && $0.header("authorization")?.hasPrefix("Bearer access-") == true
+            })
+            #expect(patches.first?.bodyText == #"{"stock":{"available":7}}"#)
+            #expect(simulator.publicationCommands.isEmpty)
+        }
+    }
+
+    @Test("0 ends the offer (never PATCH 0); a later positive value sets stock and activates it again")
+    func endAndActivate() async throws {
+        try await withSimulator(Self.simulator()) { simulator in
+            simulator.addOffer(id: "111", sku: "SKU-111", available: 2)
+            let channel = channel(simulator)
+            #expect(await channel.pushLevels([level("111", 0, previous: 2, version: 2)]).outcomes == [.ok])
+            #expect(simulator.offer("111")?.status == "ENDED")
+            #expect(!simulator.requests.contains { $0.method == "PATCH" })
+            let end = try #require(simulator.requests.last { $0.method == "PUT" })
+            #expect(end.path.hasPrefix("/sale/offer-publication-commands/"))
+            #expect(end.bodyText.contains(#""action":"END""#) && end.bodyText.contains(#""type":"CONTAINS_OFFERS""#))
+
+            #expect(await channel.pushLevels([level("111", 5, previous: 0, version: 3)]).outcomes == [.ok])
+            #expect(simulator.offer("111").map { ($0.available, $0.status) } ?? (0, "") == (5, "ACTIVE"))
+            #expect(simulator.publicationCommands.values.map(\.action).sorted() == ["ACTIVATE", "END"])
+
+            // A retried push repeats the same command id rather than issuing a new command.
+            _ = await channel.pushLevels([level("111", 5, previous: 0, version: 3)])
+            #expect(simulator.publicationCommands.count == 2)
+        }
+    }
+
+    @Test("the simulator refuses stock 0 on an active offer, as Allegro does")
+    func zeroRefused() async throws {
+        try await withSimulator(Self.simulator()) { simulator in
+            simulator.addOffer(id: "111", sku: "SKU-111", available: 2)
+            _ = await channel(simulator).pushLevels([level("111", 2, previous: 2)])
+            let token = try #require(simulator.requests.last?.header("authorization"))
+            let transport = ChannelTransport(
+                client: sharedClient, baseURL: simulator.baseURL,
+                authorizer: HeaderAuthorizer(name: "Authorization", value: token), mediaType: AllegroChannel.mediaType
+            )
+            let response = try await transport.send(.patch, "/sale/product-offers/111", json: ["stock": ["available": 0]])
+            #expect(response.status == 422)
+            #expect(simulator.offer("111")?.available == 2)
+        }
+    }
+
+    @Test("token refresh: first use, once after 401, new tokens reported; a bad refresh token is permanent")
+    func refresh() async throws {
+        try await withSimulator(Self.simulator()) { simulator in
+            simulator.addOffer(id: "111", sku: "SKU-111", available: 2)
+            let refreshed = Mutex<[String]>([])
+            let channel = channel(simulator) { _, refresh in refreshed.withLock { $0.append(refresh) } }
+            #expect(await channel.pushLevels([level("111", 4, previous: 2)]).outcomes == [.ok])
+            simulator.expireAccessTokens()
+            #expect(await channel.pushLevels([level("111", 6, previous: 4)]).outcomes == [.ok])
+            #expect(refreshed.withLock { $0 } == ["refresh-1001", simulator.currentRefreshToken])
+            #expect(simulator.requests.filter { $0.path == "/auth/oauth/token" }.allSatisfy {
+                $0.header("authorization") == "Basic " + Data("client:secret".utf8).base64EncodedString()
+            })
+            guard case .permanent = await self.channel(simulator, refreshToken: "stolen").pushLevels([level("111", 1, previous: 6)]).outcomes[0] else {
+                Issue.record("bad refresh token not permanent"); return
+            }
+        }
+    }
+
+    @Test("429 retry-after, 5xx transient, unmapped levels permanent")
+    func classification() async throws {
+        try await withSimulator(Self.simulator()) { simulator in
+            simulator.addOffer(id: "111", sku: "SKU-111", available: 2)
+            let channel = channel(simulator)
+            _ = await channel.pushLevels([level("111", 2, previous: 2)])
+            simulator.inject(.fail(status: 429, retryAfter: 4))
+            #expect(await channel.pushLevels([level("111", 3, previous: 2)]).outcomes == [.retryAfter(seconds: 4)])
+            simulator.inject(.fail(status: 500))
+            guard case .transient = await channel.pushLevels([level("111", 3, previous: 2)]).outcomes[0] else { Issue.record("500"); return }
+            let unmapped = await channel.pushLevels([
+                ChannelLevel(sku: "X", location: "store-krakow", value: 1, version: 1, externalID: "111"),
+                ChannelLevel(sku: "Y", location: ChannelLevel.pooled, value: 1, version: 1),
+            ]).outcomes
+            guard case .permanent = unmapped[0], case .permanent = unmapped[1] else { Issue.record("\(unmapped)"); return }
+        }
+    }
+
+    @Test("fetchLevels pages by offset; ended offers show 0")
+    func levelPaging() async throws {
+        try await withSimulator(Self.simulator()) { simulator in
+            simulator.addOffer(id: "1", sku: "A", available: 1)
+            simulator.addOffer(id: "2", sku: "B", available: 2, status: "ENDED")
+            simulator.addOffer(id: "3", sku: "C", available: 3)
+            let channel = channel(simulator, pageSize: 2)
+            let first = try await channel.fetchLevels(cursor: nil)
+            #expect(first.hasMore && first.nextCursor == "2")
+            let second = try await channel.fetchLevels(cursor: first.nextCursor)
+            #expect(!second.hasMore)
+            #expect((first.items + second.items).map(\.available) == [1, 0, 3])
+            #expect((first.items + second.items).map(\.sku) == ["A", "B", "C"])
+        }
+    }
+
+    @Test("order events → normalized events, paged, with the last event id as cursor")
+    func orderEvents() async throws {
+        try await withSimulator(Self.simulator()) { simulator in
+            simulator.addOffer(id: "111", sku: "MUG", available: 5)
+            simulator.addOffer(id: "222", sku: "CAP", available: 5)
+            simulator.addOrderEvent(type: "FILLED_IN", checkoutForm: "cf-1", lines: [("111", 2)])
+            let ready = simulator.addOrderEvent(type: "READY_FOR_PROCESSING", checkoutForm: "cf-1", lines: [("111", 2), ("222", 1)])
+            simulator.addOrderEvent(type: "BUYER_CANCELLED", checkoutForm: "cf-2", lines: [("222", 1)])
+            simulator.setFulfillment(checkoutForm: "cf-1", status: "SENT")
+            let last = simulator.addOrderEvent(type: "FULFILLMENT_STATUS_CHANGED", checkoutForm: "cf-1")
+            let channel = channel(simulator, eventsPageSize: 2)
+            let page1 = try await channel.fetchOrders(since: nil)
+            #expect(page1.hasMore)
+            #expect(page1.nextCursor == ready)
+            #expect(page1.items == [NormalizedEvent(
+                id: "allegro-event-\(ready)", kind: .orderCreated, orderRef: "cf-1",
+                lines: [.init(sku: "MUG", externalID: "111", quantity: 2), .init(sku: "CAP", externalID: "222", quantity: 1)],
+                occurredAt: page1.items.first?.occurredAt
+            )])
+            let page2 = try await channel.fetchOrders(since: page1.nextCursor)
+            #expect(page2.items.map(\.kind) == [.orderCancelled, .orderFulfilled])
+            #expect(page2.nextCursor == last)
+            let page3 = try await channel.fetchOrders(since: page2.nextCursor)
+            #expect(page3.items.isEmpty && !page3.hasMore && page3.nextCursor == last)
+        }
+    }
+
+    @Test("no webhooks")
+    func webhooks() {
+        let channel = AllegroChannel(configuration: AllegroConfiguration(clientID: "c", clientSecret: "s", refreshToken: "r"), client: sharedClient)
+        #expect(channel.verifyWebhook(headers: [:], body: [], now: Date()) == .rejected("allegro sends no webhooks"))
+        #expect(throws: ChannelError.self) { try channel.parseWebhook(headers: [:], body: []) }
+    }
+}
