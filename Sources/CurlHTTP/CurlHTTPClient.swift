@@ -50,9 +50,14 @@ public final class CurlHTTPClient: Sendable {
     }
 
     /// Fails every request in flight with a cancelled error and releases libcurl's resources;
-    /// later requests fail at once. Blocks briefly; do not call from a completion handler.
+    /// later requests fail at once. Blocks until that is done.
     public func shutdown() {
-        multi.queue.sync { multi.shutdown() }
+        multi.sync { multi.shutdown() }
+    }
+
+    deinit {
+        let multi = multi
+        multi.queue.async { multi.shutdown() }
     }
 
     @discardableResult

@@ -10,6 +10,7 @@ import Dispatch
 final class CurlMulti: @unchecked Sendable {
     /// The serial queue that owns the multi handle, its sockets and its transfers.
     let queue = DispatchQueue(label: "omnistock.curlhttp.multi")
+    private static let queueKey = DispatchSpecificKey<ObjectIdentifier>()
     private let multi: UnsafeMutableRawPointer
     private let timer: any DispatchSourceTimer
     private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
@@ -25,6 +26,7 @@ final class CurlMulti: @unchecked Sendable {
 
     init(maxCachedConnections: Int) {
         CurlGlobal.initializeOnce()
+        queue.setSpecific(key: Self.queueKey, value: ObjectIdentifier(queue))
         multi = curl_multi_init()
         timer = DispatchSource.makeTimerSource(queue: queue)
         timer.setEventHandler { [unowned self] in
@@ -68,6 +70,15 @@ final class CurlMulti: @unchecked Sendable {
             return
         }
         remove(transfer).fail(.cancelled)
+    }
+
+    /// Runs `work` on `queue` and waits for it, or runs it at once when already on `queue`.
+    func sync(_ work: () -> Void) {
+        if DispatchQueue.getSpecific(key: Self.queueKey) == ObjectIdentifier(queue) {
+            work()
+        } else {
+            queue.sync(execute: work)
+        }
     }
 
     /// Fails every transfer in flight with a cancelled error and frees the multi handle; call on `queue`.
