@@ -20,6 +20,9 @@ public protocol Channel: Sendable {
     /// Reads orders changed since `cursor` (nil: from the channel's beginning or a default window) as events.
     func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent>
 
+    /// Finds the channel's id (listing) of each SKU; SKUs not found are absent. The caller stores the mapping.
+    func discoverListings(skus: [String]) async throws(ChannelError) -> [String: String]
+
     /// Holds stock for an order at a store (only channels that hold reservations).
     func pushReservation(_ reservation: ChannelReservation) async -> PushOutcome
 
@@ -34,6 +37,21 @@ public protocol Channel: Sendable {
 }
 
 extension Channel {
+    /// Pages through ``fetchLevels(cursor:)`` and collects the external ids of the wanted SKUs.
+    public func discoverListings(skus: [String]) async throws(ChannelError) -> [String: String] {
+        let wanted = Set(skus)
+        var found: [String: String] = [:]
+        var cursor: String?
+        repeat {
+            let page = try await fetchLevels(cursor: cursor)
+            for snapshot in page.items {
+                if let sku = snapshot.sku, wanted.contains(sku), let id = snapshot.externalID { found[sku] = id }
+            }
+            cursor = page.hasMore ? page.nextCursor : nil
+        } while cursor != nil && found.count < wanted.count
+        return found
+    }
+
     /// Channels without reservations refuse them for good.
     public func pushReservation(_ reservation: ChannelReservation) async -> PushOutcome {
         .permanent("\(Self.kind) does not hold reservations")

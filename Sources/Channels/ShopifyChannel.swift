@@ -89,7 +89,7 @@ public struct ShopifyChannel: Channel {
 
     /// Finds the inventory item id of each SKU in the shop's catalogue (`productVariants` by `sku:`);
     /// SKUs not found are absent from the result. The caller stores the mapping as listings.
-    public func discoverInventoryItems(skus: [String]) async throws(ChannelError) -> [String: String] {
+    public func discoverListings(skus: [String]) async throws(ChannelError) -> [String: String] {
         var found: [String: String] = [:]
         for batch in skus.chunked(into: 50) {
             let search = batch.map { "sku:\"\($0.replacingOccurrences(of: "\"", with: "\\\""))\"" }.joined(separator: " OR ")

@@ -132,6 +132,7 @@ struct AllegroChannelTests {
             #expect(!second.hasMore)
             #expect((first.items + second.items).map(\.available) == [1, 0, 3])
             #expect((first.items + second.items).map(\.sku) == ["A", "B", "C"])
+            #expect(try await channel.discoverListings(skus: ["C", "A"]) == ["A": "1", "C": "3"])
         }
     }
 

@@ -104,7 +104,7 @@ struct ShopifyChannelTests {
         try await withSimulator(ShopifySimulator(accessToken: "shpat_1", webhookSecret: Self.secret)) { simulator in
             let red = simulator.addVariant(sku: "TSHIRT-RED-M")
             let mug = simulator.addVariant(sku: "MUG")
-            let found = try await channel(simulator).discoverInventoryItems(skus: ["TSHIRT-RED-M", "MUG", "MISSING"])
+            let found = try await channel(simulator).discoverListings(skus: ["TSHIRT-RED-M", "MUG", "MISSING"])
             #expect(found == ["TSHIRT-RED-M": red, "MUG": mug])
         }
     }

@@ -95,6 +95,8 @@ struct WooCommerceChannelTests {
             #expect(all.map(\.sku) == ["A", "B", "TSHIRT-S", "TSHIRT-M", "C"])
             #expect(all.map(\.available) == [1, 2, 3, 4, 5])
             #expect(all[2].externalID == "\(shirt.parent)/\(shirt.variations[0])")
+            let listings = try await channel.discoverListings(skus: ["TSHIRT-M", "C", "NOPE"])
+            #expect(listings == ["TSHIRT-M": "\(shirt.parent)/\(shirt.variations[1])", "C": all[4].externalID!])
         }
     }
 
