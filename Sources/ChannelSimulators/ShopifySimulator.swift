@@ -88,6 +88,14 @@ public final class ShopifySimulator: ChannelSimulator {
         }
     }
 
+    /// Places an order and delivers it as a signed `orders/create` webhook to `url`.
+    @discardableResult
+    public func addOrder(lines: [(sku: String, quantity: Int)], deliverTo url: String) async throws -> Order {
+        let order = addOrder(lines: lines)
+        try await sendWebhook(topic: "orders/create", payload: orderPayload(order), to: url)
+        return order
+    }
+
     /// Cancels or fulfils an order at `date`.
     public func updateOrder(_ id: Int, cancelled: Bool = false, fulfilled: Bool = false, at date: Date = Date()) {
         state.withLock { state in

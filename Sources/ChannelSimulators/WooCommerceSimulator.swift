@@ -101,6 +101,14 @@ public final class WooCommerceSimulator: ChannelSimulator {
         }
     }
 
+    /// Places an order and delivers it as a signed `order.created` webhook to `url`.
+    @discardableResult
+    public func addOrder(lines: [(sku: String, quantity: Int)], pickup: Bool = false, deliverTo url: String) async throws -> Order {
+        let order = addOrder(lines: lines, pickup: pickup)
+        try await sendWebhook(topic: "order.created", payload: orderPayload(order), to: url)
+        return order
+    }
+
     /// Changes an order's status at `date` and returns it.
     @discardableResult
     public func updateOrder(_ id: Int, status: String, at date: Date = Date()) -> Order? {

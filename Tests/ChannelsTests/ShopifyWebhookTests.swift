@@ -80,4 +80,17 @@ struct ShopifyWebhookTests {
         )])])
         #expect(try channel().parseWebhook(headers: headers([("X-Shopify-Topic", "app/uninstalled")]), body: bytes("{}")).isEmpty)
     }
+
+    @Test("addOrder(deliverTo:) delivers a verifiable orders/create")
+    func addOrderDelivers() async throws {
+        let recorder = WebhookRecorder()
+        try await recorder.start()
+        let simulator = ShopifySimulator(accessToken: "t", webhookSecret: Self.secret)
+        let order = try await simulator.addOrder(lines: [("A", 2)], deliverTo: recorder.url)
+        await recorder.stop()
+        let delivery = try #require(recorder.requests.first)
+        let received = headers(delivery.headers.map { ($0.name, $0.value) })
+        #expect(channel().verifyWebhook(headers: received, body: delivery.body, now: Date()) == .verified)
+        #expect(try channel().parseWebhook(headers: received, body: delivery.body).first?.orderRef == order.gid)
+    }
 }

@@ -61,4 +61,18 @@ struct WooCommerceWebhookTests {
             #expect(try channel().parseWebhook(headers: received, body: body).map(\.kind) == [kind])
         }
     }
+
+    @Test("addOrder(deliverTo:) delivers a verifiable order.created")
+    func addOrderDelivers() async throws {
+        let simulator = WooCommerceSimulator(consumerKey: "ck", consumerSecret: "cs", webhookSecret: Self.secret)
+        simulator.addProduct(sku: "MUG", stock: 3)
+        let recorder = WebhookRecorder()
+        try await recorder.start()
+        let order = try await simulator.addOrder(lines: [("MUG", 1)], deliverTo: recorder.url)
+        await recorder.stop()
+        let delivery = try #require(recorder.requests.first)
+        let received = headers(delivery.headers.map { ($0.name, $0.value) })
+        #expect(channel().verifyWebhook(headers: received, body: delivery.body, now: Date()) == .verified)
+        #expect(try channel().parseWebhook(headers: received, body: delivery.body).first?.orderRef == "\(order.id)")
+    }
 }
