@@ -16,6 +16,12 @@ public struct ChannelStock: Codable, Sendable, Equatable {
     public var channel: String
     public var scope: String
     public var value: Int
+
+    public init(channel: String, scope: String, value: Int) {
+        self.channel = channel
+        self.scope = scope
+        self.value = value
+    }
 }
 
 /// Everything the ledger knows about one SKU's availability.

@@ -27,6 +27,13 @@ public struct StockImportSummary: Codable, Sendable, Equatable {
     /// SKUs and locations created (with `createMissing`).
     public var createdSKUs: Int
     public var createdLocations: Int
+
+    public init(rows: Int, changed: Int, createdSKUs: Int, createdLocations: Int) {
+        self.rows = rows
+        self.changed = changed
+        self.createdSKUs = createdSKUs
+        self.createdLocations = createdLocations
+    }
 }
 
 /// Why an import stored nothing.
@@ -34,6 +41,12 @@ public struct StockImportError: Error, Sendable, Equatable, CustomStringConverti
     public var unknownSKUs: [String]
     public var unknownLocations: [String]
     public var duplicateLines: [Int]
+
+    public init(unknownSKUs: [String], unknownLocations: [String], duplicateLines: [Int]) {
+        self.unknownSKUs = unknownSKUs
+        self.unknownLocations = unknownLocations
+        self.duplicateLines = duplicateLines
+    }
 
     public var description: String {
         var parts: [String] = []

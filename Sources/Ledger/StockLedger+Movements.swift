@@ -50,7 +50,7 @@ extension StockLedger {
                     version = nextval('ledger_version_seq'),
                     oversold = l.oversold AND NOT (l.on_hand + $3 >= 0 AND l.reserved + $4 <= l.on_hand + $3)
             WHERE l.sku = $1 AND l.location = $2
-              AND ($3 - $4 >= 0 OR (l.on_hand + $3) - (l.reserved + $4) >= 0)
+              AND ($3::int - $4::int >= 0 OR (l.on_hand + $3::int) - (l.reserved + $4::int) >= 0)
             RETURNING \(LevelSnapshot.columns)
             """
         let rows = try connection.query(

@@ -87,8 +87,12 @@ public final class EmbeddedCluster: @unchecked Sendable {
 
     private func handOverToServerUser(_ url: URL) throws {
         guard runsAsRoot else { return }
-        try runProcess(URL(fileURLWithPath: "/bin/chown"), ["postgres:postgres", url.path])
-        chmod(url.path, 0o700)
+        guard let account = getpwnam("postgres") else {
+            throw Failure(description: "PostgreSQL cannot run as root and there is no postgres user; install the postgresql package or run as a normal user")
+        }
+        guard chown(url.path, account.pointee.pw_uid, account.pointee.pw_gid) == 0, chmod(url.path, 0o700) == 0 else {
+            throw Failure(description: "cannot hand \(url.path) to the postgres user: \(String(cString: strerror(errno)))")
+        }
     }
 
     @discardableResult
@@ -102,25 +106,10 @@ public final class EmbeddedCluster: @unchecked Sendable {
 
     @discardableResult
     private func runProcess(_ executable: URL, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw Failure(description: "cannot run \(executable.path): \(error)")
+        let outcome = try ToolRunner.run(executable.path, arguments)
+        guard outcome.status == 0 else {
+            throw Failure(description: "\(executable.lastPathComponent) \(arguments.first ?? "") failed (exit \(outcome.status)): \(outcome.output.suffix(600))")
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(executable.lastPathComponent) \(arguments.first ?? "") failed (exit \(process.terminationStatus)): \(text.suffix(600))")
-        }
-        return text
+        return outcome.output
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import PostgresClient
 import Testing
 import TestSupport
 

@@ -27,7 +27,7 @@ import TestSupport
 
     @Test func decodesColumnsByName() throws {
         let database = try TestDatabase.make(migrated: false)
-        try database.pool.query("SELECT 7 AS seven, 'x' AS letter") { rows in
+        try database.pool.query("SELECT 7 AS seven, 'x' AS letter") { (rows: PostgresRows) throws in
             #expect(try rows[0].decode(Int.self, "seven") == 7)
             #expect(try rows[0].decode(String.self, "letter") == "x")
             #expect(throws: PostgresError.self) { try rows[0].decode(Int.self, "missing") }
@@ -119,14 +119,23 @@ import TestSupport
         let database = try TestDatabase.make(migrated: false, maxConnections: 2)
         let inUse = Counter()
         let peak = Counter()
-        DispatchQueue.concurrentPerform(iterations: 12) { _ in
-            try! database.pool.withConnection { connection in
-                peak.raise(to: inUse.increment())
-                try connection.query("SELECT pg_sleep(0.02)")
-                inUse.decrement()
-            }
+        let done = DispatchGroup()
+        let completed = Counter()
+        for _ in 0..<12 {
+            done.enter()
+            Thread {
+                try! database.pool.withConnection { connection in
+                    peak.raise(to: inUse.increment())
+                    try connection.query("SELECT pg_sleep(0.05)")
+                    inUse.decrement()
+                }
+                completed.increment()
+                done.leave()
+            }.start()
         }
-        #expect(peak.value == 2)
+        done.wait()
+        #expect(completed.value == 12)
+        #expect(peak.value == 2, "twelve threads at once share exactly two connections")
         let backends = try database.pool.query(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
         ) { try $0[0].decode(Int.self, at: 0) }
