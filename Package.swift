@@ -93,6 +93,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// Hummingbird routes: webhook ingress, admin API, metrics, health.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Ledger",
+                "PostgresClient",
+                "Channels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("openapi.json")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Application
         .executableTarget(
             name: "omnistock",
@@ -126,6 +142,14 @@ let package = Package(
         .testTarget(
             name: "OmnistockConfigTests",
             dependencies: ["OmnistockConfig"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Ledger", "Channels", "ChannelSimulators", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

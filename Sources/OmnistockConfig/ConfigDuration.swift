@@ -1,0 +1,34 @@
+/// Parses durations written as `500ms`, `30s`, `15m`, `2h` or `1d`.
+public enum ConfigDuration {
+    /// Seconds in `text`, or nil when it is not a duration.
+    public static func seconds(_ text: String) -> Double? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            // "ms" must not be read as minutes of "…m" followed by "s".
+            guard let value = Double(number), value >= 0, !number.isEmpty else { continue }
+            return value * scale
+        }
+        return nil
+    }
+}
+
+/// A rate written as `N/s`, `N/m` or `N/h`.
+public struct RateLimit: Sendable, Equatable {
+    /// Requests per second.
+    public var perSecond: Double
+
+    public init(perSecond: Double) { self.perSecond = perSecond }
+
+    /// Parses `2/s`, `120/m`, `1000/h`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let count = Double(parts[0]), count > 0 else { return nil }
+        switch parts[1] {
+        case "s": perSecond = count
+        case "m": perSecond = count / 60
+        case "h": perSecond = count / 3600
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import TOMLKit
+
+extension OmnistockConfiguration {
+    /// The configuration in force: the file at `path` (or none), then environment overrides
+    /// (`OMNISTOCK_DATABASE_URL`). Throws a `ConfigError` naming the first bad key.
+    public static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Self {
+        var text = ""
+        if let path {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw ConfigError(key: "", message: "cannot read \(path)")
+            }
+            text = String(decoding: contents, as: UTF8.self)
+        }
+        var configuration = try parse(text, environment: environment)
+        if let url = environment["OMNISTOCK_DATABASE_URL"], !url.isEmpty {
+            configuration.database.url = url
+        }
+        return configuration
+    }
+
+    /// Parses TOML text; `env:NAME` secrets are looked up in `environment`.
+    public static func parse(_ text: String, environment: [String: String] = [:]) throws -> Self {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(key: "", message: "invalid TOML at line \(error.source.begin.line): \(error.description)")
+        }
+        var root = TOMLReader(table: table, path: "", environment: environment)
+        var configuration = OmnistockConfiguration()
+        configuration.dataDirectory = try root.string("data_dir", default: configuration.dataDirectory)
+        if var database = try root.table("database") {
+            configuration.database.url = try database.string("url")
+            configuration.database.poolSize = try database.int("pool_size", default: 10, range: 1...200)
+            try database.rejectUnknownKeys()
+        }
+        if var server = try root.table("server") {
+            configuration.server = try readServer(&server)
+        }
+        if var sync = try root.table("sync") {
+            configuration.sync = try readSync(&sync)
+        }
+        if var logging = try root.table("logging") {
+            configuration.logging.format = try logging.oneOf("format", ["text", "json"], default: "text")
+            configuration.logging.level = try logging.oneOf(
+                "level", ["trace", "debug", "info", "notice", "warning", "error", "critical"], default: "info")
+            try logging.rejectUnknownKeys()
+        }
+        var locations = try root.tables("locations")
+        configuration.locations = try locations.indices.map { try readLocation(&locations[$0]) }
+        var channels = try root.tables("channels")
+        configuration.channels = try channels.indices.map { try readChannel(&channels[$0]) }
+        try root.rejectUnknownKeys()
+        try configuration.validateReferences()
+        return configuration
+    }
+
+    private static func readServer(_ reader: inout TOMLReader) throws -> Server {
+        var server = Server()
+        server.listen = try reader.string("listen", default: server.listen)
+        guard let colon = server.listen.lastIndex(of: ":"), let port = Int(server.listen[server.listen.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else {
+            throw ConfigError(key: reader.key("listen"), message: "expected host:port, not \"\(server.listen)\"")
+        }
+        var tokens = try reader.tables("tokens")
+        server.tokens = try tokens.indices.map { index in
+            let token = try tokens[index].secret("token")
+            guard let token else { throw ConfigError(key: tokens[index].key("token"), message: "is required") }
+            let scope = try tokens[index].oneOf("scope", ["read", "write"])
+            try tokens[index].rejectUnknownKeys()
+            return Token(token: token, scope: Token.Scope(rawValue: scope)!)
+        }
+        server.maxBodyBytes = try reader.int("max_body_bytes", default: server.maxBodyBytes, range: 1024...(64 << 20))
+        if let rate = try reader.string("rate_limit") {
+            guard let parsed = RateLimit(rate) else {
+                throw ConfigError(key: reader.key("rate_limit"), message: "expected a rate such as 100/s, not \"\(rate)\"")
+            }
+            server.rateLimit = parsed
+        }
+        server.requestTimeout = try reader.duration("request_timeout", default: "30s")
+        try reader.rejectUnknownKeys()
+        return server
+    }
+
+    private static func readSync(_ reader: inout TOMLReader) throws -> Sync {
+        var sync = Sync()
+        sync.reconcileInterval = try reader.duration("reconcile_interval", default: "15m")
+        sync.expiryInterval = try reader.duration("expiry_interval", default: "15s")
+        sync.safetyScanInterval = try reader.duration("safety_scan_interval", default: "30s")
+        sync.shutdownGrace = try reader.duration("shutdown_grace", default: "10s")
+        sync.maxBackoff = try reader.duration("max_backoff", default: "5m")
+        sync.circuitFailureThreshold = try reader.int("circuit_failure_threshold", default: 5, range: 1...1000)
+        sync.circuitCooldown = try reader.duration("circuit_cooldown", default: "30s")
+        sync.orderHoldSeconds = try reader.duration("order_hold", default: "0s")
+        sync.pickupHoldSeconds = try reader.duration("pickup_hold", default: "7d")
+        try reader.rejectUnknownKeys()
+        return sync
+    }
+
+    private static func readLocation(_ reader: inout TOMLReader) throws -> Location {
+        let kind = try reader.oneOf("kind", ["warehouse", "store"])
+        let location = Location(
+            code: try reader.requiredString("code"),
+            name: try reader.string("name", default: ""),
+            kind: kind,
+            shipsOnline: try reader.bool("ships_online", default: kind == "warehouse"),
+            clickAndCollect: try reader.bool("click_and_collect", default: false),
+            pickupBuffer: try reader.int("pickup_buffer", default: 0, range: 0...1_000_000),
+            timezone: try reader.string("timezone", default: "UTC"))
+        if location.clickAndCollect && kind != "store" {
+            throw ConfigError(key: reader.key("click_and_collect"), message: "only stores offer click-and-collect")
+        }
+        try reader.rejectUnknownKeys()
+        return location
+    }
+
+    private static func readChannel(_ reader: inout TOMLReader) throws -> Channel {
+        let kind = try reader.oneOf("kind", ["shopify", "woocommerce", "allegro", "omnistock-json"])
+        let code = try reader.requiredString("code")
+        guard code.range(of: "^[A-Za-z0-9_.-]{1,64}$", options: .regularExpression) != nil else {
+            throw ConfigError(key: reader.key("code"), message: "use 1 to 64 letters, digits, '.', '_' or '-'")
+        }
+        let baseURL = try reader.requiredString("base_url")
+        guard baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://") else {
+            throw ConfigError(key: reader.key("base_url"), message: "expected an http:// or https:// URL")
+        }
+        var rateLimit: RateLimit?
+        if let text = try reader.string("rate_limit") {
+            guard let parsed = RateLimit(text) else {
+                throw ConfigError(key: reader.key("rate_limit"), message: "expected a rate such as 2/s, not \"\(text)\"")
+            }
+            rateLimit = parsed
+        }
+        var locationIDs: [String: String] = [:]
+        if var ids = try reader.table("location_ids") {
+            for key in ids.table.keys.sorted() { locationIDs[key] = try ids.requiredString(key) }
+        }
+        let channel = Channel(
+            code: code, kind: kind, baseURL: baseURL,
+            token: try reader.secret("token"),
+            webhookSecrets: try reader.secrets("webhook_secrets"),
+            locations: try reader.strings("locations"),
+            buffer: try reader.int("buffer", default: 0, range: 0...1_000_000),
+            share: try reader.int("share", default: 100, range: 0...100),
+            max: try reader.int("max", range: 0...1_000_000_000),
+            minVisible: try reader.int("min_visible", default: 0, range: 0...1_000_000),
+            batchSize: try reader.int("batch_size", default: 100, range: 1...1000),
+            rateLimit: rateLimit,
+            concurrency: try reader.int("concurrency", default: 2, range: 1...64),
+            timeout: try reader.duration("timeout", default: "30s"),
+            caFile: try reader.string("ca_file"),
+            apiVersion: try reader.string("api_version"),
+            locationIDs: locationIDs,
+            consumerKey: try reader.secret("consumer_key"),
+            consumerSecret: try reader.secret("consumer_secret"),
+            clientID: try reader.string("client_id"),
+            clientSecret: try reader.secret("client_secret"),
+            refreshToken: try reader.secret("refresh_token"),
+            tokenURL: try reader.string("token_url"),
+            modelsLocations: try reader.bool("per_location", default: kind == "shopify" || kind == "omnistock-json"))
+        try reader.rejectUnknownKeys()
+        return channel
+    }
+
+    /// Checks names that refer to each other: unique codes, channel locations that exist.
+    func validateReferences() throws {
+        var seen = Set<String>()
+        for (index, location) in locations.enumerated() where !seen.insert(location.code).inserted {
+            throw ConfigError(key: "locations[\(index)].code", message: "duplicate location \(location.code)")
+        }
+        var channelCodes = Set<String>()
+        for (index, channel) in channels.enumerated() {
+            guard channelCodes.insert(channel.code).inserted else {
+                throw ConfigError(key: "channels[\(index)].code", message: "duplicate channel \(channel.code)")
+            }
+            for (position, location) in (channel.locations ?? []).enumerated() where !seen.contains(location) {
+                throw ConfigError(key: "channels[\(index)].locations[\(position)]", message: "unknown location \(location)")
+            }
+        }
+    }
+}
