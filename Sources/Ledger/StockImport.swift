@@ -62,9 +62,11 @@ extension StockLedger {
     /// movement per changed level, all in one transaction: the file goes in whole or not at all.
     /// Importing the same file again changes nothing. Unknown SKUs and locations are created
     /// (SKUs as items, locations as warehouses) when `createMissing` is set, and refused otherwise.
+    /// `checkSource` runs after the rows are read and before anything is written: a source that
+    /// stopped early on a malformed line throws there, and the import stores nothing.
     public func importStock(
         _ rows: some Sequence<StockImportRow>, createMissing: Bool, reference: String = "import",
-        progress: (Int) -> Void = { _ in }
+        progress: (Int) -> Void = { _ in }, checkSource: () throws -> Void = {}
     ) throws -> StockImportSummary {
         let batch = "import:\(UUID().uuidString.lowercased())"
         return try translatingDatabaseErrors {
@@ -82,12 +84,13 @@ extension StockLedger {
                         try connection.copyIn("COPY import_rows (line, sku, location, on_hand, name) FROM STDIN", rows: fields)
                         progress(read)
                     }
+                    try checkSource()
                     try checkImport(on: connection, createMissing: createMissing)
                     let created = try connection.query(
                         """
                         WITH new_skus AS (
                             INSERT INTO skus (sku, name) SELECT DISTINCT ON (sku) sku, COALESCE(name, '') FROM import_rows
-                            ORDER BY sku, line DESC ON CONFLICT (sku) DO NOTHING RETURNING 1),
+                            ORDER BY sku, COALESCE(name, '') = '', line DESC ON CONFLICT (sku) DO NOTHING RETURNING 1),
                         new_locations AS (
                             INSERT INTO locations (code, name, kind) SELECT DISTINCT location, location, 'warehouse'
                             FROM import_rows ON CONFLICT (code) DO NOTHING RETURNING 1)

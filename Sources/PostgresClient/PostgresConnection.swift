@@ -19,7 +19,7 @@ public final class PostgresConnection {
             throw PostgresError(kind: .connection, message: message)
         }
         self.handle = handle
-        try execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET client_encoding = 'UTF8'")
+        try execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET client_encoding = 'UTF8'; SET client_min_messages = warning")
     }
 
     deinit { PQfinish(handle) }

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Ledger
+
+/// `omnistock verify`: recomputes levels from movements; exit 1 with a list on any mismatch.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Recompute every level from its movements and report differences.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await reportingFailures {
+            let runtime = try Runtime.start(options)
+            defer { runtime.shutdown() }
+            let mismatches = try runtime.ledger.verify()
+            guard !mismatches.isEmpty else {
+                print("ledger consistent: every level equals the sum of its movements")
+                return
+            }
+            for mismatch in mismatches { print(mismatch) }
+            throw CommandFailure(exitCode: 1, message: "\(mismatches.count) level(s) differ from their movements")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Ledger
+import Logging
+import OmnistockConfig
+import PostgresClient
+
+/// What a command runs with: the configuration, a migrated database (embedded or external) and the ledger.
+final class Runtime: @unchecked Sendable {
+    let configuration: OmnistockConfiguration
+    let pool: PostgresPool
+    let ledger: StockLedger
+    let catalog: Catalog
+    let logger: Logger
+    /// The private cluster, when no database URL is configured; stopped by `shutdown()`.
+    private let embedded: EmbeddedCluster?
+
+    /// Loads the configuration, reaches the database (starting the embedded one if none is configured),
+    /// migrates it when `migrate` is set or the database is embedded, and applies the configured
+    /// locations and channels.
+    static func start(_ options: GlobalOptions, migrate: Bool = false) throws -> Runtime {
+        let configuration = try loadConfiguration(options)
+        LoggingSetup.bootstrap(configuration.logging)
+        let logger = Logger(label: "omnistock")
+        var embedded: EmbeddedCluster?
+        let url: String
+        if let configured = configuration.database.url {
+            url = configured
+        } else {
+            do {
+                let cluster = try EmbeddedCluster(
+                    directory: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("postgresql"), logger: logger)
+                try cluster.start()
+                embedded = cluster
+                url = cluster.url()
+            } catch let failure as EmbeddedCluster.Failure {
+                throw CommandFailure.databaseUnreachable("embedded PostgreSQL: \(failure.description)")
+            }
+        }
+        let pool = PostgresPool(conninfo: url, maxConnections: configuration.database.poolSize, acquireTimeout: 30, logger: logger)
+        let runtime = Runtime(configuration: configuration, pool: pool, embedded: embedded, logger: logger)
+        do {
+            let migrator = Migrator(pool: pool, logger: logger)
+            if migrate || embedded != nil {
+                try migrator.migrate()
+            } else {
+                let version = try migrator.currentVersion()
+                guard version == Migration.latestVersion else {
+                    throw CommandFailure.usage(
+                        "the database schema is at version \(version), this build needs \(Migration.latestVersion): run `omnistock migrate`")
+                }
+            }
+            try runtime.applyConfiguration()
+        } catch let error as PostgresError where error.isConnectionLost {
+            runtime.shutdown()
+            throw CommandFailure.databaseUnreachable("cannot reach the database: \(error.message)")
+        } catch {
+            runtime.shutdown()
+            throw error
+        }
+        return runtime
+    }
+
+    static func loadConfiguration(_ options: GlobalOptions) throws -> OmnistockConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            var configuration = try OmnistockConfiguration.load(
+                path: options.config ?? environment["OMNISTOCK_CONFIG"], environment: environment)
+            if let dataDir = options.dataDir { configuration.dataDirectory = dataDir }
+            if let database = options.database { configuration.database.url = database }
+            return configuration
+        } catch let error as ConfigError {
+            throw CommandFailure.usage(error.description)
+        }
+    }
+
+    private init(configuration: OmnistockConfiguration, pool: PostgresPool, embedded: EmbeddedCluster?, logger: Logger) {
+        self.configuration = configuration
+        self.pool = pool
+        self.embedded = embedded
+        self.logger = logger
+        self.ledger = StockLedger(pool: pool, logger: logger)
+        self.catalog = Catalog(pool: pool)
+    }
+
+    /// Writes the configured locations and channels into the catalogue.
+    private func applyConfiguration() throws {
+        for location in configuration.locations {
+            try catalog.upsertLocation(LocationDefinition(
+                code: location.code, name: location.name, kind: location.kind == "store" ? .store : .warehouse,
+                shipsOnline: location.shipsOnline, clickAndCollect: location.clickAndCollect,
+                pickupBuffer: location.pickupBuffer, timezone: location.timezone))
+        }
+        for channel in configuration.channels {
+            try catalog.upsertChannel(ChannelDefinition(
+                code: channel.code, kind: channel.kind, modelsLocations: channel.modelsLocations,
+                locations: channel.locations, buffer: channel.buffer, share: channel.share,
+                maxQuantity: channel.max, minVisible: channel.minVisible))
+        }
+    }
+
+    /// Closes connections and stops the embedded cluster, if any.
+    func shutdown() {
+        pool.closeIdle()
+        if let embedded {
+            do { try embedded.stop() } catch { logger.warning("could not stop the embedded PostgreSQL: \(error)") }
+        }
+    }
+}
