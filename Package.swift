@@ -102,6 +102,7 @@ let package = Package(
                 "Ledger",
                 "PostgresClient",
                 "Channels",
+                "CurlHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -151,7 +152,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Ledger", "Channels", "ChannelSimulators", "TestSupport",
+                "Server", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "PostgresClient", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
