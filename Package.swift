@@ -95,6 +95,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// The Dispatch-based worker: outbox pushes, inbox processing, expiry, leader election, reconcile.
+        .target(
+            name: "Sync",
+            dependencies: [
+                "Ledger",
+                "PostgresClient",
+                "Channels",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// Hummingbird routes: webhook ingress, admin API, metrics, health.
         .target(
             name: "Server",
@@ -149,6 +162,11 @@ let package = Package(
         .testTarget(
             name: "OmnistockConfigTests",
             dependencies: ["OmnistockConfig"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SyncTests",
+            dependencies: ["Sync", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

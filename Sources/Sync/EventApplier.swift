@@ -1,0 +1,180 @@
+import Channels
+import Foundation
+import Ledger
+import Logging
+import PostgresClient
+
+/// Turns normalized channel events into ledger operations, idempotently: every operation's key is
+/// derived from the channel, the order reference (or event id) and the line, so replays change nothing.
+///
+/// - order created → one reservation per line (`pickup` at the pickup store, else `order` at the channel
+///   location with the most available); a line that cannot be covered is recorded as an `oversold`
+///   conflict (backorder), never as negative stock.
+/// - order cancelled → its active reservations are released; fulfilled → committed (sales).
+/// - events for an order that already ended are `stale_event` conflicts and change nothing.
+/// - stock counted → `count`; stock adjusted → `adjust` (a decrease below reservations becomes a count,
+///   which is accepted and flagged); channel level changed → the target is pushed again (ledger wins).
+public struct EventApplier: Sendable {
+    let ledger: StockLedger
+    let pool: PostgresPool
+    /// Seconds pickup reservations are held.
+    let pickupHold: Double
+    /// Seconds ship-order reservations are held (0: until fulfilled or cancelled).
+    let orderHold: Double
+
+    public init(ledger: StockLedger, pickupHold: Double = 7 * 86_400, orderHold: Double = 0) {
+        self.ledger = ledger
+        self.pool = ledger.pool
+        self.pickupHold = pickupHold
+        self.orderHold = orderHold
+    }
+
+    /// Applies one event from `channel`. Throws for events that cannot be applied yet (unknown SKU, say):
+    /// the caller keeps them with the error and retries.
+    public func apply(_ event: NormalizedEvent, channel: String) throws {
+        switch event.kind {
+        case .orderCreated: try orderCreated(event, channel: channel)
+        case .orderCancelled: try orderEnded(event, channel: channel, status: "cancelled")
+        case .orderFulfilled: try orderEnded(event, channel: channel, status: "fulfilled")
+        case .stockCounted: try stockCounted(event, channel: channel)
+        case .stockAdjusted: try stockAdjusted(event, channel: channel)
+        case .channelLevelChanged: try channelLevelChanged(event, channel: channel)
+        }
+    }
+
+    private func orderCreated(_ event: NormalizedEvent, channel: String) throws {
+        guard let order = event.orderRef else { throw LedgerError.invalidArgument("order event without an order reference") }
+        let status = try pool.query(
+            """
+            INSERT INTO channel_orders (channel, order_ref, status) VALUES ($1, $2, 'open')
+            ON CONFLICT (channel, order_ref) DO UPDATE SET updated_at = channel_orders.updated_at
+            RETURNING status
+            """, [channel, order]
+        ) { try $0[0].decode(String.self, at: 0) }
+        guard status == "open" else {
+            return try recordStale(event, channel: channel, order: order, reason: "order already \(status)")
+        }
+        let pickup = event.fulfillment == .pickup
+        for (index, line) in event.lines.enumerated() where line.quantity > 0 {
+            let sku = try resolveSKU(line, channel: channel)
+            let location = try line.location ?? (pickup ? event.pickupLocation : nil) ?? bestLocation(sku: sku, channel: channel)
+            let hold = pickup ? pickupHold : orderHold
+            let request = ReservationRequest(
+                sku: sku, location: location, quantity: line.quantity, kind: pickup ? .pickup : .order,
+                channel: channel, externalRef: order, expiresAt: hold > 0 ? Date().addingTimeInterval(hold) : nil)
+            do {
+                _ = try ledger.reserve(request, key: "order:\(channel):\(order):\(index)")
+            } catch LedgerError.insufficientStock(_, _, let requested, let available) {
+                try recordBackorder(channel: channel, order: order, sku: sku, location: location, requested: requested, available: available)
+            }
+        }
+        try pool.execute("UPDATE channel_orders SET applied_at = now() WHERE channel = $1 AND order_ref = $2", [channel, order])
+    }
+
+    private func orderEnded(_ event: NormalizedEvent, channel: String, status: String) throws {
+        guard let order = event.orderRef else { throw LedgerError.invalidArgument("order event without an order reference") }
+        let previous = try pool.query(
+            """
+            WITH old AS (SELECT status FROM channel_orders WHERE channel = $1 AND order_ref = $2 FOR UPDATE)
+            INSERT INTO channel_orders (channel, order_ref, status) VALUES ($1, $2, $3)
+            ON CONFLICT (channel, order_ref) DO UPDATE SET status = $3, updated_at = now()
+                WHERE channel_orders.status = 'open'
+            RETURNING (SELECT status FROM old)
+            """, [channel, order, status]
+        ) { rows in try rows.first.map { try $0.decode(String?.self, at: 0) } }
+        guard previous != nil else {
+            return try recordStale(event, channel: channel, order: order, reason: "order already ended")
+        }
+        for reservation in try ledger.activeReservations(channel: channel, externalRef: order) {
+            if status == "fulfilled" {
+                _ = try ledger.commit(reservationID: reservation.id, key: "fulfil:\(reservation.id)")
+            } else {
+                _ = try ledger.release(reservationID: reservation.id, key: "cancel:\(reservation.id)")
+            }
+        }
+    }
+
+    private func stockCounted(_ event: NormalizedEvent, channel: String) throws {
+        for (index, line) in event.lines.enumerated() {
+            let sku = try resolveSKU(line, channel: channel)
+            guard let location = line.location else { throw LedgerError.invalidArgument("a count needs a location") }
+            _ = try ledger.count(sku: sku, location: location, onHand: line.quantity, reference: "\(channel) count", key: "event:\(channel):\(event.id):\(index)")
+        }
+    }
+
+    private func stockAdjusted(_ event: NormalizedEvent, channel: String) throws {
+        for (index, line) in event.lines.enumerated() where line.quantity != 0 {
+            let sku = try resolveSKU(line, channel: channel)
+            guard let location = line.location else { throw LedgerError.invalidArgument("an adjustment needs a location") }
+            let key = "event:\(channel):\(event.id):\(index)"
+            do {
+                _ = try ledger.adjust(sku: sku, location: location, delta: line.quantity, reason: "\(channel) adjustment", reference: event.orderRef, key: key)
+            } catch LedgerError.insufficientStock {
+                // The units are physically gone: accept it as a count, which flags the shortfall.
+                let onHand = try ledger.stock(sku: sku).locations.first { $0.location == location }?.onHand ?? 0
+                _ = try ledger.count(sku: sku, location: location, onHand: max(0, onHand + line.quantity), reference: "\(channel) adjustment", key: key + ":count")
+            }
+        }
+    }
+
+    private func channelLevelChanged(_ event: NormalizedEvent, channel: String) throws {
+        for line in event.lines {
+            let sku = try resolveSKU(line, channel: channel)
+            try pool.execute(
+                """
+                WITH target AS (
+                    UPDATE outbox SET pushed_version = NULL, pushed_value = $4, next_attempt_at = now(), permanent_error = false
+                    WHERE channel = $1 AND sku = $2 AND location_scope = $3 AND pushed_value IS DISTINCT FROM $4
+                    RETURNING wanted_version)
+                INSERT INTO conflicts (kind, channel, sku, location, detail, resolution, resolved_at)
+                SELECT 'drift', $1, $2, NULLIF($3, '*'), jsonb_build_object('channel_value', $4::int, 'source', 'webhook'),
+                       'ledger wins: pushed again', now()
+                FROM target
+                """, [channel, sku, line.location ?? "*", line.quantity])
+            try pool.execute("SELECT pg_notify('omnistock_outbox', '')")
+        }
+    }
+
+    private func resolveSKU(_ line: NormalizedEvent.Line, channel: String) throws -> String {
+        if let sku = line.sku, !sku.isEmpty { return sku }
+        guard let external = line.externalID else { throw LedgerError.unknownSKU("(line without SKU)") }
+        let sku = try pool.query(
+            "SELECT sku FROM listings WHERE channel = $1 AND external_id = $2 LIMIT 1", [channel, external]
+        ) { try $0.first?.decode(String.self, at: 0) }
+        guard let sku else { throw LedgerError.unknownSKU(external) }
+        return sku
+    }
+
+    /// The channel location with the most available units of `sku`.
+    private func bestLocation(sku: String, channel: String) throws -> String {
+        let location = try pool.query(
+            """
+            SELECT cl.location FROM channel_locations cl
+            LEFT JOIN levels l ON l.location = cl.location AND l.sku = $2
+            WHERE cl.channel = $1 ORDER BY COALESCE(l.on_hand - l.reserved, 0) DESC, cl.location LIMIT 1
+            """, [channel, sku]
+        ) { try $0.first?.decode(String.self, at: 0) }
+        guard let location else { throw LedgerError.invalidArgument("channel \(channel) has no locations") }
+        return location
+    }
+
+    private func recordBackorder(channel: String, order: String, sku: String, location: String, requested: Int, available: Int) throws {
+        try pool.execute(
+            """
+            INSERT INTO conflicts (kind, channel, sku, location, detail)
+            SELECT 'oversold', $1, $3, $4, jsonb_build_object('order', $2::text, 'requested', $5::int, 'available', $6::int,
+                                                              'backorder', $5::int - $6::int)
+            WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE kind = 'oversold' AND channel = $1 AND sku = $3
+                              AND detail->>'order' = $2)
+            """, [channel, order, sku, location, requested, available])
+    }
+
+    private func recordStale(_ event: NormalizedEvent, channel: String, order: String, reason: String) throws {
+        try pool.execute(
+            """
+            INSERT INTO conflicts (kind, channel, detail, resolution, resolved_at)
+            VALUES ('stale_event', $1, jsonb_build_object('order', $2::text, 'event', $3::text, 'type', $4::text, 'reason', $5::text),
+                    'ignored', now())
+            """, [channel, order, event.id, event.kind.rawValue, reason])
+    }
+}

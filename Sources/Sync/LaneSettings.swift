@@ -1,0 +1,31 @@
+/// How one channel is pushed to.
+public struct LaneSettings: Sendable {
+    /// Levels per request (the adapter may split further).
+    public var batchSize: Int
+    /// Requests in flight at once for this channel.
+    public var concurrency: Int
+    /// Requests per second, if limited.
+    public var rateLimit: Double?
+    public var backoff: Backoff
+    public var circuitFailureThreshold: Int
+    public var circuitCooldown: Double
+    /// Longest wait between outbox scans when nothing wakes the lane.
+    public var safetyScanInterval: Double
+    /// Delay that gathers a burst of wake-ups into one claim.
+    public var coalescingDelay: Double
+
+    public init(
+        batchSize: Int = 100, concurrency: Int = 2, rateLimit: Double? = nil, backoff: Backoff = Backoff(),
+        circuitFailureThreshold: Int = 5, circuitCooldown: Double = 30, safetyScanInterval: Double = 30,
+        coalescingDelay: Double = 0.005
+    ) {
+        self.batchSize = batchSize
+        self.concurrency = concurrency
+        self.rateLimit = rateLimit
+        self.backoff = backoff
+        self.circuitFailureThreshold = circuitFailureThreshold
+        self.circuitCooldown = circuitCooldown
+        self.safetyScanInterval = safetyScanInterval
+        self.coalescingDelay = coalescingDelay
+    }
+}

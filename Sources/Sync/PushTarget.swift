@@ -1,0 +1,32 @@
+import Channels
+
+/// One claimed outbox row: what the channel must show for a SKU in a scope, computed from the ledger at claim time.
+public struct PushTarget: Sendable, Equatable {
+    public var channel: String
+    public var sku: String
+    /// A location code, or `*` for a pooled value.
+    public var scope: String
+    /// The ledger version the value was computed at.
+    public var version: Int64
+    public var value: Int
+    /// What the channel was last told, if anything.
+    public var pushedValue: Int?
+    /// Failed attempts so far.
+    public var attempts: Int
+    /// The channel's id for the SKU, if known.
+    public var externalID: String?
+
+    /// The level to hand to the adapter.
+    public var level: ChannelLevel {
+        ChannelLevel(sku: sku, location: scope, value: value, version: version, previousValue: pushedValue, externalID: externalID)
+    }
+}
+
+/// What to write back for one pushed target.
+public enum PushRecord: Sendable, Equatable {
+    case pushed(PushTarget)
+    /// Retry after `delay` seconds; `permanent` failures wait for the value to change instead.
+    case failed(PushTarget, error: String, delay: Double, permanent: Bool)
+    /// The channel showed `current` where we expected `pushedValue`: a drift conflict; push again.
+    case conflict(PushTarget, current: Int?, delay: Double)
+}

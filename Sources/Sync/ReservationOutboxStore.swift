@@ -1,0 +1,65 @@
+import Channels
+import Foundation
+import PostgresClient
+
+/// A pickup reservation a store endpoint must hold (`hold`) or let go (`drop`).
+public struct ReservationTask: Sendable, Equatable {
+    public enum Action: String, Sendable { case hold, drop }
+    public var action: Action
+    public var reservation: ChannelReservation
+    public var attempts: Int
+}
+
+/// The database side of pushing pickup reservations to store endpoints (same lease scheme as `OutboxStore`).
+public struct ReservationOutboxStore: Sendable {
+    public let pool: PostgresPool
+    public var lease: Double
+
+    public init(pool: PostgresPool, lease: Double = 60) {
+        self.pool = pool
+        self.lease = lease
+    }
+
+    /// Claims up to `limit` due reservation tasks for `channel`.
+    public func claimDue(channel: String, limit: Int) throws -> [ReservationTask] {
+        try pool.query(
+            """
+            WITH due AS (
+                SELECT reservation_id FROM reservation_outbox
+                WHERE channel = $1 AND NOT done AND next_attempt_at <= now()
+                ORDER BY changed_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+            UPDATE reservation_outbox o SET next_attempt_at = now() + make_interval(secs => $3::float8)
+            FROM due JOIN reservations r ON r.id = due.reservation_id
+            WHERE o.reservation_id = due.reservation_id
+            RETURNING o.action, r.id, r.sku, r.location, r.quantity, COALESCE(r.external_ref, r.id),
+                      COALESCE(r.channel, ''), COALESCE(r.expires_at, now() + interval '7 days'), o.attempts
+            """, [channel, limit, lease]
+        ) { rows in
+            try rows.map { row in
+                ReservationTask(
+                    action: ReservationTask.Action(rawValue: try row.decode(at: 0)) ?? .hold,
+                    reservation: ChannelReservation(
+                        id: try row.decode(at: 1), sku: try row.decode(at: 2), location: try row.decode(at: 3),
+                        quantity: try row.decode(at: 4), order: try row.decode(at: 5), channel: try row.decode(at: 6),
+                        expiresAt: try row.decode(at: 7)),
+                    attempts: try row.decode(at: 8))
+            }
+        }
+    }
+
+    /// Marks a task done, unless the reservation changed meanwhile (then it stays due).
+    public func recordDone(_ task: ReservationTask) throws {
+        try pool.execute(
+            "UPDATE reservation_outbox SET done = true, last_error = NULL, attempts = 0 WHERE reservation_id = $1 AND action = $2",
+            [task.reservation.id, task.action.rawValue])
+    }
+
+    public func recordFailure(_ task: ReservationTask, error: String, delay: Double) throws {
+        try pool.execute(
+            """
+            UPDATE reservation_outbox SET attempts = attempts + 1, last_error = left($2, 500),
+                next_attempt_at = now() + make_interval(secs => $3::float8)
+            WHERE reservation_id = $1
+            """, [task.reservation.id, error, delay])
+    }
+}

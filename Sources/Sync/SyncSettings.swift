@@ -1,0 +1,40 @@
+import Channels
+
+/// One configured channel as the worker sees it.
+public struct ChannelEndpoint: Sendable {
+    public var code: String
+    public var channel: any Channel
+    public var lane: LaneSettings
+
+    public init(code: String, channel: any Channel, lane: LaneSettings = LaneSettings()) {
+        self.code = code
+        self.channel = channel
+        self.lane = lane
+    }
+}
+
+/// Timing of the worker's periodic jobs.
+public struct SyncSettings: Sendable {
+    /// Seconds between sweeps for expired reservations (leader only).
+    public var expiryInterval: Double
+    /// Seconds between inbox scans when no notification arrives (leader only).
+    public var inboxScanInterval: Double
+    /// Seconds in-flight pushes may take to finish on shutdown.
+    public var shutdownGrace: Double
+    /// Seconds between leadership checks.
+    public var leaderCheckInterval: Double
+    public var pickupHold: Double
+    public var orderHold: Double
+
+    public init(
+        expiryInterval: Double = 15, inboxScanInterval: Double = 5, shutdownGrace: Double = 10,
+        leaderCheckInterval: Double = 2, pickupHold: Double = 7 * 86_400, orderHold: Double = 0
+    ) {
+        self.expiryInterval = expiryInterval
+        self.inboxScanInterval = inboxScanInterval
+        self.shutdownGrace = shutdownGrace
+        self.leaderCheckInterval = leaderCheckInterval
+        self.pickupHold = pickupHold
+        self.orderHold = orderHold
+    }
+}

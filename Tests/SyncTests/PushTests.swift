@@ -1,0 +1,91 @@
+import ChannelSimulators
+import Foundation
+import Ledger
+import PostgresClient
+import Sync
+import Testing
+import TestSupport
+
+@Suite struct PushTests {
+    @Test func aLevelChangeReachesTheEndpoint() async throws {
+        let harness = try await SyncHarness()
+        harness.start()
+        _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 6, key: "r")
+        #expect(harness.eventually { harness.shown("MUG") == 5 }, "6 on hand minus the store's pickup buffer of 1")
+        let request = try #require(harness.simulator.requests.last { $0.method == "PUT" })
+        #expect(request.header("Authorization") == "Bearer pos-token")
+        #expect(request.header("Idempotency-Key") != nil)
+        let pending = try harness.fixture.scalar("SELECT count(*) FROM outbox WHERE pushed_version IS DISTINCT FROM wanted_version")
+        #expect(pending == 0)
+        await harness.shutdown()
+    }
+
+    @Test func rapidChangesCoalesceAndTheLastValueWins() async throws {
+        let harness = try await SyncHarness()
+        harness.start()
+        _ = try harness.ledger.receive(sku: "CAP", location: SyncHarness.store, quantity: 500, key: "r")
+        for index in 0..<200 {
+            _ = try harness.ledger.sell(sku: "CAP", location: SyncHarness.store, quantity: 1, key: "s\(index)")
+        }
+        #expect(harness.eventually { harness.shown("CAP") == 299 }, "500 − 200 − buffer 1")
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(harness.levelPushes < 60, "201 changes became \(harness.levelPushes) pushes")
+        #expect(try harness.fixture.scalar("SELECT count(*) FROM outbox") == 1, "one outbox row per target")
+        await harness.shutdown()
+    }
+
+    @Test func convergesAfterTheChannelFailsForAWhile() async throws {
+        let harness = try await SyncHarness()
+        harness.simulator.inject(.fail(status: 500), count: 4)
+        harness.start()
+        _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 3, key: "r")
+        #expect(harness.eventually { harness.shown("MUG") == 2 })
+        #expect(harness.levelPushes >= 5, "four failures, then success")
+        let attempts = try harness.fixture.scalar("SELECT attempts FROM outbox")
+        #expect(attempts == 0, "attempts reset once pushed")
+        await harness.shutdown()
+    }
+
+    @Test func retryAfterIsRespected() async throws {
+        let harness = try await SyncHarness()
+        harness.simulator.inject(.fail(status: 429, retryAfter: 2))
+        harness.start()
+        let started = Date()
+        _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 3, key: "r")
+        #expect(harness.eventually { harness.shown("MUG") == 2 })
+        #expect(Date().timeIntervalSince(started) >= 2, "the second push waited for Retry-After")
+        #expect(harness.levelPushes == 2)
+        await harness.shutdown()
+    }
+
+    @Test func permanentErrorsWaitForTheValueToChange() async throws {
+        let harness = try await SyncHarness()
+        harness.simulator.inject(.fail(status: 422))
+        harness.start()
+        _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 3, key: "r")
+        #expect(harness.eventually { (try? harness.fixture.scalar("SELECT count(*) FROM outbox WHERE permanent_error")) == 1 })
+        let error = try harness.fixture.database.pool.query("SELECT last_error FROM outbox") { try $0[0].decode(String?.self, at: 0) }
+        #expect(error?.isEmpty == false, "the response excerpt is kept")
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(harness.levelPushes == 1, "not retried while the value is unchanged")
+        _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 1, key: "r2")
+        #expect(harness.eventually { harness.shown("MUG") == 3 })
+        await harness.shutdown()
+    }
+
+    @Test func pickupReservationsAreHeldAndDroppedAtTheStore() async throws {
+        let harness = try await SyncHarness()
+        harness.start()
+        _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 4, key: "r")
+        let hold = try harness.ledger.reserve(
+            ReservationRequest(sku: "MUG", location: SyncHarness.store, quantity: 1, kind: .pickup, channel: "webshop",
+                               externalRef: "WEB-1", expiresAt: Date().addingTimeInterval(3600)), key: "p")
+        let id = hold.reservation.id
+        #expect(harness.eventually { harness.simulator.reservations[id] != nil })
+        #expect(harness.eventually { harness.shown("MUG") == 2 })
+        _ = try harness.ledger.release(reservationID: id)
+        #expect(harness.eventually { harness.simulator.reservations[id] == nil })
+        #expect(harness.eventually { harness.shown("MUG") == 3 })
+        await harness.shutdown()
+    }
+}
