@@ -173,7 +173,8 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "PostgresClient", "TestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
