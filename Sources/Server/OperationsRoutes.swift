@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import Ledger
+
+/// `GET /healthz`, `GET /readyz`, `GET /metrics` and `GET /v1/openapi.json`: no authentication.
+struct OperationsRoutes: Sendable {
+    let database: DatabaseRunner
+    let metrics: ServerMetrics
+    let channelCodes: [String]
+    let openAPI: [UInt8]
+
+    private struct Health: Encodable {
+        var status: String
+        var schemaVersion: Int?
+        var expectedSchemaVersion: Int?
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ in JSONBody.response(Health(status: "ok")) }
+        router.get("/readyz") { _, _ in await readiness() }
+        router.get("/metrics") { _, _ in
+            await metrics.database.refresh(using: database, channels: channelCodes)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
+        }
+        router.get("/v1/openapi.json") { _, _ in JSONBody.raw(openAPI) }
+    }
+
+    /// Ready when the database answers and its schema is at the version this build expects.
+    private func readiness() async -> Response {
+        let expected = Migration.latestVersion
+        guard let version = try? await database.run({ pool in try Migrator(pool: pool).currentVersion() }) else {
+            return JSONBody.response(Health(status: "database_unavailable"), status: .serviceUnavailable)
+        }
+        let health = Health(status: version == expected ? "ready" : "schema_outdated", schemaVersion: version, expectedSchemaVersion: expected)
+        return JSONBody.response(health, status: version == expected ? .ok : .serviceUnavailable)
+    }
+}

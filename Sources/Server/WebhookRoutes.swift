@@ -1,0 +1,66 @@
+import Channels
+import CurlHTTP
+import Foundation
+import Hummingbird
+import Logging
+
+/// `POST /webhooks/{channel_code}`: verify with the channel's own scheme, parse, store in the inbox,
+/// commit, then answer `200`. The event processor (Sync) turns inbox rows into ledger operations,
+/// calling `parseWebhook` again on the stored payload and headers.
+struct WebhookRoutes: Sendable {
+    let channels: [String: any Channels.Channel]
+    let database: DatabaseRunner
+    let maxBodyBytes: Int
+    let rateLimiter: RateLimiter?
+    let now: @Sendable () -> Date
+
+    /// Header names kept with the payload: everything the adapters read to verify and parse.
+    static func isRelevant(_ name: String) -> Bool {
+        name == "content-type" || name.hasPrefix("webhook-") || name.hasPrefix("x-shopify-") || name.hasPrefix("x-wc-webhook-")
+    }
+
+    private struct Answer: Encodable {
+        var status: String
+        var eventId: String?
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/webhooks/{channel_code}") { request, context in
+            try await receive(request, context: context)
+        }
+    }
+
+    func receive(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        var request = request
+        let code = try context.parameters.require("channel_code")
+        guard let channel = channels[code] else { throw APIError.notFound("unknown_channel", "no channel with this code") }
+        try rateLimiter?.check("channel-\(code)")
+        let body = Array(try await JSONBody.collect(&request, limit: maxBodyBytes).readableBytesView)
+        let headers = HTTPHeaders(request.headers.map { HTTPHeaders.Field(name: $0.name.canonicalName, value: $0.value) })
+        switch channel.verifyWebhook(headers: headers, body: body, now: now()) {
+        case .rejected(let reason):
+            context.logger.info("webhook rejected", metadata: ["channel": "\(code)", "reason": "\(reason)"])
+            throw APIError(.unauthorized, "invalid_signature", "the webhook signature is missing, invalid or stale")
+        case .ping:
+            return JSONBody.response(Answer(status: "ignored"))
+        case .verified:
+            break
+        }
+        let events: [NormalizedEvent]
+        do {
+            events = try channel.parseWebhook(headers: headers, body: body)
+        } catch {
+            throw APIError.invalidRequest("the webhook body is malformed or its event type is unknown")
+        }
+        // Topics that change no stock give no events: acknowledged, not stored.
+        guard let eventID = events.first?.id else { return JSONBody.response(Answer(status: "ignored")) }
+        guard !eventID.isEmpty else { throw APIError.invalidRequest("the webhook carries no delivery id") }
+        let kept = Dictionary(
+            headers.filter { Self.isRelevant($0.name) }.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let payload = String(decoding: body, as: UTF8.self)
+        let outcome = try await database.run { pool in
+            try InboxStore.store(channel: code, eventID: eventID, headers: kept, payload: payload, pool: pool)
+        }
+        return JSONBody.response(Answer(status: outcome.rawValue, eventId: eventID))
+    }
+}
