@@ -22,13 +22,13 @@ import TestSupport
             {"order": "WEB-7", "fulfillment": "pickup", "pickup_location": "store-krakow",
              "lines": [{"sku": "MUG", "quantity": 2}], "created_at": "2026-11-23T10:00:00Z"}
             """)
-        #expect(harness.eventually { (try? harness.ledger.activeReservations(channel: "pos", externalRef: "WEB-7").count) == 1 })
+        #expect(await harness.eventually { (try? harness.ledger.activeReservations(channel: "pos", externalRef: "WEB-7").count) == 1 })
         let reservation = try #require(try harness.ledger.activeReservations(channel: "pos", externalRef: "WEB-7").first)
         #expect(reservation.kind == .pickup)
         #expect(reservation.quantity == 2)
         #expect(reservation.expiresAt != nil)
         try store(harness, id: "e2", type: "order.fulfilled", data: #"{"order": "WEB-7"}"#)
-        #expect(harness.eventually { (try? harness.ledger.reservation(id: reservation.id)?.status) == .committed })
+        #expect(await harness.eventually { (try? harness.ledger.reservation(id: reservation.id)?.status) == .committed })
         #expect(try harness.fixture.scalar("SELECT on_hand FROM levels WHERE sku = 'MUG'") == 3)
         #expect(try harness.ledger.verify().isEmpty)
         await harness.shutdown()
@@ -42,7 +42,7 @@ import TestSupport
             {"order": "WEB-9", "fulfillment": "ship", "lines": [{"sku": "MUG", "quantity": 1, "location": "store-krakow"}]}
             """)
         harness.start()
-        #expect(harness.eventually { (try? harness.fixture.scalar("SELECT count(*) FROM inbox WHERE status = 'processed'")) == 2 })
+        #expect(await harness.eventually { (try? harness.fixture.scalar("SELECT count(*) FROM inbox WHERE status = 'processed'")) == 2 })
         #expect(try harness.fixture.scalar("SELECT count(*) FROM reservations") == 0)
         #expect(try harness.fixture.scalar("SELECT count(*) FROM conflicts WHERE kind = 'stale_event'") == 1)
         await harness.shutdown()
@@ -55,7 +55,7 @@ import TestSupport
         try store(harness, id: "o1", type: "order.created", data: """
             {"order": "WEB-3", "fulfillment": "ship", "lines": [{"sku": "MUG", "quantity": 2, "location": "store-krakow"}]}
             """)
-        #expect(harness.eventually { (try? harness.fixture.scalar("SELECT count(*) FROM conflicts WHERE kind = 'oversold'")) == 1 })
+        #expect(await harness.eventually { (try? harness.fixture.scalar("SELECT count(*) FROM conflicts WHERE kind = 'oversold'")) == 1 })
         #expect(try harness.fixture.scalar("SELECT reserved FROM levels WHERE sku = 'MUG'") == 0)
         await harness.shutdown()
     }
@@ -64,7 +64,7 @@ import TestSupport
         let harness = try await SyncHarness()
         harness.start()
         try store(harness, id: "u1", type: "stock.counted", data: #"{"sku": "NO-SUCH", "location": "store-krakow", "on_hand": 3}"#)
-        #expect(harness.eventually { (try? harness.fixture.scalar("SELECT count(*) FROM inbox WHERE status = 'failed'")) == 1 })
+        #expect(await harness.eventually { (try? harness.fixture.scalar("SELECT count(*) FROM inbox WHERE status = 'failed'")) == 1 })
         let error = try harness.fixture.database.pool.query("SELECT error FROM inbox") { try $0[0].decode(String?.self, at: 0) }
         #expect(error?.contains("NO-SUCH") == true)
         await harness.shutdown()
@@ -77,7 +77,7 @@ import TestSupport
             ReservationRequest(sku: "MUG", location: LedgerFixture.warehouse, quantity: 2, kind: .checkout,
                                expiresAt: Date().addingTimeInterval(0.3)), key: "c")
         harness.start()
-        #expect(harness.eventually { (try? harness.ledger.reservation(id: hold.reservation.id)?.status) == .expired })
+        #expect(await harness.eventually { (try? harness.ledger.reservation(id: hold.reservation.id)?.status) == .expired })
         await harness.shutdown()
     }
 }

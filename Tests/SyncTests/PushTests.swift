@@ -11,7 +11,7 @@ import TestSupport
         let harness = try await SyncHarness()
         harness.start()
         _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 6, key: "r")
-        #expect(harness.eventually { harness.shown("MUG") == 5 }, "6 on hand minus the store's pickup buffer of 1")
+        #expect(await harness.eventually { harness.shown("MUG") == 5 }, "6 on hand minus the store's pickup buffer of 1")
         let request = try #require(harness.simulator.requests.last { $0.method == "PUT" })
         #expect(request.header("Authorization") == "Bearer pos-token")
         #expect(request.header("Idempotency-Key") != nil)
@@ -27,8 +27,8 @@ import TestSupport
         for index in 0..<200 {
             _ = try harness.ledger.sell(sku: "CAP", location: SyncHarness.store, quantity: 1, key: "s\(index)")
         }
-        #expect(harness.eventually { harness.shown("CAP") == 299 }, "500 − 200 − buffer 1")
-        Thread.sleep(forTimeInterval: 0.3)
+        #expect(await harness.eventually { harness.shown("CAP") == 299 }, "500 − 200 − buffer 1")
+        try await Task.sleep(for: .milliseconds(300))
         #expect(harness.levelPushes < 60, "201 changes became \(harness.levelPushes) pushes")
         #expect(try harness.fixture.scalar("SELECT count(*) FROM outbox") == 1, "one outbox row per target")
         await harness.shutdown()
@@ -39,7 +39,7 @@ import TestSupport
         harness.simulator.inject(.fail(status: 500), count: 4)
         harness.start()
         _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 3, key: "r")
-        #expect(harness.eventually { harness.shown("MUG") == 2 })
+        #expect(await harness.eventually { harness.shown("MUG") == 2 })
         #expect(harness.levelPushes >= 5, "four failures, then success")
         let attempts = try harness.fixture.scalar("SELECT attempts FROM outbox")
         #expect(attempts == 0, "attempts reset once pushed")
@@ -52,7 +52,7 @@ import TestSupport
         harness.start()
         let started = Date()
         _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 3, key: "r")
-        #expect(harness.eventually { harness.shown("MUG") == 2 })
+        #expect(await harness.eventually { harness.shown("MUG") == 2 })
         #expect(Date().timeIntervalSince(started) >= 2, "the second push waited for Retry-After")
         #expect(harness.levelPushes == 2)
         await harness.shutdown()
@@ -63,13 +63,13 @@ import TestSupport
         harness.simulator.inject(.fail(status: 422))
         harness.start()
         _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 3, key: "r")
-        #expect(harness.eventually { (try? harness.fixture.scalar("SELECT count(*) FROM outbox WHERE permanent_error")) == 1 })
+        #expect(await harness.eventually { (try? harness.fixture.scalar("SELECT count(*) FROM outbox WHERE permanent_error")) == 1 })
         let error = try harness.fixture.database.pool.query("SELECT last_error FROM outbox") { try $0[0].decode(String?.self, at: 0) }
         #expect(error?.isEmpty == false, "the response excerpt is kept")
-        Thread.sleep(forTimeInterval: 0.5)
+        try await Task.sleep(for: .milliseconds(500))
         #expect(harness.levelPushes == 1, "not retried while the value is unchanged")
         _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 1, key: "r2")
-        #expect(harness.eventually { harness.shown("MUG") == 3 })
+        #expect(await harness.eventually { harness.shown("MUG") == 3 })
         await harness.shutdown()
     }
 
@@ -81,11 +81,11 @@ import TestSupport
             ReservationRequest(sku: "MUG", location: SyncHarness.store, quantity: 1, kind: .pickup, channel: "webshop",
                                externalRef: "WEB-1", expiresAt: Date().addingTimeInterval(3600)), key: "p")
         let id = hold.reservation.id
-        #expect(harness.eventually { harness.simulator.reservations[id] != nil })
-        #expect(harness.eventually { harness.shown("MUG") == 2 })
+        #expect(await harness.eventually { harness.simulator.reservations[id] != nil })
+        #expect(await harness.eventually { harness.shown("MUG") == 2 })
         _ = try harness.ledger.release(reservationID: id)
-        #expect(harness.eventually { harness.simulator.reservations[id] == nil })
-        #expect(harness.eventually { harness.shown("MUG") == 3 })
+        #expect(await harness.eventually { harness.simulator.reservations[id] == nil })
+        #expect(await harness.eventually { harness.shown("MUG") == 3 })
         await harness.shutdown()
     }
 }

@@ -41,11 +41,12 @@ final class SyncHarness: @unchecked Sendable {
     var levelPushes: Int { simulator.requests.filter { $0.method == "PUT" && $0.path.hasSuffix("/levels") }.count }
 
     /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-    func eventually(timeout: Double = 15, _ condition: () throws -> Bool) rethrows -> Bool {
+    /// Sleeps asynchronously: the pushes run on the same cooperative threads as the tests.
+    func eventually(timeout: Double = 15, _ condition: () throws -> Bool) async rethrows -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.02)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         return try condition()
     }

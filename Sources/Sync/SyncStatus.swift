@@ -1,0 +1,79 @@
+import Foundation
+import PostgresClient
+
+/// The sync state of one channel, as `omnistock status` and the admin API show it.
+public struct ChannelSyncStatus: Codable, Sendable, Equatable {
+    public var channel: String
+    public var kind: String
+    /// Targets whose latest value has not reached the channel.
+    public var pendingTargets: Int
+    /// Seconds since the oldest of them changed (outbox lag).
+    public var oldestPendingSeconds: Double?
+    /// Targets refused for good until their value changes.
+    public var permanentErrors: Int
+    /// Targets retrying after failures.
+    public var retrying: Int
+    public var circuit: String
+    public var consecutiveFailures: Int
+    public var lastSuccessAt: Date?
+    public var lastError: String?
+    /// When the next retry is due, if any target is waiting.
+    public var nextAttemptAt: Date?
+}
+
+/// The daemon's state at a glance.
+public struct SyncStatusReport: Codable, Sendable, Equatable {
+    public var channels: [ChannelSyncStatus]
+    /// Webhook events stored but not yet applied.
+    public var inboxBacklog: Int
+    /// Webhook events that failed and wait for a retry.
+    public var inboxFailed: Int
+    public var activeReservations: Int
+    /// Open conflicts by kind.
+    public var openConflicts: [String: Int]
+}
+
+extension SyncStatusReport {
+    /// Reads the report from the database.
+    public static func read(from pool: PostgresPool) throws -> SyncStatusReport {
+        try pool.withConnection { connection in
+            let channels = try connection.query(
+                """
+                SELECT c.code, c.kind,
+                       count(o.*) FILTER (WHERE o.pushed_version IS DISTINCT FROM o.wanted_version AND NOT o.permanent_error),
+                       extract(epoch FROM now() - min(o.changed_at) FILTER (
+                           WHERE o.pushed_version IS DISTINCT FROM o.wanted_version AND NOT o.permanent_error))::float8,
+                       count(o.*) FILTER (WHERE o.permanent_error),
+                       count(o.*) FILTER (WHERE o.attempts > 0 AND NOT o.permanent_error),
+                       COALESCE(s.circuit, 'closed'), COALESCE(s.consecutive_failures, 0), s.last_success_at, s.last_error,
+                       min(o.next_attempt_at) FILTER (WHERE o.attempts > 0 AND NOT o.permanent_error)
+                FROM channels c
+                LEFT JOIN outbox o ON o.channel = c.code
+                LEFT JOIN channel_state s ON s.channel = c.code
+                GROUP BY c.code, c.kind, s.circuit, s.consecutive_failures, s.last_success_at, s.last_error
+                ORDER BY c.code
+                """
+            ).map { row in
+                ChannelSyncStatus(
+                    channel: try row.decode(at: 0), kind: try row.decode(at: 1), pendingTargets: try row.decode(at: 2),
+                    oldestPendingSeconds: try row.decode(Double?.self, at: 3), permanentErrors: try row.decode(at: 4),
+                    retrying: try row.decode(at: 5), circuit: try row.decode(at: 6), consecutiveFailures: try row.decode(at: 7),
+                    lastSuccessAt: try row.decode(Date?.self, at: 8), lastError: try row.decode(String?.self, at: 9),
+                    nextAttemptAt: try row.decode(Date?.self, at: 10))
+            }
+            let counts = try connection.query(
+                """
+                SELECT (SELECT count(*) FROM inbox WHERE status = 'pending'),
+                       (SELECT count(*) FROM inbox WHERE status = 'failed'),
+                       (SELECT count(*) FROM reservations WHERE status = 'active')
+                """)[0]
+            var conflicts: [String: Int] = [:]
+            for row in try connection.query("SELECT kind, count(*) FROM conflicts WHERE resolved_at IS NULL GROUP BY kind") {
+                conflicts[try row.decode(String.self, at: 0)] = try row.decode(Int.self, at: 1)
+            }
+            return SyncStatusReport(
+                channels: channels, inboxBacklog: try counts.decode(at: 0), inboxFailed: try counts.decode(at: 1),
+                activeReservations: try counts.decode(at: 2), openConflicts: conflicts)
+        }
+    }
+}
