@@ -1,0 +1,65 @@
+import Channels
+import CurlHTTP
+import OmnistockConfig
+import Sync
+
+/// Builds the channel adapters and their lanes from the configuration.
+enum ChannelFactory {
+    /// One adapter per configured channel, each with its own HTTP client (its own connection cache,
+    /// timeouts and CA bundle).
+    static func endpoints(_ configuration: OmnistockConfiguration) throws -> [ChannelEndpoint] {
+        try configuration.channels.map { channel in
+            let client = CurlHTTPClient(configuration: HTTPClientConfiguration(
+                connectTimeout: .seconds(min(10, channel.timeout)), totalTimeout: .milliseconds(Int(channel.timeout * 1000)),
+                caFile: channel.caFile, userAgent: "omnistock/1.0"))
+            let sync = configuration.sync
+            let lane = LaneSettings(
+                batchSize: channel.batchSize, concurrency: channel.concurrency, rateLimit: channel.rateLimit?.perSecond,
+                backoff: Backoff(base: 0.5, cap: sync.maxBackoff), circuitFailureThreshold: sync.circuitFailureThreshold,
+                circuitCooldown: sync.circuitCooldown, safetyScanInterval: sync.safetyScanInterval)
+            return ChannelEndpoint(code: channel.code, channel: try adapter(channel, client: client), lane: lane)
+        }
+    }
+
+    static func adapter(_ channel: OmnistockConfiguration.Channel, client: CurlHTTPClient) throws -> any Channel {
+        let secrets = channel.webhookSecrets.map(\.value)
+        switch channel.kind {
+        case "shopify":
+            return ShopifyChannel(
+                configuration: ShopifyConfiguration(
+                    shopURL: channel.baseURL, accessToken: try required(channel.token, "token", channel),
+                    apiVersion: channel.apiVersion ?? ShopifyConfiguration.defaultAPIVersion, webhookSecrets: secrets,
+                    locations: channel.locationIDs, batchSize: channel.batchSize),
+                client: client)
+        case "woocommerce":
+            return WooCommerceChannel(
+                configuration: WooCommerceConfiguration(
+                    siteURL: channel.baseURL, consumerKey: try required(channel.consumerKey, "consumer_key", channel),
+                    consumerSecret: try required(channel.consumerSecret, "consumer_secret", channel), webhookSecrets: secrets,
+                    batchSize: min(channel.batchSize, 100)),
+                client: client)
+        case "allegro":
+            return AllegroChannel(
+                configuration: AllegroConfiguration(
+                    apiURL: channel.baseURL, tokenURL: channel.tokenURL ?? "https://allegro.pl/auth/oauth/token",
+                    clientID: try required(channel.clientID.map(Secret.init), "client_id", channel),
+                    clientSecret: try required(channel.clientSecret, "client_secret", channel),
+                    accessToken: channel.token?.value,
+                    refreshToken: try required(channel.refreshToken, "refresh_token", channel)),
+                client: client)
+        default:
+            return OmnistockJSONChannel(
+                configuration: OmnistockJSONConfiguration(
+                    baseURL: channel.baseURL, token: try required(channel.token, "token", channel), webhookSecrets: secrets,
+                    batchSize: channel.batchSize),
+                client: client)
+        }
+    }
+
+    private static func required(_ secret: Secret?, _ key: String, _ channel: OmnistockConfiguration.Channel) throws -> String {
+        guard let secret, !secret.value.isEmpty else {
+            throw CommandFailure.usage("config: channel \(channel.code) (\(channel.kind)) needs \(key)")
+        }
+        return secret.value
+    }
+}
