@@ -3,6 +3,7 @@ import CurlHTTP
 import Foundation
 import Hummingbird
 import Logging
+import PostgresClient
 
 /// `POST /webhooks/{channel_code}`: verify with the channel's own scheme, parse, store in the inbox,
 /// commit, then answer `200`. The event processor (Sync) turns inbox rows into ledger operations,
@@ -58,8 +59,15 @@ struct WebhookRoutes: Sendable {
         let kept = Dictionary(
             headers.filter { Self.isRelevant($0.name) }.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         let payload = String(decoding: body, as: UTF8.self)
-        let outcome = try await database.run { pool in
-            try InboxStore.store(channel: code, eventID: eventID, headers: kept, payload: payload, pool: pool)
+        let outcome: InboxStore.Outcome
+        do {
+            outcome = try await database.run { pool in
+                try InboxStore.store(channel: code, eventID: eventID, headers: kept, payload: payload, pool: pool)
+            }
+        } catch let error as PostgresError {
+            // Not stored (the insert or the commit failed): the channel must deliver again.
+            context.logger.error("webhook not stored", metadata: ["channel": "\(code)", "error": "\(error)"])
+            throw APIError.databaseUnavailable
         }
         return JSONBody.response(Answer(status: outcome.rawValue, eventId: eventID))
     }
