@@ -20,8 +20,8 @@ final class CurlMulti: @unchecked Sendable {
 
     /// The read and write sources watching one socket.
     private struct SocketWatch {
-        var read: (any DispatchSourceRead)?
-        var write: (any DispatchSourceWrite)?
+        var read: (any DispatchSourceProtocol)?
+        var write: (any DispatchSourceProtocol)?
     }
 
     init(maxCachedConnections: Int) {
@@ -126,28 +126,30 @@ final class CurlMulti: @unchecked Sendable {
 
     private func watch(socket: curl_socket_t, what: Int32) {
         var watch = sockets.removeValue(forKey: socket) ?? SocketWatch()
-        let wantsRead = what == CURL_POLL_IN || what == CURL_POLL_INOUT
-        let wantsWrite = what == CURL_POLL_OUT || what == CURL_POLL_INOUT
-        if wantsRead, watch.read == nil {
-            let source = DispatchSource.makeReadSource(fileDescriptor: socket, queue: queue)
-            source.setEventHandler { [unowned self] in self.socketAction(socket: socket, events: CURL_CSELECT_IN) }
-            source.activate()
-            watch.read = source
-        } else if !wantsRead, let source = watch.read {
-            source.cancel()
-            watch.read = nil
+        adjust(&watch.read, wanted: what == CURL_POLL_IN || what == CURL_POLL_INOUT, events: CURL_CSELECT_IN, socket: socket) {
+            DispatchSource.makeReadSource(fileDescriptor: socket, queue: queue)
         }
-        if wantsWrite, watch.write == nil {
-            let source = DispatchSource.makeWriteSource(fileDescriptor: socket, queue: queue)
-            source.setEventHandler { [unowned self] in self.socketAction(socket: socket, events: CURL_CSELECT_OUT) }
-            source.activate()
-            watch.write = source
-        } else if !wantsWrite, let source = watch.write {
-            source.cancel()
-            watch.write = nil
+        adjust(&watch.write, wanted: what == CURL_POLL_OUT || what == CURL_POLL_INOUT, events: CURL_CSELECT_OUT, socket: socket) {
+            DispatchSource.makeWriteSource(fileDescriptor: socket, queue: queue)
         }
         if watch.read != nil || watch.write != nil {
             sockets[socket] = watch
+        }
+    }
+
+    /// Creates the source when curl wants that direction watched and none exists; cancels it when curl no longer does.
+    private func adjust(
+        _ source: inout (any DispatchSourceProtocol)?, wanted: Bool, events: Int32, socket: curl_socket_t,
+        make: () -> any DispatchSourceProtocol
+    ) {
+        if wanted, source == nil {
+            let created = make()
+            created.setEventHandler { [unowned self] in self.socketAction(socket: socket, events: events) }
+            created.activate()
+            source = created
+        } else if !wanted, let existing = source {
+            existing.cancel()
+            source = nil
         }
     }
 

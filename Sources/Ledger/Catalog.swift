@@ -154,6 +154,11 @@ public struct Catalog: Sendable {
         }
     }
 
+    /// Deletes channels no longer configured, with their outbox targets, listings and state.
+    public func removeChannels(except codes: [String]) throws {
+        try pool.execute("DELETE FROM channels WHERE code <> ALL ($1::text[])", [codes])
+    }
+
     /// The configured channels' codes.
     public func channelCodes() throws -> [String] {
         try pool.query("SELECT code FROM channels ORDER BY code") { try $0.map { try $0.decode(String.self, at: 0) } }

@@ -33,4 +33,9 @@ public struct StockChange: Codable, Sendable, Equatable {
     public var movementIDs: [Int64]
     /// The affected levels after the change.
     public var levels: [LevelSnapshot]
+
+    enum CodingKeys: String, CodingKey {
+        case movementIDs = "movementIds"
+        case levels
+    }
 }

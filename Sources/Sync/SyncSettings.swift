@@ -25,11 +25,15 @@ public struct SyncSettings: Sendable {
     public var leaderCheckInterval: Double
     public var pickupHold: Double
     public var orderHold: Double
+    /// Seconds between looks for channel ids of new SKUs (leader only).
+    public var discoveryInterval: Double
 
     public init(
         expiryInterval: Double = 15, inboxScanInterval: Double = 5, shutdownGrace: Double = 10,
-        leaderCheckInterval: Double = 2, pickupHold: Double = 7 * 86_400, orderHold: Double = 0
+        leaderCheckInterval: Double = 2, pickupHold: Double = 7 * 86_400, orderHold: Double = 0,
+        discoveryInterval: Double = 300
     ) {
+        self.discoveryInterval = discoveryInterval
         self.expiryInterval = expiryInterval
         self.inboxScanInterval = inboxScanInterval
         self.shutdownGrace = shutdownGrace

@@ -18,6 +18,7 @@ public final class SyncWorker: Service, @unchecked Sendable {
     let ledger: StockLedger
     let settings: SyncSettings
     let inbox: InboxProcessor
+    let endpoints: [(String, any Channel)]
     let logger: Logger
     private let jobs = DispatchQueue(label: "omnistock.jobs")
     private var listener: NotificationListener?
@@ -43,6 +44,7 @@ public final class SyncWorker: Service, @unchecked Sendable {
                 logger: logger)
         }
         self.lanes = lanes
+        self.endpoints = endpoints.map { ($0.code, $0.channel) }
         let applier = EventApplier(ledger: ledger, pickupHold: settings.pickupHold, orderHold: settings.orderHold)
         self.inbox = InboxProcessor(
             pool: pool, channels: endpoints.reduce(into: [:]) { $0[$1.code] = $1.channel }, applier: applier,
@@ -70,13 +72,17 @@ public final class SyncWorker: Service, @unchecked Sendable {
             guard let self else { return }
             self.jobs.async {
                 self.isLeader = leading
-                if leading { self.drainInbox() }
+                if leading {
+                    self.drainInbox()
+                    self.discoverListings()
+                }
             }
         }
         leader.start()
         self.leader = leader
         addJobTimer(every: settings.expiryInterval) { $0.expireReservations() }
         addJobTimer(every: settings.inboxScanInterval) { $0.drainInbox() }
+        addJobTimer(every: settings.discoveryInterval) { $0.discoverListings() }
         wakeAll()
     }
 
@@ -142,6 +148,14 @@ public final class SyncWorker: Service, @unchecked Sendable {
             for _ in 0..<50 where try inbox.processDue() == 0 { break }
         } catch {
             logger.warning("inbox processing paused", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Looks up channel ids for SKUs that have none yet (in the background; pushes wait for them).
+    public func discoverListings() {
+        let discovery = ListingDiscovery(pool: pool, logger: logger)
+        for (code, channel) in endpoints {
+            Task { _ = try? await discovery.discover(code: code, channel: channel) }
         }
     }
 

@@ -90,6 +90,7 @@ final class Runtime: @unchecked Sendable {
                 shipsOnline: location.shipsOnline, clickAndCollect: location.clickAndCollect,
                 pickupBuffer: location.pickupBuffer, timezone: location.timezone))
         }
+        try catalog.removeChannels(except: configuration.channels.map(\.code))
         for channel in configuration.channels {
             try catalog.upsertChannel(ChannelDefinition(
                 code: channel.code, kind: channel.kind, modelsLocations: channel.modelsLocations,
