@@ -36,6 +36,7 @@ struct AdminAPITests {
             let receive = #"{"type": "receive", "sku": "MUG", "location": "wh-main", "quantity": 5, "reference": "PO-1"}"#
             let first = try await server.send(.post, "/v1/movements", token: Self.write, headers: [("Idempotency-Key", "rcv-1")], json: receive)
             #expect(first.status == 201)
+            #expect((first.json["movement_ids"] as? [Int])?.count == 1)
             let again = try await server.send(.post, "/v1/movements", token: Self.write, headers: [("Idempotency-Key", "rcv-1")], json: receive)
             #expect(again.status == 200)
             #expect(again.bodyText == first.bodyText)
