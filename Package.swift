@@ -179,6 +179,12 @@ let package = Package(
             dependencies: ["Sync", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        /// The `omnistock` binary end to end: CLI, daemon faults, replicas.
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: ["omnistock", "Ledger", "PostgresClient", "ChannelSimulators", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
