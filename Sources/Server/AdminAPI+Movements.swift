@@ -50,12 +50,6 @@ extension AdminAPI {
         }
     }
 
-    /// What `POST /v1/movements` answers (``StockChange`` with the API's key spelling).
-    private struct MovementAnswer: Encodable {
-        var movementIds: [Int64]
-        var levels: [LevelSnapshot]
-    }
-
     /// `POST /v1/movements` (with `Idempotency-Key`): receive, adjust, count, transfer, sell, return.
     func registerMovements(write: Group) {
         write.post("/movements") { request, context in
@@ -64,8 +58,7 @@ extension AdminAPI {
             let body = try await JSONBody.decode(MovementBody.self, from: &request, limit: maxBodyBytes)
             let operation = try body.operation(key: key)
             let (change, replayed) = try await self.write(key: key, operation)
-            let answer = MovementAnswer(movementIds: change.movementIDs, levels: change.levels)
-            return JSONBody.response(answer, status: replayed ? .ok : .created)
+            return JSONBody.response(change, status: replayed ? .ok : .created)
         }
     }
 }

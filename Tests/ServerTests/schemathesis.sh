@@ -15,20 +15,27 @@ if ! command -v schemathesis >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check schemathesis
 fi
 
+# Scratch space: the test server's log and stop file, and schemathesis's cache.
+work=$(mktemp -d /tmp/omnistock-fuzz.XXXXXX)
+server=""
+cleanup() {
+  touch "$work/stop"
+  if [ -n "$server" ]; then wait "$server" || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
 if [ "${1:-}" = "--local" ]; then
   : "${OMNISTOCK_TEST_DATABASE_URL:?--local needs OMNISTOCK_TEST_DATABASE_URL (see .ci/test)}"
-  work=$(mktemp -d /tmp/omnistock-fuzz.XXXXXX)
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   # shellcheck disable=SC2086
   OMNISTOCK_FUZZ_PORT=$port OMNISTOCK_FUZZ_STOP_FILE="$work/stop" \
     swift test --skip-build ${SWIFT_TEST_ARGS:-} --filter 'ServerTests.FuzzTargetServer' >"$work/server.log" 2>&1 &
   server=$!
-  trap 'touch "$work/stop"; wait $server || true; rm -rf "$work"' EXIT
   base="http://127.0.0.1:$port"
   token="test-write-token"
-  for _ in $(seq 1 300); do
-    curl -fsS "$base/healthz" >/dev/null 2>&1 && break
-    kill -0 $server 2>/dev/null || { cat "$work/server.log"; exit 1; }
+  until curl -fsS "$base/healthz" >/dev/null 2>&1; do
+    kill -0 "$server" 2>/dev/null || { cat "$work/server.log"; exit 1; }
     sleep 0.2
   done
 else
@@ -36,6 +43,7 @@ else
   token=${2:?usage: schemathesis.sh BASE_URL WRITE_TOKEN | --local}
 fi
 
+cd "$work"
 schemathesis run "$base/v1/openapi.json" --url "$base" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
