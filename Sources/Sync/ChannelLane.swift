@@ -34,14 +34,14 @@ public final class ChannelLane: @unchecked Sendable {
     private var drained: (() -> Void)?
 
     public init(
-        code: String, channel: any Channel, settings: LaneSettings, pool: PostgresPool, metrics: SyncMetrics,
-        logger: Logger
+        code: String, channel: any Channel, settings: LaneSettings, pool: PostgresPool, replica: Int32 = 0,
+        metrics: SyncMetrics, logger: Logger
     ) {
         self.code = code
         self.channel = channel
         self.settings = settings
-        self.outbox = OutboxStore(pool: pool)
-        self.reservations = ReservationOutboxStore(pool: pool)
+        self.outbox = OutboxStore(pool: pool, replica: replica)
+        self.reservations = ReservationOutboxStore(pool: pool, replica: replica)
         self.health = ChannelHealthStore(pool: pool)
         self.metrics = metrics
         self.logger = logger

@@ -2,13 +2,20 @@ import Dispatch
 import Logging
 import PostgresClient
 
-/// Leadership among replicas: whoever holds a session advisory lock on its own connection leads.
-/// If the leader dies its connection closes, the lock is freed and another replica takes it on
-/// its next check (every `checkInterval` seconds).
+/// Leadership and liveness among replicas, on one connection per replica.
+///
+/// Every replica holds a session advisory lock on its own id, so the others can see it is alive.
+/// Whoever also holds the leader lock leads; if the leader dies its connection closes, both locks are
+/// freed and another replica takes over on its next check (every `checkInterval` seconds). The leader
+/// hands back, at each check, the outbox claims of replicas that are no longer alive.
 public final class LeaderLock: @unchecked Sendable {
     static let key: Int64 = 0x6F6D_6E69_6C65_6164  // "omnilead"
+    /// First key of the two-key advisory locks that mark live replicas.
+    static let replicaClass: Int32 = 0x6F6D_6E69  // "omni"
 
     private let conninfo: String
+    /// This replica's id, as recorded on its claims.
+    public let replica: Int32
     private let checkInterval: Double
     private let logger: Logger
     private let queue = DispatchQueue(label: "omnistock.leader")
@@ -17,8 +24,11 @@ public final class LeaderLock: @unchecked Sendable {
     private var timer: (any DispatchSourceTimer)?
     private(set) var isLeader = false
 
-    public init(conninfo: String, checkInterval: Double = 2, logger: Logger, onChange: @escaping @Sendable (Bool) -> Void) {
+    public init(
+        conninfo: String, replica: Int32, checkInterval: Double = 2, logger: Logger, onChange: @escaping @Sendable (Bool) -> Void
+    ) {
         self.conninfo = conninfo
+        self.replica = replica
         self.checkInterval = checkInterval
         self.logger = logger
         self.onChange = onChange
@@ -47,20 +57,42 @@ public final class LeaderLock: @unchecked Sendable {
     private func check() {
         do {
             if connection == nil || connection?.isOpen == false {
-                connection = try PostgresConnection(conninfo: conninfo)
+                let fresh = try PostgresConnection(conninfo: conninfo)
+                try fresh.query("SELECT pg_advisory_lock($1::int, $2::int)", [Self.replicaClass, replica])
+                connection = fresh
                 setLeader(false)
             }
             guard let connection else { return }
-            if isLeader {
-                try connection.query("SELECT 1")
-            } else {
+            if !isLeader {
                 let acquired = try connection.query("SELECT pg_try_advisory_lock($1)", [Self.key])[0].decode(Bool.self, at: 0)
                 if acquired { setLeader(true) }
             }
+            if isLeader { try releaseClaimsOfDeadReplicas(on: connection) }
         } catch {
             logger.warning("leader check failed", metadata: ["error": "\(error)"])
             connection = nil
             setLeader(false)
+        }
+    }
+
+    /// Makes targets claimed by replicas that hold no liveness lock due again at once.
+    private func releaseClaimsOfDeadReplicas(on connection: PostgresConnection) throws {
+        let live = """
+            SELECT objid::bigint FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::int::oid
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """
+        for table in ["outbox", "reservation_outbox"] {
+            let released = try connection.query(
+                """
+                UPDATE \(table) SET claimed_by = NULL, next_attempt_at = now()
+                WHERE claimed_by IS NOT NULL AND claimed_by::bigint NOT IN (\(live))
+                """, [Self.replicaClass]
+            ).affectedRows
+            if released > 0 {
+                logger.info("handed back claims of a replica that stopped", metadata: ["table": "\(table)", "targets": "\(released)"])
+                try connection.query("SELECT pg_notify('omnistock_outbox', '')")
+            }
         }
     }
 

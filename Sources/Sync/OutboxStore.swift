@@ -10,10 +10,13 @@ public struct OutboxStore: Sendable {
     public let pool: PostgresPool
     /// Seconds a claim stays with its pusher.
     public var lease: Double
+    /// The replica that claims (see `ReplicaRegistry`).
+    public var replica: Int32
 
-    public init(pool: PostgresPool, lease: Double = 60) {
+    public init(pool: PostgresPool, lease: Double = 60, replica: Int32 = 0) {
         self.pool = pool
         self.lease = lease
+        self.replica = replica
     }
 
     /// Claims up to `limit` due targets of `channel` and computes each value from the ledger now.
@@ -26,7 +29,7 @@ public struct OutboxStore: Sendable {
                   AND pushed_version IS DISTINCT FROM wanted_version
                 ORDER BY next_attempt_at LIMIT $2
                 FOR UPDATE SKIP LOCKED)
-            UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $3::float8)
+            UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $3::float8), claimed_by = $4
             FROM due
             WHERE o.channel = due.channel AND o.sku = due.sku AND o.location_scope = due.location_scope
             RETURNING o.sku, o.location_scope, o.wanted_version, o.pushed_value, o.attempts,
@@ -34,7 +37,7 @@ public struct OutboxStore: Sendable {
                 (SELECT external_id FROM listings l
                  WHERE l.channel = o.channel AND l.sku = o.sku AND l.location_scope IN (o.location_scope, '*')
                  ORDER BY l.location_scope = '*' LIMIT 1)
-            """, [channel, limit, lease]
+            """, [channel, limit, lease, replica]
         ) { rows in
             try rows.map { row in
                 PushTarget(
@@ -79,7 +82,8 @@ public struct OutboxStore: Sendable {
                 try connection.query(
                     """
                     UPDATE outbox o SET pushed_version = greatest(COALESCE(o.pushed_version, 0), r.version),
-                        pushed_value = r.value, attempts = 0, last_error = NULL, pushed_at = now(), next_attempt_at = now()
+                        pushed_value = r.value, attempts = 0, last_error = NULL, pushed_at = now(), next_attempt_at = now(),
+                        claimed_by = NULL
                     FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[]) AS r(sku, scope, version, value)
                     WHERE o.channel = $1 AND o.sku = r.sku AND o.location_scope = r.scope
                     """,
@@ -90,7 +94,7 @@ public struct OutboxStore: Sendable {
                     """
                     UPDATE outbox o SET attempts = o.attempts + 1, last_error = left(r.error, 500),
                         permanent_error = r.permanent AND o.wanted_version = r.version,
-                        next_attempt_at = now() + make_interval(secs => r.delay)
+                        next_attempt_at = now() + make_interval(secs => r.delay), claimed_by = NULL
                     FROM unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::bool[], $7::bigint[])
                         AS r(sku, scope, error, delay, permanent, version)
                     WHERE o.channel = $1 AND o.sku = r.sku AND o.location_scope = r.scope

@@ -14,10 +14,12 @@ public struct ReservationTask: Sendable, Equatable {
 public struct ReservationOutboxStore: Sendable {
     public let pool: PostgresPool
     public var lease: Double
+    public var replica: Int32
 
-    public init(pool: PostgresPool, lease: Double = 60) {
+    public init(pool: PostgresPool, lease: Double = 60, replica: Int32 = 0) {
         self.pool = pool
         self.lease = lease
+        self.replica = replica
     }
 
     /// Claims up to `limit` due reservation tasks for `channel`.
@@ -28,12 +30,12 @@ public struct ReservationOutboxStore: Sendable {
                 SELECT reservation_id FROM reservation_outbox
                 WHERE channel = $1 AND NOT done AND next_attempt_at <= now()
                 ORDER BY changed_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-            UPDATE reservation_outbox o SET next_attempt_at = now() + make_interval(secs => $3::float8)
+            UPDATE reservation_outbox o SET next_attempt_at = now() + make_interval(secs => $3::float8), claimed_by = $4
             FROM due JOIN reservations r ON r.id = due.reservation_id
             WHERE o.reservation_id = due.reservation_id
             RETURNING o.action, r.id, r.sku, r.location, r.quantity, COALESCE(r.external_ref, r.id),
                       COALESCE(r.channel, ''), COALESCE(r.expires_at, now() + interval '7 days'), o.attempts
-            """, [channel, limit, lease]
+            """, [channel, limit, lease, replica]
         ) { rows in
             try rows.map { row in
                 ReservationTask(
@@ -50,7 +52,7 @@ public struct ReservationOutboxStore: Sendable {
     /// Marks a task done, unless the reservation changed meanwhile (then it stays due).
     public func recordDone(_ task: ReservationTask) throws {
         try pool.execute(
-            "UPDATE reservation_outbox SET done = true, last_error = NULL, attempts = 0 WHERE reservation_id = $1 AND action = $2",
+            "UPDATE reservation_outbox SET done = true, last_error = NULL, attempts = 0, claimed_by = NULL WHERE reservation_id = $1 AND action = $2",
             [task.reservation.id, task.action.rawValue])
     }
 
@@ -58,7 +60,7 @@ public struct ReservationOutboxStore: Sendable {
         try pool.execute(
             """
             UPDATE reservation_outbox SET attempts = attempts + 1, last_error = left($2, 500),
-                next_attempt_at = now() + make_interval(secs => $3::float8)
+                next_attempt_at = now() + make_interval(secs => $3::float8), claimed_by = NULL
             WHERE reservation_id = $1
             """, [task.reservation.id, error, delay])
     }

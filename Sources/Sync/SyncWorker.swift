@@ -19,6 +19,8 @@ public final class SyncWorker: Service, @unchecked Sendable {
     let settings: SyncSettings
     let inbox: InboxProcessor
     let endpoints: [(String, any Channel)]
+    /// This process's id among the replicas sharing the database.
+    public let replica = Int32.random(in: 1...Int32.max)
     let logger: Logger
     private let jobs = DispatchQueue(label: "omnistock.jobs")
     private var listener: NotificationListener?
@@ -37,11 +39,12 @@ public final class SyncWorker: Service, @unchecked Sendable {
         self.ledger = ledger
         self.settings = settings
         self.logger = logger
+        let replica = self.replica
         var lanes: [String: ChannelLane] = [:]
         for endpoint in endpoints {
             lanes[endpoint.code] = ChannelLane(
-                code: endpoint.code, channel: endpoint.channel, settings: endpoint.lane, pool: pool, metrics: metrics,
-                logger: logger)
+                code: endpoint.code, channel: endpoint.channel, settings: endpoint.lane, pool: pool, replica: replica,
+                metrics: metrics, logger: logger)
         }
         self.lanes = lanes
         self.endpoints = endpoints.map { ($0.code, $0.channel) }
@@ -68,7 +71,9 @@ public final class SyncWorker: Service, @unchecked Sendable {
         }
         startListening(listener)
         self.listener = listener
-        let leader = LeaderLock(conninfo: conninfo, checkInterval: settings.leaderCheckInterval, logger: logger) { [weak self] leading in
+        let leader = LeaderLock(
+            conninfo: conninfo, replica: replica, checkInterval: settings.leaderCheckInterval, logger: logger
+        ) { [weak self] leading in
             guard let self else { return }
             self.jobs.async {
                 self.isLeader = leading
