@@ -1,0 +1,72 @@
+import Foundation
+import OmnistockConfig
+import Testing
+
+@Suite struct ConfigurationTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let exampleEnvironment = [
+        "OMNISTOCK_ADMIN_TOKEN": "a", "OMNISTOCK_READ_TOKEN": "r", "SHOPIFY_TOKEN": "s", "SHOPIFY_WEBHOOK_SECRET": "w",
+        "WOO_CONSUMER_KEY": "k", "WOO_CONSUMER_SECRET": "c", "WOO_WEBHOOK_SECRET": "x", "ALLEGRO_CLIENT_SECRET": "y",
+        "ALLEGRO_REFRESH_TOKEN": "z", "POS_KRAKOW_TOKEN": "p", "POS_KRAKOW_WEBHOOK_SECRET": "whsec_cA==",
+    ]
+
+    @Test func theDocumentedExampleParsesWithItsDefaults() throws {
+        let path = Self.repository.appendingPathComponent("config/omnistock.example.toml").path
+        let configuration = try OmnistockConfiguration.load(path: path, environment: Self.exampleEnvironment)
+        var defaults = OmnistockConfiguration()
+        defaults.database.url = configuration.database.url
+        #expect(configuration.sync == defaults.sync, "the example documents the defaults")
+        #expect(configuration.server.listen == defaults.server.listen)
+        #expect(configuration.server.maxBodyBytes == defaults.server.maxBodyBytes)
+        #expect(configuration.server.tokens.map(\.scope) == [.write, .read])
+        #expect(configuration.channels.map(\.kind) == ["shopify", "woocommerce", "allegro", "omnistock-json"])
+        #expect(configuration.channels[0].locationIDs["store-krakow"] == "gid://shopify/Location/2")
+        #expect(configuration.channels[2].modelsLocations == false)
+        #expect(configuration.locations[1].clickAndCollect)
+    }
+
+    @Test func environmentOverridesTheDatabaseAndResolvesSecrets() throws {
+        let text = """
+            [database]
+            url = "postgresql:///from-file"
+            [[channels]]
+            code = "pos"
+            kind = "omnistock-json"
+            base_url = "http://127.0.0.1:9"
+            token = "env:POS_TOKEN"
+            """
+        let configuration = try OmnistockConfiguration.parse(text, environment: ["POS_TOKEN": "s3cret"])
+        #expect(configuration.channels[0].token?.value == "s3cret")
+        #expect("\(configuration.channels[0].token!)" == "<redacted>", "secrets never print")
+        #expect(throws: ConfigError(key: "channels[0].token", message: "environment variable POS_TOKEN is not set")) {
+            try OmnistockConfiguration.parse(text, environment: [:])
+        }
+    }
+
+    @Test func everyMistakeNamesItsKey() {
+        let cases: [(String, ConfigError)] = [
+            ("colour = 1", ConfigError(key: "colour", message: "unknown key")),
+            ("[sync]\nreconcile_interval = \"soon\"", ConfigError(key: "sync.reconcile_interval", message: "expected a duration such as 30s, 15m or 2h, not \"soon\"")),
+            ("[server]\nlisten = \"nowhere\"", ConfigError(key: "server.listen", message: "expected host:port, not \"nowhere\"")),
+            ("[[locations]]\ncode = \"a\"\nkind = \"shed\"", ConfigError(key: "locations[0].kind", message: "must be one of warehouse, store, not \"shed\"")),
+            ("[[locations]]\ncode = \"a\"\nkind = \"warehouse\"\nclick_and_collect = true", ConfigError(key: "locations[0].click_and_collect", message: "only stores offer click-and-collect")),
+            ("[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\nlocations = [\"ghost\"]", ConfigError(key: "channels[0].locations[0]", message: "unknown location ghost")),
+            ("[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"ftp://x\"", ConfigError(key: "channels[0].base_url", message: "expected an http:// or https:// URL")),
+            ("[[channels]]\ncode = \"c\"\nkind = \"allegro\"\nbase_url = \"http://x\"\nrate_limit = \"fast\"", ConfigError(key: "channels[0].rate_limit", message: "expected a rate such as 2/s, not \"fast\"")),
+        ]
+        for (text, expected) in cases {
+            #expect(throws: expected, "\(text)") { try OmnistockConfiguration.parse(text) }
+        }
+    }
+
+    @Test func durationsAndRates() {
+        #expect(ConfigDuration.seconds("500ms") == 0.5)
+        #expect(ConfigDuration.seconds("15m") == 900)
+        #expect(ConfigDuration.seconds("2h") == 7200)
+        #expect(ConfigDuration.seconds("7d") == 604_800)
+        #expect(ConfigDuration.seconds("m") == nil)
+        #expect(RateLimit("120/m") == RateLimit(perSecond: 2))
+        #expect(RateLimit("0/s") == nil)
+    }
+}
