@@ -51,10 +51,13 @@ public struct ListingDiscovery: Sendable {
                         SELECT $1, sku, id FROM unnest($2::text[], $3::text[]) AS found(sku, id)
                         ON CONFLICT (channel, sku, location_scope) DO NOTHING
                         """, [code, pairs.map(\.key), pairs.map(\.value)])
+                    // A new version, not just a cleared flag: a push in flight without the listing must
+                    // not mark the target refused after this.
                     try connection.query(
                         """
-                        UPDATE outbox SET permanent_error = false, attempts = 0, next_attempt_at = now()
-                        WHERE channel = $1 AND sku = ANY ($2::text[]) AND permanent_error
+                        UPDATE outbox SET wanted_version = nextval('ledger_version_seq'), permanent_error = false,
+                            attempts = 0, next_attempt_at = now()
+                        WHERE channel = $1 AND sku = ANY ($2::text[])
                         """, [code, pairs.map(\.key)])
                     try connection.query("SELECT pg_notify('omnistock_outbox', '')")
                 }

@@ -18,7 +18,11 @@ final class Runtime: @unchecked Sendable {
     /// migrates it when `migrate` is set or the database is embedded, and applies the configured
     /// locations and channels.
     static func start(_ options: GlobalOptions, migrate: Bool = false) throws -> Runtime {
-        let configuration = try loadConfiguration(options)
+        try start(configuration: loadConfiguration(options), migrate: migrate)
+    }
+
+    /// Starts from a configuration built in code (the demo).
+    static func start(configuration: OmnistockConfiguration, migrate: Bool = false) throws -> Runtime {
         LoggingSetup.bootstrap(configuration.logging)
         let logger = Logger(label: "omnistock")
         var embedded: EmbeddedCluster?

@@ -63,19 +63,24 @@ struct Daemon {
         MetricsBootstrap.once(registry: server.metrics.registry)
     }
 
-    /// Runs until SIGTERM or SIGINT; `onListening` gets the HTTP port once bound.
-    func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// The service group of worker and server; it ends on SIGTERM, SIGINT or `triggerGracefulShutdown()`.
+    /// `onListening` gets the HTTP port once bound.
+    func makeServiceGroup(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> ServiceGroup {
         let logger = runtime.logger
         let application = server.makeApplication { port in
             logger.info("listening", metadata: ["port": "\(port)"])
             await onListening(port)
         }
-        let group = ServiceGroup(
+        return ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: worker), .init(service: application)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        try await group.run()
+    }
+
+    /// Runs until SIGTERM or SIGINT.
+    func run() async throws {
+        try await makeServiceGroup().run()
     }
 }
 

@@ -1,0 +1,85 @@
+import ChannelSimulators
+import Foundation
+import Ledger
+import PostgresClient
+import Sync
+
+/// The scripted part of the demo: each step changes something on a channel, waits until every channel
+/// shows the ledger's values again, and prints what each one shows for the featured SKU.
+struct DemoStory: Sendable {
+    let world: DemoWorld
+    let runtime: Runtime
+    let port: Int
+    let featured = DemoWorld.sku(1)
+
+    func webhookURL(_ channel: String) -> String { "http://127.0.0.1:\(port)/webhooks/\(channel)" }
+
+    func play() async throws {
+        try await converge("Starting point: the catalogue pushed to every channel")
+
+        _ = try await world.shop.addOrder(lines: [(sku: featured, quantity: 2)], deliverTo: webhookURL("webshop"))
+        try await converge("1. A webshop order for 2 × \(featured) (Shopify webhook) reserves stock; every channel drops")
+
+        _ = try await world.pos.sendWebhook(
+            type: "order.created",
+            data: ["order": "CC-1001", "fulfillment": "pickup", "pickup_location": "store-krakow",
+                   "lines": [["sku": featured, "quantity": 1]], "created_at": ISO8601DateFormatter().string(from: Date())],
+            to: webhookURL("pos-krakow"))
+        try await converge("2. A click-and-collect order at store-krakow: held at the store's POS, pickup availability drops")
+
+        _ = try await world.pos.sendWebhook(
+            type: "stock.adjusted",
+            data: ["sku": featured, "location": "store-krakow", "delta": -1, "reason": "walk-in sale", "reference": "POS-77"],
+            to: webhookURL("pos-krakow"))
+        try await converge("3. A walk-in customer buys one at store-krakow (POS webhook)")
+
+        world.marketplace.setStock(offer: DemoWorld.offerID(1), available: 42)
+        say("\n4. Someone edits the marketplace offer by hand to 42 …")
+        try await showSnapshot()
+        let pushed = try await DemoReconcile.run(runtime: runtime)
+        try await converge("   … reconcile finds the drift (\(pushed) target(s)) and the ledger wins")
+        try showConflicts()
+    }
+
+    /// Waits until nothing is pending anywhere, then prints the snapshot under `title`.
+    func converge(_ title: String) async throws {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let status = try SyncStatusReport.read(from: runtime.pool)
+            let settled = status.inboxBacklog == 0 && status.channels.allSatisfy { $0.pendingTargets == 0 && $0.permanentErrors == 0 }
+            if settled { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        say("\n\(title)")
+        try await showSnapshot()
+    }
+
+    func showSnapshot() async throws {
+        let report = try runtime.ledger.stock(sku: featured)
+        say("   \(featured)        on hand  reserved  available  webshop shows")
+        for location in report.locations {
+            let shown = world.shop.level(sku: featured, location: DemoWorld.shopifyLocation(location.location)).map(String.init) ?? "-"
+            let pad = { (text: String, width: Int) in text.padding(toLength: width, withPad: " ", startingAt: 0) }
+            say("   \(pad(location.location, 16)) \(pad(String(location.onHand), 8)) \(pad(String(location.reserved), 9)) \(pad(String(location.available), 10)) \(shown)")
+        }
+        let offer = world.marketplace.offer(DemoWorld.offerID(1))
+        let expected = report.channels.first { $0.channel == "marketplace" }?.value ?? 0
+        say("   marketplace offer: \(offer.map { "\($0.available) (\($0.status))" } ?? "-"), ledger says \(expected)")
+        let held = world.pos.reservations.count
+        say("   store-krakow POS shows \(world.pos.level(sku: featured, location: "store-krakow")?.available ?? 0), holds \(held) pickup reservation(s)")
+    }
+
+    func showConflicts() throws {
+        let rows = try runtime.pool.query(
+            "SELECT kind, channel, sku, resolution FROM conflicts ORDER BY id DESC LIMIT 5"
+        ) { rows in try rows.map { "\(try $0.decode(String.self, at: 0)) on \(try $0.decode(String?.self, at: 1) ?? "-") for \(try $0.decode(String?.self, at: 2) ?? "-"): \(try $0.decode(String?.self, at: 3) ?? "open")" } }
+        say("\n   latest conflicts:")
+        for row in rows { say("   - \(row)") }
+    }
+}
+
+/// Prints a line of the demo at once, even when stdout is a pipe.
+func say(_ text: String) {
+    print(text)
+    fflush(nil)
+}
