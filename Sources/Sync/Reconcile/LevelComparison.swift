@@ -1,0 +1,60 @@
+import Channels
+import PostgresClient
+
+/// One level a channel showed, next to what the ledger and the outbox say about it.
+struct ComparedLevel: Sendable, Equatable {
+    var sku: String
+    /// A location code, or `*`.
+    var scope: String
+    /// What the channel shows.
+    var shown: Int
+    /// The physical count the channel reports, if any.
+    var counted: Int?
+    /// What the ledger says the channel should show (DESIGN.md §5).
+    var wanted: Int
+    /// What was last pushed, if anything.
+    var pushedValue: Int?
+    /// A push of a newer value is due or in flight (not refused for good).
+    var pending: Bool
+    /// On hand in the ledger at `scope` (0 when no level).
+    var ledgerOnHand: Int
+    /// `scope` is a store.
+    var isStore: Bool
+}
+
+/// Compares one page of a channel's levels with the ledger in one query. Snapshots without a SKU are
+/// matched through `listings`; those the ledger does not know, or in scopes the channel does not sell, are left out.
+enum LevelComparison {
+    static func compare(_ snapshots: [ChannelLevelSnapshot], channel: String, on pool: PostgresPool) throws -> [ComparedLevel] {
+        try pool.query(
+            """
+            SELECT r.sku, r.scope, r.shown, r.counted, channel_value($1, r.sku, r.scope), o.pushed_value,
+                   o.wanted_version IS NOT NULL AND o.pushed_version IS DISTINCT FROM o.wanted_version AND NOT o.permanent_error,
+                   COALESCE(l.on_hand, 0), COALESCE(loc.kind = 'store', false)
+            FROM (SELECT COALESCE(NULLIF(s.sku, ''),
+                                  (SELECT li.sku FROM listings li WHERE li.channel = $1 AND li.external_id = s.external_id LIMIT 1)) AS sku,
+                         s.scope, s.shown, s.counted
+                  FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
+                      AS s(sku, external_id, scope, shown, counted)) AS r
+            JOIN skus k ON k.sku = r.sku
+            JOIN channels c ON c.code = $1
+            LEFT JOIN locations loc ON loc.code = r.scope
+            LEFT JOIN outbox o ON o.channel = $1 AND o.sku = r.sku AND o.location_scope = r.scope
+            LEFT JOIN levels l ON l.sku = r.sku AND l.location = r.scope
+            WHERE CASE WHEN c.models_locations
+                       THEN EXISTS (SELECT 1 FROM channel_locations cl WHERE cl.channel = $1 AND cl.location = r.scope)
+                       ELSE r.scope = '*' END
+            """,
+            [channel, snapshots.map(\.sku), snapshots.map(\.externalID), snapshots.map(\.location),
+             snapshots.map(\.available), snapshots.map(\.onHand)]
+        ) { rows in
+            try rows.map { row in
+                ComparedLevel(
+                    sku: try row.decode(at: 0), scope: try row.decode(at: 1), shown: try row.decode(at: 2),
+                    counted: try row.decode(Int?.self, at: 3), wanted: try row.decode(Int?.self, at: 4) ?? 0,
+                    pushedValue: try row.decode(Int?.self, at: 5), pending: try row.decode(at: 6),
+                    ledgerOnHand: try row.decode(at: 7), isStore: try row.decode(at: 8))
+            }
+        }
+    }
+}

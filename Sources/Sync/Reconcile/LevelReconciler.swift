@@ -1,0 +1,122 @@
+import Channels
+import Foundation
+import Ledger
+import PostgresClient
+
+/// Reads a channel's levels page by page (never all at once) and settles each page before reading the
+/// next: store counts become `count` movements, drift is pushed again (ledger wins), pickup shortfalls
+/// are flagged. A page is either settled or not started: a failure reading page N leaves pages before
+/// it settled and reports the error.
+struct LevelReconciler: Sendable {
+    let ledger: StockLedger
+    let shortfalls: PickupShortfalls
+    var pool: PostgresPool { ledger.pool }
+
+    func run(
+        code: String, channel: any Channel, run: ReconcileRun, report: inout ChannelReconcileReport, findings: inout FindingLog,
+        progress: @Sendable (ChannelProgress) -> Void
+    ) async throws {
+        // Store endpoints report physical counts and hold pickup reservations.
+        let isStoreEndpoint = type(of: channel).kind == OmnistockJSONChannel.kind
+        let total = try await pool.run { pool in
+            try pool.query("SELECT count(*) FROM outbox WHERE channel = $1", [code]) { try $0[0].decode(Int.self, at: 0) }
+        }
+        var cursor: String?
+        var read = 0
+        repeat {
+            let page: Page<ChannelLevelSnapshot>
+            do {
+                page = try await channel.fetchLevels(cursor: cursor)
+            } catch {
+                report.errors.append("levels after \(read) read: \(error)")
+                return
+            }
+            read += page.items.count
+            let snapshots = page.items
+            let settled = try await pool.run { _ in
+                try self.settle(snapshots, code: code, countsAreAuthoritative: isStoreEndpoint, run: run)
+            }
+            report.compared += settled.report.compared
+            report.unknown += snapshots.count - settled.report.compared
+            report.inSync += settled.report.inSync
+            report.pending += settled.report.pending
+            report.drift += settled.report.drift
+            report.countChanges += settled.report.countChanges
+            report.shortfalls += settled.report.shortfalls
+            findings.merge(settled.findings)
+            progress(ChannelProgress(channel: code, compared: report.compared, total: total, finished: false))
+            cursor = page.hasMore ? page.nextCursor : nil
+        } while cursor != nil
+        if isStoreEndpoint {
+            report.pickupHolds = try await pool.run { _ in try shortfalls.refreshHolds(channel: code, dryRun: run.dryRun) }
+        }
+    }
+
+    /// Compares and settles one page (blocking).
+    private func settle(
+        _ snapshots: [ChannelLevelSnapshot], code: String, countsAreAuthoritative: Bool, run: ReconcileRun
+    ) throws -> (report: ChannelReconcileReport, findings: FindingLog) {
+        var report = ChannelReconcileReport(channel: code)
+        var findings = FindingLog()
+        var levels = try LevelComparison.compare(snapshots, channel: code, on: pool)
+        report.compared = levels.count
+        if countsAreAuthoritative {
+            for index in levels.indices {
+                guard levels[index].isStore, let counted = levels[index].counted, counted != levels[index].ledgerOnHand else { continue }
+                report.countChanges += 1
+                findings.add(try recordCount(&levels[index], counted: counted, code: code, run: run))
+            }
+        }
+        var drifted: [ComparedLevel] = []
+        for level in levels {
+            if level.shown == level.wanted {
+                report.inSync += 1
+            } else if level.pending && (level.pushedValue == nil || level.shown == level.pushedValue) {
+                // A push is due that the channel has not seen yet (or never had): not an edit at the channel.
+                report.pending += 1
+            } else {
+                drifted.append(level)
+                findings.add(ReconcileFinding(
+                    kind: "drift", channel: code, sku: level.sku, location: level.scope, channelValue: level.shown,
+                    ledgerValue: level.wanted, resolution: run.dryRun ? "would push \(level.wanted) again" : "ledger wins: pushed again"))
+            }
+        }
+        report.drift = drifted.count
+        if !run.dryRun && !drifted.isEmpty { try DriftRepair.pushAgain(drifted, channel: code, run: run, on: pool) }
+        if countsAreAuthoritative {
+            let stores = levels.filter(\.isStore).map { (sku: $0.sku, store: $0.scope, counted: run.dryRun ? $0.counted : nil) }
+            for shortfall in try shortfalls.find(stores) {
+                report.shortfalls += 1
+                let proposal = try shortfalls.proposal(for: shortfall)
+                if !run.dryRun { try shortfalls.flag(shortfall, proposal: proposal, run: run) }
+                findings.add(ReconcileFinding(
+                    kind: "pickup_shortfall", channel: code, sku: shortfall.sku, location: shortfall.store,
+                    channelValue: shortfall.onHand, ledgerValue: shortfall.promised, orders: shortfall.orders, transfer: proposal,
+                    resolution: run.dryRun ? "would flag the orders and propose a transfer" : "orders flagged, store and channels notified"))
+            }
+        }
+        return (report, findings)
+    }
+
+    /// Records the store's count as a `count` movement (keyed by run, so a repeated run records it once)
+    /// and a resolved `count_mismatch` conflict; the level then waits for its push with the new value.
+    private func recordCount(_ level: inout ComparedLevel, counted: Int, code: String, run: ReconcileRun) throws -> ReconcileFinding {
+        let finding = ReconcileFinding(
+            kind: "count_mismatch", channel: code, sku: level.sku, location: level.scope, channelValue: counted,
+            ledgerValue: level.ledgerOnHand, resolution: run.dryRun ? "would record a count of \(counted)" : "count of \(counted) recorded")
+        guard !run.dryRun else { return finding }
+        _ = try ledger.count(
+            sku: level.sku, location: level.scope, onHand: counted, reference: "reconcile run \(run.id) (\(code))",
+            key: "reconcile:\(run.id):\(code):\(level.sku)@\(level.scope)")
+        try pool.execute(
+            """
+            INSERT INTO conflicts (kind, channel, sku, location, detail, resolution, resolved_at)
+            VALUES ('count_mismatch', $1, $2, $3, jsonb_build_object('ledger_on_hand', $4::int, 'counted', $5::int, 'run', $6::bigint),
+                    'count recorded', now())
+            """, [code, level.sku, level.scope, level.ledgerOnHand, counted, run.id])
+        level.ledgerOnHand = counted
+        level.wanted = try ledger.channelValue(channel: code, sku: level.sku, scope: level.scope)
+        level.pending = true
+        return finding
+    }
+}

@@ -1,0 +1,90 @@
+import Channels
+import Foundation
+import PostgresClient
+
+/// Reads a channel's orders since its stored cursor and imports the events the daemon never received
+/// through the ``EventApplier`` (the webhook path), so each one takes effect once whatever the source.
+/// The cursor moves on only after a page's events are committed; a failure leaves it at the last
+/// committed page, and the next run resumes there.
+struct OrderCatchUp: Sendable {
+    let pool: PostgresPool
+    let applier: EventApplier
+
+    /// Imports missed order events of `code` into `report`; records a resolved `missed_order` conflict for each.
+    func run(code: String, channel: any Channel, run: ReconcileRun, report: inout ChannelReconcileReport, findings: inout FindingLog) async throws {
+        let pool = self.pool
+        let started = Date()
+        var cursor = try await pool.run { pool in
+            try pool.query("SELECT orders_cursor FROM channel_state WHERE channel = $1", [code]) {
+                try $0.first?.decode(String?.self, at: 0)
+            }
+        }
+        while true {
+            let page: Page<NormalizedEvent>
+            do {
+                page = try await channel.fetchOrders(since: cursor)
+            } catch where error.kind == .unsupported {
+                return
+            } catch {
+                report.errors.append("orders after cursor \(cursor ?? "(start)"): \(error)")
+                return
+            }
+            for event in page.items {
+                guard let order = event.orderRef, try await isMissed(event, order: order, channel: code) else { continue }
+                report.missedOrders += 1
+                findings.add(ReconcileFinding(
+                    kind: "missed_order", channel: code, orders: [order],
+                    resolution: run.dryRun ? "would import \(event.kind.rawValue)" : "imported \(event.kind.rawValue)"))
+                if !run.dryRun { try await importEvent(event, order: order, channel: code, run: run) }
+            }
+            if !run.dryRun, let next = page.nextCursor, next != cursor { try await store(cursor: next, channel: code) }
+            guard page.hasMore, let next = page.nextCursor, next != cursor else { break }
+            cursor = next
+        }
+        if !run.dryRun { report.oversold += try await backordersRecorded(channel: code, since: started) }
+    }
+
+    /// An order event that changes something: a creation for an order the daemon does not know, or an
+    /// end (cancel, fulfil) for an order it does not know or still holds open.
+    private func isMissed(_ event: NormalizedEvent, order: String, channel: String) async throws -> Bool {
+        guard [.orderCreated, .orderCancelled, .orderFulfilled].contains(event.kind) else { return false }
+        let status = try await pool.run { pool in
+            try pool.query("SELECT status FROM channel_orders WHERE channel = $1 AND order_ref = $2", [channel, order]) {
+                try $0.first?.decode(String.self, at: 0)
+            }
+        }
+        return event.kind == .orderCreated ? status == nil : status != "cancelled" && status != "fulfilled"
+    }
+
+    private func importEvent(_ event: NormalizedEvent, order: String, channel: String, run: ReconcileRun) async throws {
+        let applier = self.applier
+        try await pool.run { pool in
+            try applier.apply(event, channel: channel)
+            try pool.execute(
+                """
+                INSERT INTO conflicts (kind, channel, detail, resolution, resolved_at)
+                VALUES ('missed_order', $1, jsonb_build_object('order', $2::text, 'event', $3::text, 'type', $4::text, 'run', $5::bigint),
+                        'imported by reconcile', now())
+                """, [channel, order, event.id, event.kind.rawValue, run.id])
+        }
+    }
+
+    private func store(cursor: String, channel: String) async throws {
+        _ = try await pool.run { pool in
+            try pool.execute(
+                """
+                INSERT INTO channel_state (channel, orders_cursor) VALUES ($1, $2)
+                ON CONFLICT (channel) DO UPDATE SET orders_cursor = $2, updated_at = now()
+                """, [channel, cursor])
+        }
+    }
+
+    /// Backorder (`oversold`) conflicts the imports recorded for `channel`.
+    private func backordersRecorded(channel: String, since: Date) async throws -> Int {
+        try await pool.run { pool in
+            try pool.query(
+                "SELECT count(*) FROM conflicts WHERE kind = 'oversold' AND channel = $1 AND created_at >= $2", [channel, since]
+            ) { try $0[0].decode(Int.self, at: 0) }
+        }
+    }
+}
