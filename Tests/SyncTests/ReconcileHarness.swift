@@ -1,0 +1,99 @@
+import Channels
+import ChannelSimulators
+import CurlHTTP
+import Foundation
+import Ledger
+import PostgresClient
+import Sync
+import TestSupport
+
+/// A ledger, channels served by local simulators, a reconcile engine over them and, on demand, a sync worker.
+final class ReconcileHarness: @unchecked Sendable {
+    let fixture: LedgerFixture
+    let client = CurlHTTPClient()
+    private(set) var endpoints: [ChannelEndpoint] = []
+    private var stops: [@Sendable () async -> Void] = []
+    private var worker: SyncWorker?
+    var ledger: StockLedger { fixture.ledger }
+    var pool: PostgresPool { fixture.database.pool }
+    static let store = LedgerFixture.store
+    static let warehouse = LedgerFixture.warehouse
+
+    init(skus: [String] = ["TSHIRT-RED-M", "MUG", "CAP"]) throws {
+        fixture = try LedgerFixture(skus: skus, maxConnections: 16)
+    }
+
+    /// A store endpoint (omnistock-json) serving `locations`.
+    func addStore(_ code: String = "pos", locations: [String] = [store], pageSize: Int = 500) async throws -> OmnistockJSONSimulator {
+        let simulator = OmnistockJSONSimulator(token: "\(code)-token", webhookSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        _ = try await simulator.start()
+        let channel = OmnistockJSONChannel(
+            configuration: OmnistockJSONConfiguration(baseURL: simulator.baseURL, token: "\(code)-token", pageSize: pageSize), client: client)
+        try add(code, channel: channel, locations: locations, stop: { await simulator.stop() })
+        return simulator
+    }
+
+    /// A WooCommerce shop selling the pooled stock of `locations`.
+    func addWooCommerce(_ code: String, locations: [String] = [warehouse]) async throws -> WooCommerceSimulator {
+        let simulator = WooCommerceSimulator(consumerKey: "ck", consumerSecret: "cs", webhookSecret: "secret")
+        _ = try await simulator.start()
+        let channel = WooCommerceChannel(
+            configuration: WooCommerceConfiguration(siteURL: simulator.baseURL, consumerKey: "ck", consumerSecret: "cs"), client: client)
+        try add(code, channel: channel, locations: locations, stop: { await simulator.stop() })
+        return simulator
+    }
+
+    private func add(_ code: String, channel: any Channel, locations: [String], stop: @escaping @Sendable () async -> Void) throws {
+        try fixture.catalog.upsertChannel(ChannelDefinition(
+            code: code, kind: type(of: channel).kind, modelsLocations: channel.modelsLocations, locations: locations))
+        endpoints.append(ChannelEndpoint(code: code, channel: channel, lane: LaneSettings(backoff: Backoff(base: 0.05, cap: 0.5))))
+        stops.append(stop)
+    }
+
+    func engine(distances: [String: [String: Int]] = [:]) -> ReconcileEngine {
+        ReconcileEngine(pool: pool, ledger: ledger, endpoints: endpoints, distances: distances)
+    }
+
+    func reconcile(_ channel: String? = nil, dryRun: Bool = false, distances: [String: [String: Int]] = [:]) async throws -> ReconcileReport {
+        try await engine(distances: distances).run(channel: channel, dryRun: dryRun, trigger: .cli)
+    }
+
+    /// Starts a fresh worker pushing to every channel.
+    func startWorker() {
+        let worker = SyncWorker(
+            pool: pool, ledger: ledger, endpoints: endpoints,
+            settings: SyncSettings(expiryInterval: 0.2, inboxScanInterval: 0.2, shutdownGrace: 2, leaderCheckInterval: 0.2))
+        worker.start()
+        self.worker = worker
+    }
+
+    func stopWorker() async {
+        await worker?.stop()
+        worker = nil
+    }
+
+    func shutdown() async {
+        await stopWorker()
+        for stop in stops { await stop() }
+    }
+
+    /// Targets whose latest value has not been pushed yet.
+    func unpushed() throws -> Int {
+        try fixture.scalar("SELECT count(*) FROM outbox WHERE pushed_version IS DISTINCT FROM wanted_version")
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes.
+    func eventually(timeout: Double = 15, _ condition: () throws -> Bool) async rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return try condition()
+    }
+
+    /// What the ledger says `channel` should show for `sku` in `scope`.
+    func expected(_ channel: String, _ sku: String, _ scope: String) throws -> Int {
+        try ledger.channelValue(channel: channel, sku: sku, scope: scope)
+    }
+}
