@@ -46,6 +46,9 @@ import TestSupport
         harness.startWorker()
         #expect(await harness.eventually { Self.skus.allSatisfy { pos.level(sku: $0, location: Harness.store)?.available == 3 } })
         #expect(try harness.fixture.scalar("SELECT count(*) FROM reconcile_runs WHERE status = 'completed'") == 1)
+        let last = try #require(try ReconcileHistory.lastPerChannel(from: harness.pool).first)
+        #expect(last.runID == completed.runID && last.status == "completed")
+        #expect(last.report == completed.channels.first)
         await harness.shutdown()
     }
 
