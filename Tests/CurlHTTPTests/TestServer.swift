@@ -1,4 +1,5 @@
 import ChannelSimulators
+import CurlHTTP
 import Hummingbird
 
 /// A local server with routes that exercise the client: echo, slow, large and counted responses.
@@ -40,4 +41,27 @@ struct TestServer {
     func stop() async {
         await server.stop()
     }
+}
+
+/// Runs `body` against a fresh test server with a client of `configuration`, then shuts both down.
+func withServer(
+    _ configuration: HTTPClientConfiguration = HTTPClientConfiguration(),
+    _ body: (TestServer, CurlHTTPClient) async throws -> Void
+) async throws {
+    let server = try await TestServer.start()
+    let client = CurlHTTPClient(configuration: configuration)
+    do {
+        try await body(server, client)
+    } catch {
+        client.shutdown()
+        await server.stop()
+        throw error
+    }
+    client.shutdown()
+    await server.stop()
+}
+
+/// A GET of `path` on `server`.
+func get(_ server: TestServer, _ path: String, timeout: Duration? = nil) -> CurlHTTP.HTTPRequest {
+    CurlHTTP.HTTPRequest(url: server.baseURL + path, timeout: timeout)
 }

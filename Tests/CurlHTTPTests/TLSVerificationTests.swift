@@ -1,0 +1,95 @@
+import ChannelSimulators
+import CurlHTTP
+import Foundation
+import Hummingbird
+import Testing
+
+/// An `openssl s_server -www` with a fresh self-signed certificate for 127.0.0.1.
+final class SelfSignedTLSServer {
+    let directory: URL
+    let port: Int
+    private let process = Process()
+
+    var certificate: String { directory.appendingPathComponent("cert.pem").path }
+
+    init() async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("omnistock-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Self.openssl([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "key.pem", "-out", "cert.pem",
+        ], in: directory)
+        // Borrow a free port from a server that binds port 0, then hand it to openssl.
+        let probe = LocalServer()
+        port = try await probe.start(router: .init())
+        await probe.stop()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", "cert.pem", "-key", "key.pem", "-www", "-quiet"]
+        process.currentDirectoryURL = directory
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Waits until the server completes a verified request, or gives up after a few seconds.
+    func waitUntilReady(_ client: CurlHTTPClient) async throws {
+        for _ in 0..<50 {
+            if (try? await client.execute(CurlHTTP.HTTPRequest(url: "https://127.0.0.1:\(port)/"))) != nil { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    func stop() {
+        // s_server does not exit on SIGTERM while it waits for a connection.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private static func openssl(_ arguments: [String], in directory: URL) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+    }
+}
+
+@Suite("TLS verification", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
+struct TLSVerificationTests {
+    @Test("a self-signed server is refused by default and accepted with its certificate as CA file")
+    func selfSigned() async throws {
+        let server = try await SelfSignedTLSServer()
+        defer { server.stop() }
+        let trusting = CurlHTTPClient(configuration: HTTPClientConfiguration(caFile: server.certificate))
+        defer { trusting.shutdown() }
+        try await server.waitUntilReady(trusting)
+        let url = "https://127.0.0.1:\(server.port)/"
+
+        let response = try await trusting.execute(CurlHTTP.HTTPRequest(url: url))
+        #expect(response.status == 200)
+
+        let system = CurlHTTPClient()
+        defer { system.shutdown() }
+        let refused = await #expect(throws: HTTPClientError.self) { try await system.execute(CurlHTTP.HTTPRequest(url: url)) }
+        #expect(refused?.kind == .tls)
+
+        let missing = CurlHTTPClient(configuration: HTTPClientConfiguration(caFile: server.directory.appendingPathComponent("none.pem").path))
+        defer { missing.shutdown() }
+        let badFile = await #expect(throws: HTTPClientError.self) { try await missing.execute(CurlHTTP.HTTPRequest(url: url)) }
+        #expect(badFile?.kind == .tls)
+    }
+
+    @Test("a plain-HTTP server cannot pass for HTTPS")
+    func plainHTTP() async throws {
+        try await withServer(HTTPClientConfiguration(connectTimeout: .seconds(2))) { server, client in
+            let error = await #expect(throws: HTTPClientError.self) {
+                try await client.execute(CurlHTTP.HTTPRequest(url: "https://127.0.0.1:\(server.port)/hello"))
+            }
+            #expect(error?.kind == .tls)
+        }
+    }
+}
