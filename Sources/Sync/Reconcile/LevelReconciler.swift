@@ -3,10 +3,10 @@ import Foundation
 import Ledger
 import PostgresClient
 
-/// Reads a channel's levels page by page (never all at once) and settles each page before reading the
-/// next: store counts become `count` movements, drift is pushed again (ledger wins), pickup shortfalls
-/// are flagged. A page is either settled or not started: a failure reading page N leaves pages before
-/// it settled and reports the error.
+/// Reads a channel's levels page by page (never all at once; the next page is fetched while one is
+/// settled) and settles each page: store counts become `count` movements, drift is pushed again (ledger
+/// wins), pickup shortfalls are flagged. A page is either settled or not started: a failure reading
+/// page N leaves the pages before it settled and reports the error.
 struct LevelReconciler: Sendable {
     let ledger: StockLedger
     let shortfalls: PickupShortfalls
@@ -21,16 +21,19 @@ struct LevelReconciler: Sendable {
         let total = try await pool.run { pool in
             try pool.query("SELECT count(*) FROM outbox WHERE channel = $1", [code]) { try $0[0].decode(Int.self, at: 0) }
         }
-        var cursor: String?
+        // The next page is read while this one is settled: at most two pages are in memory.
+        var next: Task<Page<ChannelLevelSnapshot>, any Error>? = Task { try await channel.fetchLevels(cursor: nil) }
+        defer { next?.cancel() }
         var read = 0
-        repeat {
+        while let fetching = next {
             let page: Page<ChannelLevelSnapshot>
             do {
-                page = try await channel.fetchLevels(cursor: cursor)
+                page = try await fetching.value
             } catch {
                 report.errors.append("levels after \(read) read: \(error)")
                 return
             }
+            next = page.hasMore ? page.nextCursor.map { cursor in Task { try await channel.fetchLevels(cursor: cursor) } } : nil
             read += page.items.count
             let snapshots = page.items
             let settled = try await pool.run { _ in
@@ -45,8 +48,7 @@ struct LevelReconciler: Sendable {
             report.shortfalls += settled.report.shortfalls
             findings.merge(settled.findings)
             progress(ChannelProgress(channel: code, compared: report.compared, total: total, finished: false))
-            cursor = page.hasMore ? page.nextCursor : nil
-        } while cursor != nil
+        }
         if isStoreEndpoint {
             report.pickupHolds = try await pool.run { _ in try shortfalls.refreshHolds(channel: code, dryRun: run.dryRun) }
         }
