@@ -26,3 +26,17 @@ func withSimulator<S: ChannelSimulator, Result>(_ simulator: S, _ body: (S) asyn
 
 /// The bytes of a string.
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+/// Every page of `channel`'s levels: how many pages there were and all their items.
+func allLevels(_ channel: some Channel) async throws -> (pages: Int, items: [ChannelLevelSnapshot]) {
+    var cursor: String?
+    var pages = 0
+    var items: [ChannelLevelSnapshot] = []
+    repeat {
+        let page = try await channel.fetchLevels(cursor: cursor)
+        items += page.items
+        cursor = page.hasMore ? page.nextCursor : nil
+        pages += 1
+    } while cursor != nil
+    return (pages, items)
+}

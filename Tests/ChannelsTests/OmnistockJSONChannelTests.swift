@@ -84,15 +84,7 @@ struct OmnistockJSONChannelTests {
         try await withSimulator(OmnistockJSONSimulator(token: "t0k", webhookSecret: Self.secret)) { simulator in
             for index in 0..<5 { simulator.setLevel(sku: "SKU-\(index)", location: "store-krakow", available: index, onHand: index + 1) }
             let channel = channel(simulator, pageSize: 2)
-            var cursor: String?
-            var pages = 0
-            var seen: [ChannelLevelSnapshot] = []
-            repeat {
-                let page = try await channel.fetchLevels(cursor: cursor)
-                seen += page.items
-                cursor = page.nextCursor
-                pages += 1
-            } while cursor != nil
+            let (pages, seen) = try await allLevels(channel)
             #expect(pages == 3)
             #expect(seen.count == 5)
             #expect(seen.first == ChannelLevelSnapshot(sku: "SKU-0", location: "store-krakow", available: 0, onHand: 1))

@@ -114,15 +114,7 @@ struct ShopifyChannelTests {
         try await withSimulator(ShopifySimulator(accessToken: "shpat_1", webhookSecret: Self.secret)) { simulator in
             for index in 0..<5 { simulator.setLevel(sku: "SKU-\(index)", location: Self.location, available: index) }
             let channel = channel(simulator, pageSize: 2)
-            var cursor: String?
-            var seen: [ChannelLevelSnapshot] = []
-            var pages = 0
-            repeat {
-                let page = try await channel.fetchLevels(cursor: cursor)
-                seen += page.items
-                cursor = page.nextCursor
-                pages += 1
-            } while cursor != nil
+            let (pages, seen) = try await allLevels(channel)
             #expect(pages == 3)
             #expect(seen.map(\.available) == [0, 1, 2, 3, 4])
             #expect(seen.allSatisfy { $0.location == "wh-main" })
