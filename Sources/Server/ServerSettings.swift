@@ -17,7 +17,7 @@ public struct ServerSettings: Sendable {
     public var maxHeaderCount: Int
     /// Requests per admin token; over it `429` with `Retry-After`. Nil: unlimited.
     public var tokenRateLimit: RateLimit?
-    /// Webhook requests per channel; over it `429` with `Retry-After`. Nil: unlimited.
+    /// Verified webhook requests per channel; over it `429` with `Retry-After`. Nil: unlimited.
     public var channelRateLimit: RateLimit?
     /// How long a request may wait for the database before it is answered `503`.
     public var requestTimeout: Duration

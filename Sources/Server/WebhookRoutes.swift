@@ -35,7 +35,6 @@ struct WebhookRoutes: Sendable {
         var request = request
         let code = try context.parameters.require("channel_code")
         guard let channel = channels[code] else { throw APIError.notFound("unknown_channel", "no channel with this code") }
-        try rateLimiter?.check("channel-\(code)")
         let body = Array(try await JSONBody.collect(&request, limit: maxBodyBytes).readableBytesView)
         let headers = HTTPHeaders(request.headers.map { HTTPHeaders.Field(name: $0.name.canonicalName, value: $0.value) })
         switch channel.verifyWebhook(headers: headers, body: body, now: now()) {
@@ -45,7 +44,8 @@ struct WebhookRoutes: Sendable {
         case .ping:
             return JSONBody.response(Answer(status: "ignored"))
         case .verified:
-            break
+            // Limited after verification, so that unsigned traffic cannot use up a channel's budget.
+            try rateLimiter?.check("channel-\(code)")
         }
         let events: [NormalizedEvent]
         do {

@@ -122,6 +122,20 @@ struct WebhookIngressTests {
         }
     }
 
+    @Test("per-channel rate limit: verified webhooks over the budget get 429 with Retry-After; unsigned ones do not spend it")
+    func channelRateLimit() async throws {
+        try await ServerHarness.with(adjust: { $0.channelRateLimit = RateLimit(perSecond: 0.01, burst: 2) }) { server async throws in
+            let simulator = OmnistockJSONSimulator(token: "t", webhookSecret: ServerHarness.posSecret)
+            let url = server.baseURL + "/webhooks/pos"
+            for _ in 0..<3 { #expect(try await server.send(.post, "/webhooks/pos", json: "{}").status == 401) }
+            #expect(try await simulator.sendWebhook(type: "order.cancelled", data: ["order": "A"], to: url, id: "msg_a") == 200)
+            #expect(try await simulator.sendWebhook(type: "order.cancelled", data: ["order": "B"], to: url, id: "msg_b") == 200)
+            #expect(try await simulator.sendWebhook(type: "order.cancelled", data: ["order": "C"], to: url, id: "msg_c") == 429)
+            #expect(try await simulator.sendWebhook(type: "order.cancelled", data: ["order": "A"], to: server.baseURL + "/webhooks/woo") == 401)
+            #expect(try server.inboxCount() == 2)
+        }
+    }
+
     @Test("unknown channel 404, oversized body 413, malformed JSON 400; nothing stored")
     func limitsAndErrors() async throws {
         try await ServerHarness.with(adjust: { $0.maxBodyBytes = 1024 }) { server in
