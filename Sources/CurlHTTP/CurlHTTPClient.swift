@@ -1,7 +1,6 @@
 import CCurl
 import Dispatch
 import Logging
-import Synchronization
 
 /// An HTTP/1.1 and HTTP/2 client on libcurl's multi interface.
 ///
@@ -14,7 +13,6 @@ public final class CurlHTTPClient: Sendable {
     public let configuration: HTTPClientConfiguration
     private let multi: CurlMulti
     private let logger: Logger
-    private let nextID = Atomic<UInt64>(1)
 
     /// Creates a client; it is ready at once.
     public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration(), logger: Logger = Logger(label: "omnistock.curlhttp")) {
@@ -38,7 +36,7 @@ public final class CurlHTTPClient: Sendable {
 
     /// Sends `request` and returns its response; cancelling the task cancels the request.
     public func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
-        let handle = HTTPTransferHandle(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, multi: multi)
+        let handle = HTTPTransferHandle(id: multi.reserveID(), multi: multi)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 start(request, id: handle.id) { continuation.resume(returning: $0) }
@@ -66,7 +64,7 @@ public final class CurlHTTPClient: Sendable {
         id: UInt64? = nil,
         completion: @escaping @Sendable (Result<HTTPResponse, HTTPClientError>) -> Void
     ) -> HTTPTransferHandle {
-        let id = id ?? nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let id = id ?? multi.reserveID()
         let configuration = configuration
         let logger = logger
         multi.queue.async { [multi] in
@@ -79,6 +77,7 @@ public final class CurlHTTPClient: Sendable {
                 }
                 multi.add(transfer)
             } catch {
+                multi.release(id: id)
                 completion(.failure(error))
             }
         }

@@ -1,11 +1,13 @@
 import CCurl
 import Dispatch
+import Synchronization
 
 /// One libcurl multi handle driven by Dispatch: curl tells us which sockets to watch
 /// (`CURLMOPT_SOCKETFUNCTION`) and when to wake it (`CURLMOPT_TIMERFUNCTION`); read/write
 /// sources and a one-shot timer on `queue` call `curl_multi_socket_action` back.
 ///
-/// Every member is used only on `queue`, which is what makes the `@unchecked Sendable` sound.
+/// Every member but the `Mutex`-guarded id reservation is used only on `queue`, which is what makes
+/// the `@unchecked Sendable` sound.
 /// The multi handle owns the connection cache, so connections outlive transfers and are reused.
 final class CurlMulti: @unchecked Sendable {
     /// The serial queue that owns the multi handle, its sockets and its transfers.
@@ -15,7 +17,8 @@ final class CurlMulti: @unchecked Sendable {
     private let timer: any DispatchSourceTimer
     private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private var sockets: [curl_socket_t: SocketWatch] = [:]
-    private var cancelledBeforeStart: Set<UInt64> = []
+    /// Ids handed out but not yet added, with whether a cancel arrived first; the one member used off `queue`.
+    private let reserved = Mutex<(last: UInt64, cancelled: [UInt64: Bool])>((0, [:]))
     private var isShutDown = false
 
     /// The read and write sources watching one socket.
@@ -47,10 +50,25 @@ final class CurlMulti: @unchecked Sendable {
         }
     }
 
+    /// A new transfer id; every id must then reach ``add(_:)`` or ``release(id:)``. Callable from any thread.
+    func reserveID() -> UInt64 {
+        reserved.withLock { state in
+            state.last += 1
+            state.cancelled[state.last] = false
+            return state.last
+        }
+    }
+
+    /// Forgets a reserved id whose transfer could not be created.
+    func release(id: UInt64) {
+        _ = reserved.withLock { $0.cancelled.removeValue(forKey: id) }
+    }
+
     /// Starts a transfer; call on `queue`.
     func add(_ transfer: CurlTransfer) {
         dispatchPrecondition(condition: .onQueue(queue))
-        if isShutDown || cancelledBeforeStart.remove(transfer.id) != nil {
+        let cancelledEarly = reserved.withLock { $0.cancelled.removeValue(forKey: transfer.id) } == true
+        if isShutDown || cancelledEarly {
             transfer.fail(.cancelled)
             return
         }
@@ -62,11 +80,14 @@ final class CurlMulti: @unchecked Sendable {
         transfers[transfer.easy] = transfer
     }
 
-    /// Aborts the transfer `id` with a cancelled error, or remembers to refuse it if it has not started; call on `queue`.
+    /// Aborts the transfer `id` with a cancelled error, or marks it to be refused if it has not started
+    /// (nothing happens if it already finished); call on `queue`.
     func cancel(id: UInt64) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard let transfer = transfers.values.first(where: { $0.id == id }) else {
-            if !isShutDown { cancelledBeforeStart.insert(id) }
+            reserved.withLock { state in
+                if state.cancelled[id] != nil { state.cancelled[id] = true }
+            }
             return
         }
         remove(transfer).fail(.cancelled)
