@@ -128,6 +128,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// `omnistock bench`: figures with same-run baselines (pgbench).
+        .target(
+            name: "Benchmarks",
+            dependencies: [
+                "Ledger", "PostgresClient", "Channels", "CurlHTTP", "Sync", "Server", "ChannelSimulators",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Application
         .executableTarget(
             name: "omnistock",
@@ -139,6 +150,7 @@ let package = Package(
                 "Sync",
                 "Server",
                 "ChannelSimulators",
+                "Benchmarks",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),

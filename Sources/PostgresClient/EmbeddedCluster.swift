@@ -34,13 +34,17 @@ public final class EmbeddedCluster: @unchecked Sendable {
     public static func findBinaries() throws -> URL {
         let fileManager = FileManager.default
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        for entry in path.split(separator: ":") where fileManager.isExecutableFile(atPath: "\(entry)/pg_ctl") {
+        // A directory counts only if it holds the whole server kit, not a lone wrapper script.
+        let complete = { (directory: String) in
+            ["pg_ctl", "initdb", "postgres", "pgbench"].allSatisfy { fileManager.isExecutableFile(atPath: "\(directory)/\($0)") }
+        }
+        for entry in path.split(separator: ":") where complete(String(entry)) {
             return URL(fileURLWithPath: String(entry))
         }
         let root = "/usr/lib/postgresql"
         let versions = ((try? fileManager.contentsOfDirectory(atPath: root)) ?? [])
             .compactMap(Int.init).sorted(by: >)
-        for version in versions where fileManager.isExecutableFile(atPath: "\(root)/\(version)/bin/pg_ctl") {
+        for version in versions where complete("\(root)/\(version)/bin") {
             return URL(fileURLWithPath: "\(root)/\(version)/bin")
         }
         throw Failure(description: "no PostgreSQL server binaries found (pg_ctl not on PATH nor under /usr/lib/postgresql/*/bin); install them with: apt-get install -y postgresql")

@@ -16,7 +16,7 @@ import TestSupport
         #expect(request.header("Authorization") == "Bearer pos-token")
         #expect(request.header("Idempotency-Key") != nil)
         let pendingSQL = "SELECT count(*) FROM outbox WHERE pushed_version IS DISTINCT FROM wanted_version"
-        #expect(await harness.eventually { try harness.fixture.scalar(pendingSQL) == 0 }, "the push is recorded")
+        #expect(try await harness.eventually { try harness.fixture.scalar(pendingSQL) == 0 }, "the push is recorded")
         await harness.shutdown()
     }
 
@@ -41,7 +41,7 @@ import TestSupport
         _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 3, key: "r")
         #expect(await harness.eventually { harness.shown("MUG") == 2 })
         #expect(harness.levelPushes >= 5, "four failures, then success")
-        #expect(await harness.eventually { try harness.fixture.scalar("SELECT attempts FROM outbox") == 0 }, "attempts reset once pushed")
+        #expect(try await harness.eventually { try harness.fixture.scalar("SELECT attempts FROM outbox") == 0 }, "attempts reset once pushed")
         await harness.shutdown()
     }
 

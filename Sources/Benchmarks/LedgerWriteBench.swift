@@ -1,0 +1,106 @@
+import Foundation
+import Ledger
+import PostgresClient
+
+/// Reservations as fast as clients can make them: many SKUs (no contention) and one hot SKU.
+struct LedgerWriteBench {
+    let ledger: StockLedger
+    let location: String
+
+    /// Single-unit reservations per second with `clients` threads on random SKUs among `skus`, for `seconds`.
+    func reservationsPerSecond(clients: Int, skus: Int, seconds: Double) -> Double {
+        let counter = Tally()
+        let deadline = Date().addingTimeInterval(seconds)
+        let started = Date()
+        runThreads(clients) { client in
+            var index = 0
+            while Date() < deadline {
+                index += 1
+                let sku = BenchCatalog.sku(Int.random(in: 0..<skus))
+                let request = ReservationRequest(sku: sku, location: location, quantity: 1, kind: .checkout)
+                if (try? ledger.reserve(request, key: "bench-\(clients)-\(client)-\(index)-\(UUID().uuidString.prefix(8))")) != nil {
+                    counter.add(1)
+                }
+            }
+        }
+        return Double(counter.value) / Date().timeIntervalSince(started)
+    }
+
+    /// `clients` threads reserve one unit each of one SKU with `stock` units until it is gone.
+    /// Returns reservations per second and how many succeeded (must equal `stock`).
+    func hotSKU(clients: Int, sku: String, stock: Int) -> (rate: Double, succeeded: Int) {
+        let succeeded = Tally()
+        let started = Date()
+        runThreads(clients) { client in
+            var index = 0
+            while true {
+                index += 1
+                let request = ReservationRequest(sku: sku, location: location, quantity: 1, kind: .checkout)
+                do {
+                    _ = try ledger.reserve(request, key: "hot-\(client)-\(index)")
+                    succeeded.add(1)
+                } catch LedgerError.insufficientStock {
+                    return
+                } catch {
+                    continue
+                }
+            }
+        }
+        return (Double(succeeded.value) / Date().timeIntervalSince(started), succeeded.value)
+    }
+
+    private func runThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let group = DispatchGroup()
+        for client in 0..<count {
+            group.enter()
+            Thread {
+                body(client)
+                group.leave()
+            }.start()
+        }
+        group.wait()
+    }
+}
+
+/// A thread-safe counter.
+final class Tally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func add(_ amount: Int) { lock.withLock { count += amount } }
+}
+
+/// The synthetic catalogue benchmarks run on.
+enum BenchCatalog {
+    static func sku(_ index: Int) -> String { String(format: "BENCH-%06d", index) }
+
+    /// Creates `skus` SKUs with `onHand` units at each of `locations` (new to the database), with matching
+    /// receipt movements, in a few set-based statements (setup, not measured).
+    static func create(pool: PostgresPool, skus: Int, locations: [String], onHand: Int) throws {
+        try pool.transaction { connection in
+            for location in locations {
+                try connection.query(
+                    "INSERT INTO locations (code, name, kind) VALUES ($1, $1, 'warehouse') ON CONFLICT DO NOTHING", [location])
+            }
+            try connection.query(
+                """
+                INSERT INTO skus (sku, name) SELECT format('BENCH-%s', lpad(i::text, 6, '0')), 'bench item'
+                FROM generate_series(0, $1 - 1) AS i ON CONFLICT DO NOTHING
+                """, [skus])
+            try connection.query(
+                """
+                INSERT INTO levels (sku, location, on_hand)
+                SELECT format('BENCH-%s', lpad(i::text, 6, '0')), location, $2
+                FROM generate_series(0, $1 - 1) AS i, unnest($3::text[]) AS location
+                ON CONFLICT DO NOTHING
+                """, [skus, onHand, locations])
+            try connection.query(
+                """
+                INSERT INTO movements (sku, location, delta, reason, idempotency_key)
+                SELECT format('BENCH-%s', lpad(i::text, 6, '0')), location, $2, 'receipt',
+                       format('bench-seed:%s:%s', i, location)
+                FROM generate_series(0, $1 - 1) AS i, unnest($3::text[]) AS location
+                """, [skus, onHand, locations])
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Benchmarks
+import Foundation
+import Ledger
+import PostgresClient
+
+/// `omnistock bench`: the performance figures, each beside a baseline measured in the same run.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure ledger writes, hot-SKU contention, ingest, propagation and webhook ingress against same-run baselines.",
+        discussion: """
+            Starts its own throwaway PostgreSQL unless --database is given (the database gets benchmark data: \
+            use an empty one). Baselines: pgbench -N on the same database, a trivial route on the same server, \
+            a new connection per request.
+            """)
+
+    @Option(help: "PostgreSQL URL to run against (default: a private throwaway cluster).")
+    var database: String?
+
+    @Flag(help: "A short run (10,000 SKUs, 2 s phases).")
+    var quick = false
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+        try await reportingFailures {
+            var cluster: EmbeddedCluster?
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("omnistock-bench-\(UUID().uuidString.prefix(8))")
+            defer {
+                try? cluster?.stop()
+                try? FileManager.default.removeItem(at: directory)
+            }
+            let url: String
+            if let database {
+                url = database
+            } else {
+                let started = try EmbeddedCluster(directory: directory)
+                try started.start(extraSettings: ["shared_buffers": "'256MB'", "max_wal_size": "'2GB'"])
+                cluster = started
+                url = started.url()
+            }
+            let pool = PostgresPool(conninfo: url, maxConnections: 24)
+            do {
+                try Migrator(pool: pool).migrate()
+            } catch let error as PostgresError where error.isConnectionLost {
+                throw CommandFailure.databaseUnreachable("cannot reach the database: \(error.message)")
+            }
+            let runner = BenchRunner(
+                pool: pool, pgbenchDirectory: try? EmbeddedCluster.findBinaries(), options: quick ? .quick : .init(),
+                log: { message in FileHandle.standardError.write(Data("bench: \(message)\n".utf8)) })
+            let report = try await runner.run()
+            print(json ? try JSONOutput.string(report) : report.table())
+        }
+    }
+}
