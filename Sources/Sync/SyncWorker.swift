@@ -63,11 +63,15 @@ public final class SyncWorker: Service, @unchecked Sendable {
     /// Starts listening, pushing and competing for leadership. Database outages are ridden out.
     public func start() {
         let listener = NotificationListener(
-            conninfo: conninfo, channels: ["omnistock_outbox", "omnistock_inbox"], logger: logger,
+            conninfo: conninfo, channels: ["omnistock_outbox", "omnistock_inbox", "omnistock_reconcile"], logger: logger,
             onReconnect: { [weak self] in self?.wakeAll() }
         ) { [weak self] notification in
             guard let self else { return }
-            if notification.channel == "omnistock_inbox" { self.jobs.async { self.drainInbox() } } else { self.wakeLanes() }
+            switch notification.channel {
+            case "omnistock_inbox": self.jobs.async { self.drainInbox() }
+            case "omnistock_reconcile": self.jobs.async { if self.isLeader { self.leaderTick?() } }
+            default: self.wakeLanes()
+            }
         }
         startListening(listener)
         self.listener = listener

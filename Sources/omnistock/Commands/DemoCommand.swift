@@ -47,7 +47,7 @@ struct DemoCommand: AsyncParsableCommand {
             say("catalogue: \(DemoWorld.skuCount) SKUs, \(summary.rows) stock lines (\(summary.changed) changed)")
             let daemon = try Daemon(runtime: runtime)
             let group = daemon.makeServiceGroup()
-            let story = DemoStory(world: world, runtime: runtime, port: listenPort)
+            let story = DemoStory(world: world, runtime: runtime, reconcile: daemon.reconcile, port: listenPort)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 tasks.addTask {

@@ -34,6 +34,8 @@ struct Daemon {
     let runtime: Runtime
     let worker: SyncWorker
     let server: OmnistockHTTPServer
+    /// Reconcile: scheduled on the leader, on request through the API, or run directly (the demo).
+    let reconcile: ReconcileEngine
 
     init(runtime: Runtime, listen: String? = nil) throws {
         self.runtime = runtime
@@ -46,6 +48,13 @@ struct Daemon {
                 expiryInterval: sync.expiryInterval, shutdownGrace: sync.shutdownGrace,
                 pickupHold: sync.pickupHoldSeconds, orderHold: sync.orderHoldSeconds),
             logger: Logger(label: "omnistock.sync"))
+        let engine = ReconcileEngine(
+            pool: runtime.pool, ledger: runtime.ledger, endpoints: endpoints,
+            applier: EventApplier(ledger: runtime.ledger, pickupHold: sync.pickupHoldSeconds, orderHold: sync.orderHoldSeconds),
+            logger: Logger(label: "omnistock.reconcile"))
+        let scheduler = ReconcileScheduler(pool: runtime.pool, interval: sync.reconcileInterval)
+        worker.leaderTick = { Task { await engine.tick(scheduler: scheduler) } }
+        reconcile = engine
         var settings = ServerSettings(
             host: configuration.server.host, port: configuration.server.port,
             tokens: configuration.server.tokens.map { APIToken(token: $0.token.value, scope: $0.scope == .write ? .write : .read) },

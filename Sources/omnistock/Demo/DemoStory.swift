@@ -9,6 +9,7 @@ import Sync
 struct DemoStory: Sendable {
     let world: DemoWorld
     let runtime: Runtime
+    let reconcile: ReconcileEngine
     let port: Int
     let featured = DemoWorld.sku(1)
 
@@ -33,11 +34,19 @@ struct DemoStory: Sendable {
             to: webhookURL("pos-krakow"))
         try await converge("3. A walk-in customer buys one at store-krakow (POS webhook)")
 
-        world.marketplace.setStock(offer: DemoWorld.offerID(1), available: 42)
-        say("\n4. Someone edits the marketplace offer by hand to 42 …")
-        try await showSnapshot()
-        let pushed = try await DemoReconcile.run(runtime: runtime)
-        try await converge("   … reconcile finds the drift (\(pushed) target(s)) and the ledger wins")
+        world.marketplace.addOrderEvent(
+            type: "READY_FOR_PROCESSING", checkoutForm: "allegro-order-1", lines: [(offer: DemoWorld.offerID(1), quantity: 1)])
+        world.marketplace.setStock(offer: DemoWorld.offerID(2), available: 42)
+        say("\n4. The marketplace sells one \(featured) (Allegro has no webhooks: the order waits in its event feed),")
+        say("   and someone edits the offer of \(DemoWorld.sku(2)) by hand to 42. Reconcile runs:")
+        let report = try await reconcile.run(channel: nil, dryRun: false, trigger: .cli)
+        for channel in report.channels {
+            say("   \(channel.channel): compared \(channel.compared), in sync \(channel.inSync), drift \(channel.drift), missed orders \(channel.missedOrders), errors \(channel.errors.count)")
+        }
+        try await converge("   … the missed order is imported and the ledger wins over the hand edit")
+        let offer2 = world.marketplace.offer(DemoWorld.offerID(2))?.available ?? -1
+        let expected2 = try runtime.ledger.channelValue(channel: "marketplace", sku: DemoWorld.sku(2), scope: "*")
+        say("   \(DemoWorld.sku(2)) on the marketplace: \(offer2) (ledger says \(expected2))")
         try showConflicts()
     }
 
