@@ -78,7 +78,9 @@ public final class NotificationListener: @unchecked Sendable {
 
     private func drain() {
         guard let connection, !stopped else { return }
-        guard PQconsumeInput(connection.handle) == 1 else {
+        // libpq may read the server's goodbye and close the socket itself: then the status is bad
+        // although the call succeeded, and the read source would never fire again.
+        guard PQconsumeInput(connection.handle) == 1, PQstatus(connection.handle) == CONNECTION_OK else {
             logger.warning("notification connection lost; reconnecting", metadata: ["error": "\(PostgresConnection.errorMessage(connection.handle))"])
             dropConnection()
             scheduleReconnect()

@@ -85,7 +85,7 @@ struct TLSVerificationTests {
 
     @Test("a plain-HTTP server cannot pass for HTTPS")
     func plainHTTP() async throws {
-        try await withServer(HTTPClientConfiguration(connectTimeout: .seconds(2))) { server, client in
+        try await withServer(HTTPClientConfiguration(connectTimeout: .seconds(15))) { server, client in
             let error = await #expect(throws: HTTPClientError.self) {
                 try await client.execute(CurlHTTP.HTTPRequest(url: "https://127.0.0.1:\(server.port)/hello"))
             }

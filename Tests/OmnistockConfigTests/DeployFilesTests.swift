@@ -59,7 +59,7 @@ import Testing
                 current = String(line)
                 continue
             }
-            let pair = line.split(separator: "=", maxSplits: 1).map(String.init)
+            let pair = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             #expect(pair.count == 2, "key=value: \(line)")
             if pair.count == 2 { sections[current, default: [:]][pair[0]] = pair[1] }
         }

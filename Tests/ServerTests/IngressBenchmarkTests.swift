@@ -9,7 +9,7 @@ struct IngressBenchmarkTests {
     /// Short by default; `OMNISTOCK_BENCH_SECONDS` lengthens each phase to measure for real.
     @Test("measures both phases without failures and leaves no events behind")
     func run() async throws {
-        let seconds = Int(ProcessInfo.processInfo.environment["OMNISTOCK_BENCH_SECONDS"] ?? "") ?? 1
+        let seconds = Int(ProcessInfo.processInfo.environment["OMNISTOCK_BENCH_SECONDS"] ?? "") ?? 3
         let database = try TestDatabase.make(maxConnections: 8)
         let report = try await IngressBenchmark.run(pool: database.pool, duration: .seconds(seconds), concurrency: 16)
         print(report)
