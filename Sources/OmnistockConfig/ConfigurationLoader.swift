@@ -47,6 +47,18 @@ extension OmnistockConfiguration {
                 "level", ["trace", "debug", "info", "notice", "warning", "error", "critical"], default: "info")
             try logging.rejectUnknownKeys()
         }
+        if var distances = try root.table("distances") {
+            for store in distances.table.keys.sorted() {
+                guard var row = try distances.table(store) else { continue }
+                var table: [String: Int] = [:]
+                for location in row.table.keys.sorted() {
+                    table[location] = try row.int(location, range: 0...1_000_000)
+                }
+                try row.rejectUnknownKeys()
+                configuration.distances[store] = table
+            }
+            try distances.rejectUnknownKeys()
+        }
         var locations = try root.tables("locations")
         configuration.locations = try locations.indices.map { try readLocation(&locations[$0]) }
         var channels = try root.tables("channels")
@@ -169,6 +181,11 @@ extension OmnistockConfiguration {
         var seen = Set<String>()
         for (index, location) in locations.enumerated() where !seen.insert(location.code).inserted {
             throw ConfigError(key: "locations[\(index)].code", message: "duplicate location \(location.code)")
+        }
+        for (store, row) in distances.sorted(by: { $0.key < $1.key }) {
+            for name in [store] + row.keys.sorted() where !seen.contains(name) {
+                throw ConfigError(key: name == store ? "distances.\(store)" : "distances.\(store).\(name)", message: "unknown location \(name)")
+            }
         }
         var channelCodes = Set<String>()
         for (index, channel) in channels.enumerated() {

@@ -8,6 +8,9 @@ public struct OmnistockConfiguration: Sendable, Equatable {
     public var logging = Logging()
     public var locations: [Location] = []
     public var channels: [Channel] = []
+    /// How far each location is from a store (`distances[store][location]`, any unit; smaller is nearer):
+    /// reconcile proposes transfers for pickup shortfalls from the nearest location with stock.
+    public var distances: [String: [String: Int]] = [:]
 
     public init() {}
 

@@ -1,4 +1,5 @@
 import CurlHTTP
+import Foundation
 import Testing
 
 @Suite("CurlHTTPClient against a local server")
@@ -85,12 +86,22 @@ struct CurlHTTPClientTests {
 
     @Test("a refused connection fails with kind connect")
     func connectRefused() async throws {
-        let server = try await TestServer.start()
-        await server.stop()
+        // A bound socket that does not listen refuses connections, and keeps its port from other tests.
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
         let client = CurlHTTPClient()
         defer { client.shutdown() }
         let error = await #expect(throws: HTTPClientError.self) {
-            try await client.execute(get(server, "/hello"))
+            try await client.execute(CurlHTTP.HTTPRequest(url: "http://127.0.0.1:\(port)/hello"))
         }
         #expect(error?.kind == .connect)
     }

@@ -33,7 +33,7 @@ final class SelfSignedTLSServer {
 
     /// Waits until the server completes a verified request, or gives up after a few seconds.
     func waitUntilReady(_ client: CurlHTTPClient) async throws {
-        for _ in 0..<50 {
+        for _ in 0..<300 {
             if (try? await client.execute(CurlHTTP.HTTPRequest(url: "https://127.0.0.1:\(port)/"))) != nil { return }
             try await Task.sleep(for: .milliseconds(100))
         }

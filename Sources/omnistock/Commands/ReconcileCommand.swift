@@ -34,6 +34,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             let sync = runtime.configuration.sync
             let engine = ReconcileEngine(
                 pool: runtime.pool, ledger: runtime.ledger, endpoints: try ChannelFactory.endpoints(runtime.configuration),
+                distances: runtime.configuration.distances,
                 applier: EventApplier(ledger: runtime.ledger, pickupHold: sync.pickupHoldSeconds, orderHold: sync.orderHoldSeconds),
                 logger: runtime.logger)
             let bars = ProgressBars()

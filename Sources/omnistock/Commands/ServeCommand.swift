@@ -49,7 +49,7 @@ struct Daemon {
                 pickupHold: sync.pickupHoldSeconds, orderHold: sync.orderHoldSeconds),
             logger: Logger(label: "omnistock.sync"))
         let engine = ReconcileEngine(
-            pool: runtime.pool, ledger: runtime.ledger, endpoints: endpoints,
+            pool: runtime.pool, ledger: runtime.ledger, endpoints: endpoints, distances: configuration.distances,
             applier: EventApplier(ledger: runtime.ledger, pickupHold: sync.pickupHoldSeconds, orderHold: sync.orderHoldSeconds),
             logger: Logger(label: "omnistock.reconcile"))
         let scheduler = ReconcileScheduler(pool: runtime.pool, interval: sync.reconcileInterval)

@@ -17,8 +17,9 @@ struct StatusCommand: AsyncParsableCommand {
             let runtime = try Runtime.start(options)
             defer { runtime.shutdown() }
             let report = try SyncStatusReport.read(from: runtime.pool)
+            let reconciles = try ReconcileHistory.lastPerChannel(from: runtime.pool)
             if json {
-                print(try JSONOutput.string(report))
+                print(try JSONOutput.string(StatusOutput(sync: report, lastReconcile: reconciles)))
                 return
             }
             TextTable<ChannelSyncStatus> {
@@ -32,7 +33,20 @@ struct StatusCommand: AsyncParsableCommand {
             }.print(report.channels)
             print("\ninbox: \(report.inboxBacklog) pending, \(report.inboxFailed) failed; active reservations: \(report.activeReservations)")
             let conflicts = report.openConflicts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-            print("open conflicts: \(conflicts.isEmpty ? "none" : conflicts.joined(separator: ", "))")
+            print("open conflicts: \(conflicts.isEmpty ? "none" : conflicts.joined(separator: ", "))\n")
+            TextTable<LastReconcile> {
+                [Column(title: "channel", value: $0.channel), Column(title: "last reconcile", value: $0.runID.map { "#\($0)" } ?? "never"),
+                 Column(title: "status", value: $0.status ?? "-"), Column(title: "trigger", value: $0.trigger ?? "-"),
+                 Column(title: "finished", value: $0.finishedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "-"),
+                 Column(title: "compared", value: $0.report?.compared ?? 0), Column(title: "drift", value: $0.report?.drift ?? 0),
+                 Column(title: "missed orders", value: $0.report?.missedOrders ?? 0), Column(title: "errors", value: $0.report?.errors.count ?? 0)]
+            }.print(reconciles)
         }
     }
+}
+
+/// `status --json`: the sync state and the last reconcile of every channel.
+struct StatusOutput: Encodable {
+    var sync: SyncStatusReport
+    var lastReconcile: [LastReconcile]
 }
