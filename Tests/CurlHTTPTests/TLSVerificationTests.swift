@@ -31,12 +31,26 @@ final class SelfSignedTLSServer {
         try process.run()
     }
 
-    /// Waits until the server completes a verified request, or gives up after a few seconds.
-    func waitUntilReady(_ client: CurlHTTPClient) async throws {
-        for _ in 0..<300 {
-            if (try? await client.execute(CurlHTTP.HTTPRequest(url: "https://127.0.0.1:\(port)/"))) != nil { return }
+    /// Waits until the server completes a verified request; false when it never does (its borrowed port
+    /// may have been taken by another test meanwhile).
+    func waitUntilReady(_ client: CurlHTTPClient) async throws -> Bool {
+        for _ in 0..<100 {
+            if (try? await client.execute(CurlHTTP.HTTPRequest(url: "https://127.0.0.1:\(port)/"))) != nil { return true }
             try await Task.sleep(for: .milliseconds(100))
         }
+        return false
+    }
+
+    /// A server that answers a client trusting its certificate, after up to three attempts on fresh ports.
+    static func ready() async throws -> (SelfSignedTLSServer, CurlHTTPClient) {
+        for _ in 0..<3 {
+            let server = try await SelfSignedTLSServer()
+            let trusting = CurlHTTPClient(configuration: HTTPClientConfiguration(caFile: server.certificate))
+            if try await server.waitUntilReady(trusting) { return (server, trusting) }
+            trusting.shutdown()
+            server.stop()
+        }
+        throw CancellationError()
     }
 
     func stop() {
@@ -58,15 +72,13 @@ final class SelfSignedTLSServer {
     }
 }
 
-@Suite("TLS verification", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
+@Suite("TLS verification", .serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
 struct TLSVerificationTests {
     @Test("a self-signed server is refused by default and accepted with its certificate as CA file")
     func selfSigned() async throws {
-        let server = try await SelfSignedTLSServer()
+        let (server, trusting) = try await SelfSignedTLSServer.ready()
         defer { server.stop() }
-        let trusting = CurlHTTPClient(configuration: HTTPClientConfiguration(caFile: server.certificate))
         defer { trusting.shutdown() }
-        try await server.waitUntilReady(trusting)
         let url = "https://127.0.0.1:\(server.port)/"
 
         let response = try await trusting.execute(CurlHTTP.HTTPRequest(url: url))
