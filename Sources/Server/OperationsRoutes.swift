@@ -17,6 +17,12 @@ struct OperationsRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in JSONBody.response(Health(status: "ok")) }
+        router.get("/") { _, _ in
+            let snapshot = try await database.run { pool in try StatusPage.read(from: pool) }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: StatusPage.html(snapshot))))
+        }
         router.get("/readyz") { _, _ in await readiness() }
         router.get("/metrics") { _, _ in
             await metrics.database.refresh(using: database, channels: channelCodes)

@@ -27,13 +27,16 @@ public struct SyncSettings: Sendable {
     public var orderHold: Double
     /// Seconds between looks for channel ids of new SKUs (leader only).
     public var discoveryInterval: Double
+    /// Seconds between samples of outbox lag for the status page (leader only).
+    public var lagSampleInterval: Double
 
     public init(
         expiryInterval: Double = 15, inboxScanInterval: Double = 5, shutdownGrace: Double = 10,
         leaderCheckInterval: Double = 2, pickupHold: Double = 7 * 86_400, orderHold: Double = 0,
-        discoveryInterval: Double = 300
+        discoveryInterval: Double = 300, lagSampleInterval: Double = 15
     ) {
         self.discoveryInterval = discoveryInterval
+        self.lagSampleInterval = lagSampleInterval
         self.expiryInterval = expiryInterval
         self.inboxScanInterval = inboxScanInterval
         self.shutdownGrace = shutdownGrace

@@ -92,6 +92,9 @@ public final class SyncWorker: Service, @unchecked Sendable {
         addJobTimer(every: settings.expiryInterval) { $0.expireReservations() }
         addJobTimer(every: settings.inboxScanInterval) { $0.drainInbox() }
         addJobTimer(every: settings.discoveryInterval) { $0.discoverListings() }
+        addJobTimer(every: settings.lagSampleInterval) { worker in
+            do { try SyncStatusReport.sampleLag(into: worker.pool) } catch { worker.logger.debug("lag sample skipped: \(error)") }
+        }
         wakeAll()
     }
 

@@ -77,3 +77,45 @@ extension SyncStatusReport {
         }
     }
 }
+
+/// One point of a channel's outbox lag history.
+public struct LagSample: Codable, Sendable, Equatable {
+    public var channel: String
+    public var sampledAt: Date
+    public var pending: Int
+    public var lagSeconds: Double
+}
+
+extension SyncStatusReport {
+    /// Records every channel's current outbox lag and forgets samples older than two hours.
+    public static func sampleLag(into pool: PostgresPool) throws {
+        try pool.transaction { connection in
+            try connection.query(
+                """
+                INSERT INTO lag_samples (channel, pending, lag_seconds)
+                SELECT c.code,
+                       count(o.*) FILTER (WHERE o.pushed_version IS DISTINCT FROM o.wanted_version AND NOT o.permanent_error),
+                       COALESCE(extract(epoch FROM now() - min(o.changed_at) FILTER (
+                           WHERE o.pushed_version IS DISTINCT FROM o.wanted_version AND NOT o.permanent_error)), 0)::float8
+                FROM channels c LEFT JOIN outbox o ON o.channel = c.code
+                GROUP BY c.code
+                ON CONFLICT DO NOTHING
+                """)
+            try connection.query("DELETE FROM lag_samples WHERE sampled_at < now() - interval '2 hours'")
+        }
+    }
+
+    /// Lag samples of the last `seconds`, oldest first.
+    public static func lagHistory(from pool: PostgresPool, seconds: Double = 3600) throws -> [LagSample] {
+        try pool.query(
+            """
+            SELECT channel, sampled_at, pending, lag_seconds FROM lag_samples
+            WHERE sampled_at >= now() - make_interval(secs => $1::float8) ORDER BY sampled_at, channel
+            """, [seconds]
+        ) { rows in
+            try rows.map {
+                LagSample(channel: try $0.decode(at: 0), sampledAt: try $0.decode(at: 1), pending: try $0.decode(at: 2), lagSeconds: try $0.decode(at: 3))
+            }
+        }
+    }
+}
