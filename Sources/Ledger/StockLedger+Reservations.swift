@@ -9,25 +9,62 @@ extension StockLedger {
 
     /// Holds units for a checkout, an order or a pickup. Refused with `insufficientStock` when
     /// `available` is too low; race-free, since the check and the change are one conditional UPDATE.
+    ///
+    /// The hot path of the ledger, so it is one statement in one round trip: the conditional update, the
+    /// movement, the reservation and the stored result. A repeated key fails that statement on the unique
+    /// movement key (changing nothing) and the stored first result is returned instead.
     public func reserve(_ request: ReservationRequest, key: String) throws -> ReservationReceipt {
         try Self.requirePositive(request.quantity)
-        return try idempotent(key: key, kind: "reserve", request: request) { connection in
-            let id = ReservationID.make()
-            let change = LevelChange(
-                sku: request.sku, location: request.location, delta: 0, reservedDelta: request.quantity,
-                reason: .reservation, reference: id, movementKey: key)
-            let (level, _) = try applyOrExplain(change, requested: request.quantity, on: connection)
-            let rows = try connection.query(
-                """
-                INSERT INTO reservations (id, sku, location, quantity, kind, channel, external_ref, expires_at, idempotency_key)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                RETURNING \(Reservation.columns)
-                """,
-                [id, request.sku, request.location, request.quantity, request.kind.rawValue, request.channel,
-                 request.externalRef, request.expiresAt, key])
-            return ReservationReceipt(reservation: try Reservation(row: rows[0]), level: level)
+        try Self.requireKey(key)
+        let parameters: [any PostgresBindable] = [
+            key, PostgresJSON(request), request.sku, request.location, request.quantity, ReservationID.make(),
+            request.kind.rawValue, request.channel, request.externalRef, request.expiresAt,
+        ]
+        do {
+            let receipt = try pool.query(Self.reserveStatement, parameters) { rows in
+                try rows.first?.decode(PostgresJSONValue<ReservationReceipt>.self, at: 0).value
+            }
+            if let receipt { return receipt }
+        } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
+            // The key was used before (or by a concurrent twin that committed first).
+        }
+        return try pool.withConnection { connection in
+            if let stored: ReservationReceipt = try storedResult(key: key, kind: "reserve", request: request, on: connection) {
+                return stored
+            }
+            throw try explainRefusal(sku: request.sku, location: request.location, requested: request.quantity, on: connection)
         }
     }
+
+    /// $1 key, $2 request, $3 sku, $4 location, $5 quantity, $6 reservation id, $7 kind, $8 channel, $9 external ref, $10 expiry.
+    static let reserveStatement = """
+        WITH level AS (
+            UPDATE levels AS l SET reserved = l.reserved + $5::int, version = nextval('ledger_version_seq'),
+                oversold = l.oversold AND NOT (l.on_hand >= 0 AND l.reserved + $5::int <= l.on_hand)
+            WHERE l.sku = $3 AND l.location = $4 AND l.on_hand - l.reserved >= $5::int
+            RETURNING \(LevelSnapshot.columns)),
+        moved AS (
+            INSERT INTO movements (sku, location, delta, reserved_delta, reason, reference, idempotency_key)
+            SELECT sku, location, 0, $5::int, 'reservation', $6, $1 FROM level RETURNING id),
+        held AS (
+            INSERT INTO reservations (id, sku, location, quantity, kind, channel, external_ref, expires_at, idempotency_key)
+            SELECT $6, sku, location, $5::int, $7, $8, $9, $10::timestamptz, $1 FROM level
+            RETURNING *),
+        receipt AS (
+            SELECT jsonb_build_object(
+                'reservation', jsonb_build_object(
+                    'id', held.id, 'sku', held.sku, 'location', held.location, 'quantity', held.quantity,
+                    'kind', held.kind, 'status', held.status, 'channel', held.channel, 'externalRef', held.external_ref,
+                    'expiresAt', to_char(held.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+                'level', jsonb_build_object(
+                    'sku', level.sku, 'location', level.location, 'onHand', level.on_hand, 'reserved', level.reserved,
+                    'version', level.version, 'oversold', level.oversold)) AS result
+            FROM level, held, moved),
+        stored AS (
+            INSERT INTO operations (idempotency_key, kind, request, result)
+            SELECT $1, 'reserve', $2::jsonb, result FROM receipt)
+        SELECT result FROM receipt
+        """
 
     /// Gives the units back. Releasing a reservation that is already released or expired changes nothing.
     public func release(reservationID: String, key: String? = nil) throws -> ReservationReceipt {

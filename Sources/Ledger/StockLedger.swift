@@ -24,9 +24,7 @@ public struct StockLedger: Sendable {
     func idempotent<Request: Encodable & Sendable, Result: Codable & Sendable>(
         key: String, kind: String, request: Request, _ body: (PostgresConnection) throws -> Result
     ) throws -> Result {
-        guard !key.isEmpty, key.utf8.count <= 300 else {
-            throw LedgerError.invalidArgument("an idempotency key of 1 to 300 bytes is required")
-        }
+        try Self.requireKey(key)
         return try translatingDatabaseErrors {
             try pool.transaction { connection in
                 let requestJSON = PostgresJSON(request)
@@ -37,19 +35,37 @@ public struct StockLedger: Sendable {
                     """, [key, kind, requestJSON]
                 ).affectedRows == 1
                 if !claimed {
-                    let rows = try connection.query(
-                        "SELECT kind = $2 AND request = $3::jsonb, result FROM operations WHERE idempotency_key = $1",
-                        [key, kind, requestJSON])
-                    guard let row = rows.first, try row.decode(Bool.self, at: 0),
-                        let stored = try row.decode(PostgresJSONValue<Result>?.self, at: 1)
-                    else { throw LedgerError.idempotencyKeyReused(key) }
-                    return stored.value
+                    guard let stored: Result = try storedResult(key: key, kind: kind, request: request, on: connection) else {
+                        throw LedgerError.idempotencyKeyReused(key)
+                    }
+                    return stored
                 }
                 let result = try body(connection)
                 try connection.query(
                     "UPDATE operations SET result = $2::jsonb WHERE idempotency_key = $1", [key, PostgresJSON(result)])
                 return result
             }
+        }
+    }
+
+    /// The first result stored under `key`, when the key was used for this same request; nil when the key is
+    /// unknown; throws `idempotencyKeyReused` when it was used for something else.
+    func storedResult<Request: Encodable & Sendable, Result: Codable & Sendable>(
+        key: String, kind: String, request: Request, on connection: PostgresConnection
+    ) throws -> Result? {
+        let rows = try connection.query(
+            "SELECT kind = $2 AND request = $3::jsonb, result FROM operations WHERE idempotency_key = $1",
+            [key, kind, PostgresJSON(request)])
+        guard let row = rows.first else { return nil }
+        guard try row.decode(Bool.self, at: 0), let stored = try row.decode(PostgresJSONValue<Result>?.self, at: 1) else {
+            throw LedgerError.idempotencyKeyReused(key)
+        }
+        return stored.value
+    }
+
+    static func requireKey(_ key: String) throws {
+        guard !key.isEmpty, key.utf8.count <= 300 else {
+            throw LedgerError.invalidArgument("an idempotency key of 1 to 300 bytes is required")
         }
     }
 
