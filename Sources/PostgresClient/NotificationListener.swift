@@ -16,7 +16,8 @@ public struct PostgresNotification: Sendable, Equatable {
 /// Listens on one dedicated connection and calls back for every notification.
 ///
 /// The connection's socket is watched by a `DispatchSourceRead`: the queue wakes only when the server
-/// sends something, there is no polling loop. When the connection drops, the listener reconnects with
+/// sends something, there is no polling loop (a timer checks every 10 s that the connection is still
+/// alive, since a half-open connection raises no event). When the connection drops, the listener reconnects with
 /// backoff, listens again and calls `onReconnect` (notifications sent meanwhile are lost, so the
 /// subscriber should rescan its state then).
 public final class NotificationListener: @unchecked Sendable {
@@ -32,6 +33,8 @@ public final class NotificationListener: @unchecked Sendable {
     private var source: (any DispatchSourceRead)?
     private var stopped = false
     private var reconnectDelay: TimeInterval = 0.1
+    /// A slow check that the connection is still there (a half-open TCP connection raises no event).
+    private var liveness: (any DispatchSourceTimer)?
 
     public init(
         conninfo: String, channels: [String], queue: DispatchQueue = DispatchQueue(label: "omnistock.listen"),
@@ -49,13 +52,22 @@ public final class NotificationListener: @unchecked Sendable {
 
     /// Connects and listens. Throws if the first connection cannot be made; later losses are retried.
     public func start() throws {
-        try queue.sync { try connect() }
+        try queue.sync {
+            try connect()
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(deadline: .now() + 10, repeating: 10)
+            timer.setEventHandler { [weak self] in self?.drain() }
+            liveness = timer
+            timer.resume()
+        }
     }
 
     /// Stops listening and closes the connection.
     public func stop() {
         queue.sync {
             stopped = true
+            liveness?.cancel()
+            liveness = nil
             source?.cancel()
             source = nil
         }
@@ -78,9 +90,12 @@ public final class NotificationListener: @unchecked Sendable {
 
     private func drain() {
         guard let connection, !stopped else { return }
-        // libpq may read the server's goodbye and close the socket itself: then the status is bad
-        // although the call succeeded, and the read source would never fire again.
-        guard PQconsumeInput(connection.handle) == 1, PQstatus(connection.handle) == CONNECTION_OK else {
+        // libpq may read the server's goodbye and close the socket itself (status bad although the call
+        // succeeded), or read the goodbye and leave the end of the stream unread, which raises no new
+        // readiness event: peek for that end, or the read source would never fire again.
+        guard PQconsumeInput(connection.handle) == 1, PQstatus(connection.handle) == CONNECTION_OK,
+            !Self.peerClosed(connection.socket)
+        else {
             logger.warning("notification connection lost; reconnecting", metadata: ["error": "\(PostgresConnection.errorMessage(connection.handle))"])
             dropConnection()
             scheduleReconnect()
@@ -94,6 +109,12 @@ public final class NotificationListener: @unchecked Sendable {
             PQfreemem(notify)
             onNotification(notification)
         }
+    }
+
+    /// Whether the server has closed the socket (a zero-byte peek), without consuming anything.
+    private static func peerClosed(_ socket: Int32) -> Bool {
+        var byte: UInt8 = 0
+        return recv(socket, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) == 0
     }
 
     private func dropConnection() {
