@@ -29,7 +29,8 @@ import TestSupport
         }
         #expect(await harness.eventually { harness.shown("CAP") == 299 }, "500 − 200 − buffer 1")
         try await Task.sleep(for: .milliseconds(300))
-        #expect(harness.levelPushes < 60, "201 changes became \(harness.levelPushes) pushes")
+        // One push per change without coalescing; with it, changes that pile up while a push is out go as one.
+        #expect(harness.levelPushes <= 100, "201 changes became \(harness.levelPushes) pushes")
         #expect(try harness.fixture.scalar("SELECT count(*) FROM outbox") == 1, "one outbox row per target")
         await harness.shutdown()
     }
