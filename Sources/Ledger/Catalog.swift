@@ -159,11 +159,6 @@ public struct Catalog: Sendable {
         try pool.execute("DELETE FROM channels WHERE code <> ALL ($1::text[])", [codes])
     }
 
-    /// The configured channels' codes.
-    public func channelCodes() throws -> [String] {
-        try pool.query("SELECT code FROM channels ORDER BY code") { try $0.map { try $0.decode(String.self, at: 0) } }
-    }
-
     /// Marks due every target fed by the given channel, location or SKUs (all when none is given).
     static func markAllTargetsDue(
         channel: String? = nil, location: String? = nil, skus: [String]? = nil, on connection: PostgresConnection

@@ -62,7 +62,8 @@ public final class PostgresPool: @unchecked Sendable {
         }
     }
 
-    /// Runs a read-only statement, retrying once on a fresh connection if the old one was lost.
+    /// Runs one statement that is safe to repeat (a read, or a write guarded by unique keys), retrying once on a
+    /// fresh connection if the old one was lost.
     /// The rows are handed to `body` while the connection is still held.
     public func query<T>(
         _ sql: String, _ parameters: [any PostgresBindable] = [], _ body: (PostgresRows) throws -> T
@@ -88,13 +89,15 @@ public final class PostgresPool: @unchecked Sendable {
         }
     }
 
-    /// Closes idle connections; busy ones close when they are returned after `close`.
+    /// Closes the idle connections (after a lost connection, or before stopping the server); connections in
+    /// use stay open and return to the pool as usual.
     public func closeIdle() {
         lock.lock()
         let closing = idle
         idle.removeAll()
         lock.unlock()
-        _ = closing
+        // `closing` is released here, outside the lock, so PQfinish never runs while it is held.
+        withExtendedLifetime(closing) {}
     }
 
     private func retrying<T>(maxAttempts: Int, _ attempt: () throws -> T) throws -> T {
