@@ -18,6 +18,7 @@ public final class SyncWorker: Service, @unchecked Sendable {
     let ledger: StockLedger
     let settings: SyncSettings
     let inbox: InboxProcessor
+    let metrics: SyncMetrics
     let endpoints: [(String, any Channel)]
     /// This process's id among the replicas sharing the database.
     public let replica = Int32.random(in: 1...Int32.max)
@@ -39,6 +40,7 @@ public final class SyncWorker: Service, @unchecked Sendable {
         self.ledger = ledger
         self.settings = settings
         self.logger = logger
+        self.metrics = metrics
         let replica = self.replica
         var lanes: [String: ChannelLane] = [:]
         for endpoint in endpoints {
@@ -173,7 +175,9 @@ public final class SyncWorker: Service, @unchecked Sendable {
 
     private func expireReservations() {
         do {
-            while !(try ledger.expireDueReservations()).isEmpty {}
+            while case let expired = try ledger.expireDueReservations(), !expired.isEmpty {
+                metrics.recordExpired(expired.count)
+            }
         } catch {
             logger.warning("reservation expiry paused", metadata: ["error": "\(error)"])
         }
