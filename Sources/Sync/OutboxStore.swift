@@ -28,15 +28,20 @@ public struct OutboxStore: Sendable {
                 WHERE channel = $1 AND next_attempt_at <= now() AND NOT permanent_error
                   AND pushed_version IS DISTINCT FROM wanted_version
                 ORDER BY next_attempt_at LIMIT $2
-                FOR UPDATE SKIP LOCKED)
-            UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $3::float8), claimed_by = $4
-            FROM due
-            WHERE o.channel = due.channel AND o.sku = due.sku AND o.location_scope = due.location_scope
-            RETURNING o.sku, o.location_scope, o.wanted_version, o.pushed_value, o.attempts,
-                channel_value(o.channel, o.sku, o.location_scope),
-                (SELECT external_id FROM listings l
-                 WHERE l.channel = o.channel AND l.sku = o.sku AND l.location_scope IN (o.location_scope, '*')
-                 ORDER BY l.location_scope = '*' LIMIT 1)
+                FOR UPDATE SKIP LOCKED),
+            claimed AS (
+                UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $3::float8), claimed_by = $4
+                FROM due
+                WHERE o.channel = due.channel AND o.sku = due.sku AND o.location_scope = due.location_scope
+                RETURNING o.sku, o.location_scope, o.wanted_version, o.pushed_value, o.attempts,
+                    (SELECT external_id FROM listings l
+                     WHERE l.channel = o.channel AND l.sku = o.sku AND l.location_scope IN (o.location_scope, '*')
+                     ORDER BY l.location_scope = '*' LIMIT 1) AS external_id),
+            wanted AS (
+                SELECT v.* FROM (SELECT array_agg(sku) AS skus, array_agg(location_scope) AS scopes FROM claimed) AS targets,
+                    channel_values($1, targets.skus, targets.scopes) AS v)
+            SELECT c.sku, c.location_scope, c.wanted_version, c.pushed_value, c.attempts, w.value, c.external_id
+            FROM claimed c LEFT JOIN wanted w ON w.sku = c.sku AND w.scope = c.location_scope
             """, [channel, limit, lease, replica]
         ) { rows in
             try rows.map { row in

@@ -28,16 +28,21 @@ enum LevelComparison {
     static func compare(_ snapshots: [ChannelLevelSnapshot], channel: String, on pool: PostgresPool) throws -> [ComparedLevel] {
         try pool.query(
             """
-            SELECT r.sku, r.scope, r.shown, r.counted, channel_value($1, r.sku, r.scope), o.pushed_value,
+            WITH r AS (
+                SELECT COALESCE(NULLIF(s.sku, ''),
+                                (SELECT li.sku FROM listings li WHERE li.channel = $1 AND li.external_id = s.external_id LIMIT 1)) AS sku,
+                       s.scope, s.shown, s.counted
+                FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[]) AS s(sku, external_id, scope, shown, counted)),
+            wanted AS (
+                SELECT v.* FROM (SELECT array_agg(sku) AS skus, array_agg(scope) AS scopes FROM r WHERE sku IS NOT NULL) AS targets,
+                    channel_values($1, targets.skus, targets.scopes) AS v)
+            SELECT r.sku, r.scope, r.shown, r.counted, w.value, o.pushed_value,
                    o.wanted_version IS NOT NULL AND o.pushed_version IS DISTINCT FROM o.wanted_version AND NOT o.permanent_error,
                    COALESCE(l.on_hand, 0), COALESCE(loc.kind = 'store', false)
-            FROM (SELECT COALESCE(NULLIF(s.sku, ''),
-                                  (SELECT li.sku FROM listings li WHERE li.channel = $1 AND li.external_id = s.external_id LIMIT 1)) AS sku,
-                         s.scope, s.shown, s.counted
-                  FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
-                      AS s(sku, external_id, scope, shown, counted)) AS r
+            FROM r
             JOIN skus k ON k.sku = r.sku
             JOIN channels c ON c.code = $1
+            LEFT JOIN wanted w ON w.sku = r.sku AND w.scope = r.scope
             LEFT JOIN locations loc ON loc.code = r.scope
             LEFT JOIN outbox o ON o.channel = $1 AND o.sku = r.sku AND o.location_scope = r.scope
             LEFT JOIN levels l ON l.sku = r.sku AND l.location = r.scope
