@@ -5,6 +5,7 @@ import Ledger
 import Logging
 import PostgresClient
 import Server
+import Sync
 
 /// Runs every benchmark against one database and collects the figures with their same-run baselines.
 public struct BenchRunner: Sendable {
@@ -14,6 +15,8 @@ public struct BenchRunner: Sendable {
         public var seconds = 10.0
         public var propagationRate = 500.0
         public var propagationSeconds = 10.0
+        /// What to measure (default: everything).
+        public var phases = Set(BenchPhase.allCases)
 
         public init() {}
 
@@ -47,10 +50,26 @@ public struct BenchRunner: Sendable {
     public func run() async throws -> BenchReport {
         var report = BenchReport()
         let ledger = StockLedger(pool: pool)
-        let warehouse = "bench-wh"
         log("creating \(options.skus) SKUs …")
-        try BenchCatalog.create(pool: pool, skus: options.skus, locations: [warehouse], onHand: 1_000_000)
+        try BenchCatalog.create(pool: pool, skus: options.skus, locations: [Self.warehouse], onHand: 1_000_000)
+        let phases = options.phases
+        if phases.contains(.writes) || phases.contains(.hotSKU) {
+            try ledgerWrites(ledger: ledger, phases: phases, into: &report)
+        }
+        if phases.contains(.ingest) { try ingest(ledger: ledger, into: &report) }
+        if phases.contains(.propagation) { try await propagation(ledger: ledger, into: &report) }
+        if phases.contains(.ingress) { try await ingress(into: &report) }
+        if phases.contains(.reconcile) { try await reconcile(into: &report) }
+        if phases.contains(.httpClient) { await httpClient(into: &report) }
+        let mismatches = try ledger.verify()
+        report.notes.append(mismatches.isEmpty ? "verify: ledger consistent after the run" : "verify: \(mismatches.count) mismatches")
+        return report
+    }
 
+    static let warehouse = "bench-wh"
+
+    /// Reservations at 1 and 8 clients and the hot SKU, against `pgbench -N` on the same database.
+    private func ledgerWrites(ledger: StockLedger, phases: Set<BenchPhase>, into report: inout BenchReport) throws {
         var baselines: [Int: Double] = [:]
         if let pgbenchDirectory {
             let bench = PGBench(binDirectory: pgbenchDirectory, conninfo: pool.conninfo)
@@ -61,30 +80,37 @@ public struct BenchRunner: Sendable {
                 baselines[clients] = try bench.simpleUpdateTPS(clients: clients, seconds: Int(options.seconds))
             }
         }
-        let writes = LedgerWriteBench(ledger: ledger, location: warehouse)
-        for clients in [1, 8] {
-            log("reservations, \(clients) client(s) …")
-            let rate = writes.reservationsPerSecond(clients: clients, skus: options.skus, seconds: options.seconds)
-            report.figures.append(BenchFigure(
-                name: "reservations/s, \(clients) client(s), \(options.skus) SKUs", value: rate, unit: "/s",
-                baselineName: baselines[clients].map { _ in "pgbench -N TPS, \(clients) client(s)" }, baseline: baselines[clients],
-                target: clients == 8 ? "≥ 1.0x" : nil))
+        let writes = LedgerWriteBench(ledger: ledger, location: Self.warehouse)
+        if phases.contains(.writes) {
+            for clients in [1, 8] {
+                log("reservations, \(clients) client(s) …")
+                let rate = writes.reservationsPerSecond(clients: clients, skus: options.skus, seconds: options.seconds)
+                report.figures.append(BenchFigure(
+                    name: "reservations/s, \(clients) client(s), \(options.skus) SKUs", value: rate, unit: "/s",
+                    baselineName: baselines[clients].map { _ in "pgbench -N TPS, \(clients) client(s)" }, baseline: baselines[clients],
+                    target: clients == 8 ? "≥ 1.0x" : nil))
+            }
         }
-
+        guard phases.contains(.hotSKU) else { return }
         log("hot SKU: 16 clients, stock 1,000 …")
-        try Catalog(pool: pool).upsertSKU("BENCH-HOT")
-        _ = try ledger.receive(sku: "BENCH-HOT", location: warehouse, quantity: 1000, key: "bench-hot-\(UUID().uuidString)")
-        let hot = writes.hotSKU(clients: 16, sku: "BENCH-HOT", stock: 1000)
+        let hotSKU = "BENCH-HOT-\(UUID().uuidString.prefix(8))"
+        try Catalog(pool: pool).upsertSKU(hotSKU)
+        _ = try ledger.receive(sku: hotSKU, location: Self.warehouse, quantity: 1000, key: "bench-hot-\(UUID().uuidString)")
+        let hot = writes.hotSKU(clients: 16, sku: hotSKU, stock: 1000)
         report.figures.append(BenchFigure(
             name: "hot SKU reservations/s, 16 clients", value: hot.rate, unit: "/s",
             baselineName: baselines[1].map { _ in "pgbench -N TPS, 1 client" }, baseline: baselines[1], target: "≥ 0.5x"))
         report.figures.append(BenchFigure(name: "hot SKU reservations that succeeded (stock 1,000)", value: Double(hot.succeeded), unit: "", target: "= 1000"))
         guard hot.succeeded == 1000 else { throw BenchError(message: "oversell: \(hot.succeeded) reservations succeeded for 1,000 units") }
+    }
 
+    private func ingest(ledger: StockLedger, into report: inout BenchReport) throws {
         log("batched ingest of \(options.skus) levels …")
         let ingest = try IngestBench(ledger: ledger, location: "bench-ingest").movementsPerSecond(skus: options.skus)
         report.figures.append(BenchFigure(name: "batched ingest (import via COPY)", value: ingest, unit: "movements/s"))
+    }
 
+    private func propagation(ledger: StockLedger, into report: inout BenchReport) async throws {
         log("propagation at \(Int(options.propagationRate)) changes/s …")
         try BenchCatalog.create(pool: pool, skus: 1000, locations: ["bench-prop"], onHand: 10)
         let propagation = try await PropagationBench(pool: pool, ledger: ledger, location: "bench-prop")
@@ -93,7 +119,9 @@ public struct BenchRunner: Sendable {
         report.figures.append(BenchFigure(name: "propagation p99", value: propagation.p99 * 1000, unit: "ms", target: "≤ 100 ms"))
         report.figures.append(BenchFigure(name: "propagation max", value: propagation.max * 1000, unit: "ms"))
         report.figures.append(BenchFigure(name: "levels pushed per change (coalescing)", value: propagation.pushesPerChange, unit: ""))
+    }
 
+    private func ingress(into report: inout BenchReport) async throws {
         log("webhook ingress vs a trivial route …")
         let ingress = try await IngressBenchmark.run(pool: pool, duration: .seconds(Int64(options.seconds)), logger: Logger(label: "omnistock.bench"))
         report.figures.append(BenchFigure(
@@ -102,10 +130,21 @@ public struct BenchRunner: Sendable {
         report.figures.append(BenchFigure(
             name: "webhook p99", value: Self.milliseconds(ingress.webhooks.p99), unit: "ms",
             baselineName: "GET /healthz p99", baseline: Self.milliseconds(ingress.trivial.p99), target: "≤ 50 ms"))
+    }
 
+    private func reconcile(into report: inout BenchReport) async throws {
+        log("reconcile: \(options.skus) SKUs × \(ReconcileBench.channels) channels …")
+        let reconcile = try await ReconcileBench.run(pool: pool, skus: options.skus)
+        report.figures.append(BenchFigure(
+            name: "reconcile, \(options.skus) SKUs × \(ReconcileBench.channels) channels", value: reconcile.seconds, unit: "s",
+            target: "≤ 20 s at 100,000 SKUs"))
+        report.figures.append(BenchFigure(name: "reconcile throughput", value: reconcile.itemsPerSecond, unit: "levels/s"))
+    }
+
+    private func httpClient(into report: inout BenchReport) async {
         log("HTTP client keep-alive …")
         let probe = LatencyProbe()
-        let probeURL = try await probe.start()
+        guard let probeURL = try? await probe.start() else { return }
         let curl = await CurlHTTPBenchmark(url: probeURL + "/ping", requests: 4000, concurrency: 4).run()
         await probe.stop()
         if let reused = curl.first(where: \.keepAlive), let fresh = curl.first(where: { !$0.keepAlive }) {
@@ -116,9 +155,10 @@ public struct BenchRunner: Sendable {
                 name: "CurlHTTP p99, keep-alive", value: Self.milliseconds(reused.p99), unit: "ms",
                 baselineName: "new connection per request", baseline: Self.milliseconds(fresh.p99)))
         }
-
-        let mismatches = try ledger.verify()
-        report.notes.append(mismatches.isEmpty ? "verify: ledger consistent after the run" : "verify: \(mismatches.count) mismatches")
-        return report
     }
+}
+
+/// The parts of `omnistock bench`, each selectable on its own.
+public enum BenchPhase: String, CaseIterable, Sendable {
+    case writes, hotSKU = "hot-sku", ingest, propagation, ingress, reconcile, httpClient = "http-client", memory
 }

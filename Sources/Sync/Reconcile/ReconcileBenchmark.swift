@@ -20,8 +20,8 @@ public struct ReconcileBenchmarkResult: Codable, Sendable, Equatable {
 
 /// Reconciles `skus` SKUs on each of the given channels against their endpoints and measures it.
 public enum ReconcileBenchmark {
-    /// The location the benchmark stocks.
-    public static let location = "bench-wh"
+    /// The location the benchmark stocks (its own, so the benchmark can share a database with others).
+    public static let location = "bench-reconcile"
 
     /// Seeds the ledger (SKUs `BENCH-000000`…, one warehouse, the channels) and each endpoint (every
     /// value pushed, one in `driftEvery` off by one), then runs one reconcile of all channels.
@@ -60,8 +60,15 @@ public enum ReconcileBenchmark {
         }
         let rows = (0..<count).lazy.map { StockImportRow(line: $0 + 2, sku: sku($0), location: location, onHand: onHand($0)) }
         _ = try ledger.importStock(rows, createMissing: true, reference: "reconcile benchmark")
-        try pool.execute(
-            "UPDATE outbox SET pushed_version = wanted_version, pushed_value = channel_value(channel, sku, location_scope) WHERE sku LIKE 'BENCH-%'")
+        for endpoint in endpoints {
+            try pool.execute(
+                """
+                UPDATE outbox o SET pushed_version = o.wanted_version, pushed_value = v.value
+                FROM (SELECT array_agg(sku) AS skus, array_agg(location_scope) AS scopes FROM outbox WHERE channel = $1) AS targets,
+                     channel_values($1, targets.skus, targets.scopes) AS v
+                WHERE o.channel = $1 AND o.sku = v.sku AND o.location_scope = v.scope
+                """, [endpoint.code])
+        }
     }
 
     private static func seed(_ channel: any Channel, count: Int, driftEvery: Int) async throws {

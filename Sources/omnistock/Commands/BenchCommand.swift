@@ -24,6 +24,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Option(
+        name: .customLong("only"), parsing: .upToNextOption,
+        help: "Run only these parts: \(BenchPhase.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var phases: [BenchPhase] = []
+
     func run() async throws {
         try await reportingFailures {
             var cluster: EmbeddedCluster?
@@ -47,11 +52,15 @@ struct BenchCommand: AsyncParsableCommand {
             } catch let error as PostgresError where error.isConnectionLost {
                 throw CommandFailure.databaseUnreachable("cannot reach the database: \(error.message)")
             }
+            var options: BenchRunner.Options = quick ? .quick : .init()
+            if !phases.isEmpty { options.phases = Set(phases) }
             let runner = BenchRunner(
-                pool: pool, pgbenchDirectory: try? EmbeddedCluster.findBinaries(), options: quick ? .quick : .init(),
+                pool: pool, pgbenchDirectory: try? EmbeddedCluster.findBinaries(), options: options,
                 log: { message in FileHandle.standardError.write(Data("bench: \(message)\n".utf8)) })
             let report = try await runner.run()
             print(json ? try JSONOutput.string(report) : report.table())
         }
     }
 }
+
+extension BenchPhase: ExpressibleByArgument {}
