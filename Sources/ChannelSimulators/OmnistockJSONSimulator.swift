@@ -15,9 +15,33 @@ public final class OmnistockJSONSimulator: ChannelSimulator {
     }
 
     private struct State {
-        var levels: [String: Level] = [:]
+        private(set) var levels: [String: Level] = [:]
+        /// The keys of `levels` in order, for paging; rebuilt only after a key is added.
+        private var sortedKeys: [String]?
         var reservations: [String: [String: String]] = [:]
         var idempotencyKeys: Set<String> = []
+
+        /// Stores `level` under `key` (`sku@location`).
+        mutating func store(_ level: Level, at key: String) {
+            if levels.updateValue(level, forKey: key) == nil { sortedKeys = nil }
+        }
+
+        /// Up to `limit` levels after the key `cursor` (from the start when nil), and whether more follow.
+        mutating func page(after cursor: String?, limit: Int) -> (levels: [(key: String, level: Level)], more: Bool) {
+            if sortedKeys == nil { sortedKeys = levels.keys.sorted() }
+            let keys = sortedKeys ?? []
+            var start = 0
+            if let cursor {
+                var high = keys.count
+                while start < high {
+                    let middle = (start + high) / 2
+                    if keys[middle] <= cursor { start = middle + 1 } else { high = middle }
+                }
+            }
+            let end = min(keys.count, start + max(limit, 0))
+            let page = keys[start..<end].compactMap { key in levels[key].map { (key: key, level: $0) } }
+            return (page, end < keys.count)
+        }
     }
 
     /// The shared machinery.
@@ -42,7 +66,7 @@ public final class OmnistockJSONSimulator: ChannelSimulator {
 
     /// Sets a level by hand (a manual edit at the store).
     public func setLevel(sku: String, location: String, available: Int, onHand: Int? = nil) {
-        state.withLock { $0.levels["\(sku)@\(location)"] = Level(available: available, version: 0, onHand: onHand) }
+        state.withLock { $0.store(Level(available: available, version: 0, onHand: onHand), at: "\(sku)@\(location)") }
     }
 
     /// The reservations held, by id.
@@ -114,7 +138,7 @@ public final class OmnistockJSONSimulator: ChannelSimulator {
                 else { return SimulatorCore.json(["error": "invalid level"], status: 422) }
                 let key = "\(sku)@\(location)"
                 if let held = state.levels[key], held.version > version { continue }
-                state.levels[key] = Level(available: available, version: version, onHand: state.levels[key]?.onHand)
+                state.store(Level(available: available, version: version, onHand: state.levels[key]?.onHand), at: key)
             }
             return SimulatorCore.json(["accepted": levels.count])
         }
@@ -122,15 +146,16 @@ public final class OmnistockJSONSimulator: ChannelSimulator {
 
     private func getLevels(_ request: Request) -> Response {
         let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 500
-        let offset = request.uri.queryParameters.get("cursor").flatMap { Int($0) } ?? 0
-        let all = state.withLock { $0.levels }.sorted { $0.key < $1.key }
-        let page = all.dropFirst(offset).prefix(limit).map { key, level -> [String: Any] in
+        // The cursor is the last key of the previous page (opaque to the caller).
+        let cursor = request.uri.queryParameters.get("cursor").map { String($0) }
+        let (levels, more) = state.withLock { $0.page(after: cursor, limit: limit) }
+        let page = levels.map { key, level -> [String: Any] in
             let parts = key.split(separator: "@", maxSplits: 1).map(String.init)
             var entry: [String: Any] = ["sku": parts[0], "location": parts[1], "available": level.available]
             if let onHand = level.onHand { entry["on_hand"] = onHand }
             return entry
         }
-        let next = offset + page.count < all.count ? String(offset + page.count) as Any : NSNull()
+        let next = more ? (levels.last?.key ?? "") as Any : NSNull()
         return SimulatorCore.json(["levels": page, "next_cursor": next])
     }
 
