@@ -33,4 +33,13 @@ extension ChannelSimulator {
     public func inject(_ fault: SimulatorFault, count: Int = 1) {
         core.inject(fault, count: count)
     }
+
+    /// Makes a random share of the following requests misbehave, reproducibly from the seed in
+    /// `chaos`; nil ends the chaos. Queued faults still come first.
+    public func setChaos(_ chaos: SimulatorChaos?) {
+        core.setChaos(chaos)
+    }
+
+    /// What the chaos in force has done so far (nil when there is none).
+    public var chaosTally: SimulatorChaos.Tally? { core.chaosTally }
 }

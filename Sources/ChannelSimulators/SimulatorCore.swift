@@ -4,12 +4,13 @@ import Hummingbird
 import NIOCore
 import Synchronization
 
-/// What every channel simulator shares: the server, the request log, the fault queue,
-/// JSON answers and webhook delivery.
+/// What every channel simulator shares: the server, the request log, the fault queue, seeded
+/// chaos, JSON answers and webhook delivery.
 public final class SimulatorCore: Sendable {
     private let server = LocalServer()
     private let log = Mutex<[RecordedRequest]>([])
     private let faults = Mutex<[SimulatorFault]>([])
+    private let chaos = Mutex<SimulatorChaos.Dealer?>(nil)
     private let boundPort = Mutex<Int?>(nil)
     private let client = CurlHTTPClient()
 
@@ -53,8 +54,19 @@ public final class SimulatorCore: Sendable {
         faults.withLock { $0 += Array(repeating: fault, count: count) }
     }
 
-    /// Records the request, applies a queued `fail`/`hang` fault, and otherwise calls `handle` with the
-    /// request and any `stale`/`throttle` fault for the simulator to answer in its API's terms.
+    /// Makes a share of the following requests misbehave at random, as `settings` says (nil: no more chaos).
+    func setChaos(_ settings: SimulatorChaos?) {
+        chaos.withLock { $0 = settings.map(SimulatorChaos.Dealer.init) }
+    }
+
+    /// What the chaos in force has done so far (nil when there is none).
+    var chaosTally: SimulatorChaos.Tally? {
+        chaos.withLock { $0?.tally }
+    }
+
+    /// Records the request, takes the next queued fault or else a chaos draw, applies a `fail`/`hang` fault,
+    /// and otherwise calls `handle` with the request and any `stale`/`throttle` fault for the simulator to
+    /// answer in its API's terms.
     func respond(
         to request: Request,
         throttled: @Sendable (Int) -> Response = { seconds in SimulatorCore.json(["error": "throttled"], status: 429, headers: ["Retry-After": String(seconds)]) },
@@ -68,7 +80,7 @@ public final class SimulatorCore: Sendable {
             body: Array(buffer.readableBytesView)
         )
         log.withLock { $0.append(recorded) }
-        var fault = faults.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+        var fault: SimulatorFault? = faults.withLock { $0.isEmpty ? nil : $0.removeFirst() } ?? chaos.withLock { $0?.next() }
         switch fault {
         case .fail(let status, let retryAfter):
             return Self.json(["error": "injected failure"], status: status, headers: retryAfter.map { ["Retry-After": String($0)] } ?? [:])
