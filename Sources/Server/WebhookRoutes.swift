@@ -20,6 +20,11 @@ struct WebhookRoutes: Sendable {
         name == "content-type" || name.hasPrefix("webhook-") || name.hasPrefix("x-shopify-") || name.hasPrefix("x-wc-webhook-")
     }
 
+    /// The longest delivery id accepted, in UTF-8 bytes. Channels send short ids (a UUID, a number,
+    /// `msg_…`); a much longer one cannot go into the inbox's unique index, so it is refused as malformed
+    /// (`400`) instead of failing the insert and asking the channel to deliver again for ever (`503`).
+    static let maxEventIDBytes = 256
+
     private struct Answer: Encodable {
         var status: String
         var eventId: String?
@@ -56,6 +61,9 @@ struct WebhookRoutes: Sendable {
         // Topics that change no stock give no events: acknowledged, not stored.
         guard let eventID = events.first?.id else { return JSONBody.response(Answer(status: "ignored")) }
         guard !eventID.isEmpty else { throw APIError.invalidRequest("the webhook carries no delivery id") }
+        guard eventID.utf8.count <= Self.maxEventIDBytes else {
+            throw APIError.invalidRequest("the webhook's delivery id is longer than \(Self.maxEventIDBytes) bytes")
+        }
         let kept = Dictionary(
             headers.filter { Self.isRelevant($0.name) }.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         let payload = String(decoding: body, as: UTF8.self)
