@@ -43,19 +43,34 @@ public final class DaemonProcess: @unchecked Sendable {
         if let exitStatus { return exitStatus }
         let deadline = Date().addingTimeInterval(timeout)
         var status: Int32 = 0
-        while Date() < deadline {
+        repeat {
             let done = waitpid(pid, &status, WNOHANG)
             if done == pid {
                 exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
                 return exitStatus
             }
             usleep(20_000)
-        }
+        } while Date() < deadline
         return nil
     }
 
+    /// Whether the process has not exited yet.
+    public var isRunning: Bool { wait(timeout: 0) == nil }
+
     /// The process's output so far.
     public var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// The HTTP port `serve` reports in its text log (`port=… listening`) once bound; nil if it has not
+    /// within `timeout` seconds.
+    public func listeningPort(timeout: Double = 30) async throws -> Int? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let line = output.split(separator: "\n").first { $0.hasSuffix(" listening") && $0.contains("port=") }
+            if let line, let match = line.firstMatch(of: /port=(\d+)/) { return Int(match.1) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
 
     /// Runs `omnistock arguments…` to completion and returns its exit code and output.
     public static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) throws -> (status: Int32?, output: String) {
