@@ -37,7 +37,7 @@ extension StockLedger {
     }
 
     /// $1 key, $2 request, $3 sku, $4 location, $5 quantity, $6 reservation id, $7 kind, $8 channel, $9 external ref, $10 expiry.
-    static let reserveStatement = """
+    static let reserveStatement = PreparedStatement("""
         WITH level AS (
             UPDATE levels AS l SET reserved = l.reserved + $5::int, version = nextval('ledger_version_seq'),
                 oversold = l.oversold AND NOT (l.on_hand >= 0 AND l.reserved + $5::int <= l.on_hand)
@@ -64,7 +64,7 @@ extension StockLedger {
             INSERT INTO operations (idempotency_key, kind, request, result)
             SELECT $1, 'reserve', $2::jsonb, result FROM receipt)
         SELECT result FROM receipt
-        """
+        """)
 
     /// Gives the units back. Releasing a reservation that is already released or expired changes nothing.
     public func release(reservationID: String, key: String? = nil) throws -> ReservationReceipt {

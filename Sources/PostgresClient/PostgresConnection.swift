@@ -6,6 +6,8 @@ import Foundation
 /// Sessions are set to `TimeZone=UTC` and `DateStyle=ISO` so that dates round-trip exactly.
 public final class PostgresConnection {
     let handle: OpaquePointer
+    /// Names of the `PreparedStatement`s this session has prepared.
+    private var preparedNames: Set<String> = []
 
     /// Opens a connection from a `postgresql://` URL or a `key=value` conninfo string.
     public init(conninfo: String, connectTimeout: Int = 10) throws {
@@ -44,6 +46,20 @@ public final class PostgresConnection {
             PQexecParams(handle, sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
         }
         return try check(result, statement: sql)
+    }
+
+    /// Runs a prepared statement, preparing it on this connection first if it is new here.
+    @discardableResult
+    public func query(_ statement: PreparedStatement, _ parameters: [any PostgresBindable] = []) throws -> PostgresRows {
+        if !preparedNames.contains(statement.name) {
+            _ = try check(PQprepare(handle, statement.name, statement.sql, 0, nil), statement: statement.sql)
+            preparedNames.insert(statement.name)
+        }
+        let texts = parameters.map(\.postgresText)
+        let result: OpaquePointer? = withCStrings(texts) { pointers in
+            PQexecPrepared(handle, statement.name, Int32(pointers.count), pointers, nil, nil, 0)
+        }
+        return try check(result, statement: statement.sql)
     }
 
     /// Runs one or more statements without parameters (migrations, session settings).

@@ -73,6 +73,15 @@ public final class PostgresPool: @unchecked Sendable {
         }
     }
 
+    /// `query(_:_:_:)` for a prepared statement: planned once per connection, then only executed.
+    public func query<T>(
+        _ statement: PreparedStatement, _ parameters: [any PostgresBindable] = [], _ body: (PostgresRows) throws -> T
+    ) throws -> T {
+        try retrying(maxAttempts: 2) {
+            try withConnection { try body($0.query(statement, parameters)) }
+        }
+    }
+
     /// Runs one statement outside an explicit transaction and returns the affected row count.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [any PostgresBindable] = []) throws -> Int {
