@@ -41,12 +41,19 @@ public struct BenchReport: Codable, Sendable {
         func format(_ value: Double) -> String {
             value >= 100 ? String(format: "%.0f", value) : String(format: "%.2f", value)
         }
-        var lines = [String(format: "%-48@ %14@ %-28@ %14@ %8@  %@", "figure", "ours", "baseline", "", "ratio", "target")]
+        // String(format:) does not pad `%@` on Linux: columns are padded by hand.
+        func row(_ cells: [String]) -> String {
+            let widths = [52, 16, 30, 14, 8]
+            return zip(cells, widths + [0]).map { cell, width in
+                width == 0 ? cell : cell.count >= width ? cell + " " : cell + String(repeating: " ", count: width - cell.count)
+            }.joined()
+        }
+        var lines = [row(["figure", "ours", "baseline", "", "ratio", "target"])]
         for figure in figures {
-            lines.append(String(
-                format: "%-48@ %14@ %-28@ %14@ %8@  %@", figure.name, "\(format(figure.value)) \(figure.unit)",
-                figure.baselineName ?? "", figure.baseline.map(format) ?? "", figure.ratio.map { String(format: "%.2fx", $0) } ?? "",
-                figure.target ?? ""))
+            lines.append(row([
+                figure.name, "\(format(figure.value)) \(figure.unit)", figure.baselineName ?? "", figure.baseline.map(format) ?? "",
+                figure.ratio.map { String(format: "%.2fx", $0) } ?? "", figure.target ?? "",
+            ]))
         }
         return (lines + notes.map { "note: \($0)" }).joined(separator: "\n")
     }

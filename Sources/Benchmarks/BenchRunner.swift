@@ -17,6 +17,10 @@ public struct BenchRunner: Sendable {
         public var propagationSeconds = 10.0
         /// What to measure (default: everything).
         public var phases = Set(BenchPhase.allCases)
+        /// Locations per SKU in the daemon memory phase (SKUs × locations levels: 1,000,000 by default).
+        public var memoryLocations = 10
+        /// The `omnistock` executable the memory phase starts as a daemon; nil skips that phase.
+        public var daemonExecutable: URL?
 
         public init() {}
 
@@ -61,6 +65,9 @@ public struct BenchRunner: Sendable {
         if phases.contains(.ingress) { try await ingress(into: &report) }
         if phases.contains(.reconcile) { try await reconcile(into: &report) }
         if phases.contains(.httpClient) { await httpClient(into: &report) }
+        if phases.contains(.memory), let executable = options.daemonExecutable {
+            try await daemonMemory(executable: executable, into: &report)
+        }
         let mismatches = try ledger.verify()
         report.notes.append(mismatches.isEmpty ? "verify: ledger consistent after the run" : "verify: \(mismatches.count) mismatches")
         return report
@@ -139,6 +146,21 @@ public struct BenchRunner: Sendable {
             name: "reconcile, \(options.skus) SKUs × \(ReconcileBench.channels) channels", value: reconcile.seconds, unit: "s",
             target: "≤ 20 s at 100,000 SKUs"))
         report.figures.append(BenchFigure(name: "reconcile throughput", value: reconcile.itemsPerSecond, unit: "levels/s"))
+    }
+
+    /// Runs last: the daemon drops channels it is not configured with.
+    private func daemonMemory(executable: URL, into report: inout BenchReport) async throws {
+        let levels = options.skus * options.memoryLocations
+        log("daemon memory: \(options.skus) SKUs × \(options.memoryLocations) locations …")
+        let memory = try await DaemonMemoryBench(pool: pool, executable: executable, log: log)
+            .run(skus: options.skus, locations: options.memoryLocations)
+        report.figures.append(BenchFigure(
+            name: "daemon peak RSS, \(levels) levels", value: Double(memory.peakRSSBytes) / 1_048_576, unit: "MiB",
+            target: "≤ 150 MiB at 1,000,000 levels"))
+        report.figures.append(BenchFigure(
+            name: "daemon first sync of \(levels) levels", value: Double(memory.levels) / memory.firstSyncSeconds, unit: "levels/s"))
+        report.figures.append(BenchFigure(
+            name: "daemon reconcile of \(memory.reconciled) levels", value: memory.reconcileSeconds, unit: "s"))
     }
 
     private func httpClient(into report: inout BenchReport) async {

@@ -84,9 +84,9 @@ public enum ReconcileBenchmark {
         }
     }
 
-    /// `VmHWM` from `/proc/self/status`, in bytes.
-    static func peakResidentBytes() -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+    /// `VmHWM` (peak resident set size) of a process (this one by default) from `/proc/<pid>/status`, in bytes.
+    public static func peakResidentBytes(process: String = "self") -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
             let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { return nil }

@@ -54,6 +54,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             var options: BenchRunner.Options = quick ? .quick : .init()
             if !phases.isEmpty { options.phases = Set(phases) }
+            options.daemonExecutable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             let runner = BenchRunner(
                 pool: pool, pgbenchDirectory: try? EmbeddedCluster.findBinaries(), options: options,
                 log: { message in FileHandle.standardError.write(Data("bench: \(message)\n".utf8)) })
