@@ -75,7 +75,7 @@ enum BenchCatalog {
     static func sku(_ index: Int) -> String { String(format: "BENCH-%06d", index) }
 
     /// Creates `skus` SKUs with `onHand` units at each of `locations` (new to the database), with matching
-    /// receipt movements, in a few set-based statements (setup, not measured).
+    /// receipt movements for the levels it creates, in a few set-based statements (setup, not measured).
     static func create(pool: PostgresPool, skus: Int, locations: [String], onHand: Int) throws {
         try pool.transaction { connection in
             for location in locations {
@@ -89,17 +89,14 @@ enum BenchCatalog {
                 """, [skus])
             try connection.query(
                 """
-                INSERT INTO levels (sku, location, on_hand)
-                SELECT format('BENCH-%s', lpad(i::text, 6, '0')), location, $2
-                FROM generate_series(0, $1 - 1) AS i, unnest($3::text[]) AS location
-                ON CONFLICT DO NOTHING
-                """, [skus, onHand, locations])
-            try connection.query(
-                """
+                WITH created AS (
+                    INSERT INTO levels (sku, location, on_hand)
+                    SELECT format('BENCH-%s', lpad(i::text, 6, '0')), location, $2
+                    FROM generate_series(0, $1 - 1) AS i, unnest($3::text[]) AS location
+                    ON CONFLICT DO NOTHING
+                    RETURNING sku, location)
                 INSERT INTO movements (sku, location, delta, reason, idempotency_key)
-                SELECT format('BENCH-%s', lpad(i::text, 6, '0')), location, $2, 'receipt',
-                       format('bench-seed:%s:%s', i, location)
-                FROM generate_series(0, $1 - 1) AS i, unnest($3::text[]) AS location
+                SELECT sku, location, $2, 'receipt', format('bench-seed:%s:%s', sku, location) FROM created
                 """, [skus, onHand, locations])
         }
     }

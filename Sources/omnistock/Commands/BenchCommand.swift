@@ -8,11 +8,12 @@ import PostgresClient
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure ledger writes, hot-SKU contention, ingest, propagation and webhook ingress against same-run baselines.",
+        abstract: "Measure ledger writes, hot-SKU contention, ingest, propagation, webhook ingress, reconcile and daemon memory against same-run baselines.",
         discussion: """
             Starts its own throwaway PostgreSQL unless --database is given (the database gets benchmark data: \
             use an empty one). Baselines: pgbench -N on the same database, a trivial route on the same server, \
-            a new connection per request.
+            a new connection per request. The memory phase starts this executable as `omnistock serve` on \
+            1,000,000 levels (100,000 with --quick) and reads its peak RSS; run a release build for real figures.
             """)
 
     @Option(help: "PostgreSQL URL to run against (default: a private throwaway cluster).")
