@@ -69,7 +69,7 @@ extension StockLedger {
         progress: (Int) -> Void = { _ in }, checkSource: () throws -> Void = {}
     ) throws -> StockImportSummary {
         let batch = "import:\(UUID().uuidString.lowercased())"
-        return try translatingDatabaseErrors {
+        let summary = try translatingDatabaseErrors {
             try pool.withConnection { connection in
                 try connection.transaction { connection in
                     try connection.execute(
@@ -137,6 +137,8 @@ extension StockLedger {
                 }
             }
         }
+        if summary.changed > 0 { wakeSyncWorkers() }
+        return summary
     }
 
     private func checkImport(on connection: PostgresConnection, createMissing: Bool) throws {

@@ -24,7 +24,10 @@ extension StockLedger {
             let receipt = try pool.query(Self.reserveStatement, parameters) { rows in
                 try rows.first?.decode(PostgresJSONValue<ReservationReceipt>.self, at: 0).value
             }
-            if let receipt { return receipt }
+            if let receipt {
+                wakeSyncWorkers()
+                return receipt
+            }
         } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
             // The key was used before (or by a concurrent twin that committed first).
         }
@@ -79,7 +82,7 @@ extension StockLedger {
     /// Expires up to `limit` active reservations whose time is past; returns them.
     /// Safe to run on several replicas at once: rows are claimed with SKIP LOCKED.
     public func expireDueReservations(now: Date = Date(), limit: Int = 500) throws -> [Reservation] {
-        try pool.transaction { connection in
+        let expired = try pool.transaction { connection in
             let expired = try connection.query(
                 """
                 UPDATE reservations SET status = 'expired', updated_at = now()
@@ -97,6 +100,8 @@ extension StockLedger {
             }
             return expired
         }
+        if !expired.isEmpty { wakeSyncWorkers() }
+        return expired
     }
 
     /// Looks a reservation up by id.

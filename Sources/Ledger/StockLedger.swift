@@ -25,7 +25,7 @@ public struct StockLedger: Sendable {
         key: String, kind: String, request: Request, _ body: (PostgresConnection) throws -> Result
     ) throws -> Result {
         try Self.requireKey(key)
-        return try translatingDatabaseErrors {
+        let result: Result = try translatingDatabaseErrors {
             try pool.transaction { connection in
                 let requestJSON = PostgresJSON(request)
                 let claimed = try connection.query(
@@ -46,6 +46,8 @@ public struct StockLedger: Sendable {
                 return result
             }
         }
+        wakeSyncWorkers()
+        return result
     }
 
     /// The first result stored under `key`, when the key was used for this same request; nil when the key is
@@ -61,6 +63,15 @@ public struct StockLedger: Sendable {
             throw LedgerError.idempotencyKeyReused(key)
         }
         return stored.value
+    }
+
+    /// Wakes the sync workers of every replica (`NOTIFY omnistock_outbox`) after a change committed.
+    ///
+    /// Sent on its own, outside the change's transaction: a NOTIFY inside a writing transaction holds
+    /// PostgreSQL's cluster-wide notify lock until that commit is flushed, queueing every writer behind it.
+    /// Best effort: a lost wake-up only delays the push until the workers' next scan.
+    func wakeSyncWorkers() {
+        _ = try? pool.execute("SELECT pg_notify('omnistock_outbox', '')")
     }
 
     static func requireKey(_ key: String) throws {
