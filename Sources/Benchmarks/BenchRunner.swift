@@ -87,6 +87,9 @@ public struct BenchRunner: Sendable {
                 baselines[clients] = try bench.simpleUpdateTPS(clients: clients, seconds: Int(options.seconds))
             }
         }
+        // As in production, the location feeds a channel: every reservation also marks an outbox target.
+        try Catalog(pool: pool).upsertChannel(ChannelDefinition(
+            code: "bench-writes", kind: "omnistock-json", modelsLocations: true, locations: [Self.warehouse]))
         let writes = LedgerWriteBench(ledger: ledger, location: Self.warehouse)
         if phases.contains(.writes) {
             for clients in [1, 8] {
