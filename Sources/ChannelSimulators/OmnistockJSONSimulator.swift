@@ -16,20 +16,25 @@ public final class OmnistockJSONSimulator: ChannelSimulator {
 
     private struct State {
         private(set) var levels: [String: Level] = [:]
-        /// The keys of `levels` in order, for paging; rebuilt only after a key is added.
-        private var sortedKeys: [String]?
+        /// The keys of `levels` in order, for paging, except those added since the last page was read.
+        private var sortedKeys: [String] = []
+        /// Keys added since the last page was read; merged into `sortedKeys` then (sorting only these).
+        private var addedKeys: [String] = []
         var reservations: [String: [String: String]] = [:]
         var idempotencyKeys: Set<String> = []
 
         /// Stores `level` under `key` (`sku@location`).
         mutating func store(_ level: Level, at key: String) {
-            if levels.updateValue(level, forKey: key) == nil { sortedKeys = nil }
+            if levels.updateValue(level, forKey: key) == nil { addedKeys.append(key) }
         }
 
         /// Up to `limit` levels after the key `cursor` (from the start when nil), and whether more follow.
         mutating func page(after cursor: String?, limit: Int) -> (levels: [(key: String, level: Level)], more: Bool) {
-            if sortedKeys == nil { sortedKeys = levels.keys.sorted() }
-            let keys = sortedKeys ?? []
+            if !addedKeys.isEmpty {
+                sortedKeys = Self.merge(sortedKeys, addedKeys.sorted())
+                addedKeys.removeAll()
+            }
+            let keys = sortedKeys
             var start = 0
             if let cursor {
                 var high = keys.count
@@ -41,6 +46,19 @@ public final class OmnistockJSONSimulator: ChannelSimulator {
             let end = min(keys.count, start + max(limit, 0))
             let page = keys[start..<end].compactMap { key in levels[key].map { (key: key, level: $0) } }
             return (page, end < keys.count)
+        }
+
+        /// Two sorted lists as one sorted list.
+        private static func merge(_ left: [String], _ right: [String]) -> [String] {
+            var merged: [String] = []
+            merged.reserveCapacity(left.count + right.count)
+            var (i, j) = (0, 0)
+            while i < left.count && j < right.count {
+                if left[i] <= right[j] { merged.append(left[i]); i += 1 } else { merged.append(right[j]); j += 1 }
+            }
+            merged += left[i...]
+            merged += right[j...]
+            return merged
         }
     }
 
