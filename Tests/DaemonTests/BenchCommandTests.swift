@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `omnistock bench` end to end on the test cluster. Figures are not timed here; what is checked is what
+/// must hold whatever the machine: the hot SKU never oversells, and the memory phase really starts a
+/// daemon that syncs and reconciles every level within the memory bound.
+@Suite struct BenchCommandTests {
+    /// The parts of `bench --json` the test reads.
+    struct Report: Decodable {
+        struct Figure: Decodable {
+            var name: String
+            var value: Double
+        }
+
+        var figures: [Figure]
+        var notes: [String]
+    }
+
+    @Test func quickHotSKUAndDaemonMemoryPhases() throws {
+        let database = try TestDatabase.make(migrated: false)
+        let (status, output) = try DaemonProcess.run(
+            ["bench", "--quick", "--json", "--only", "hot-sku", "memory", "--database", database.url], timeout: 400)
+        #expect(status == 0, "output: \(output.suffix(3000))")
+        // Progress and logs go to stderr before the report, which is the last thing printed.
+        let start = try #require(output.range(of: "\n{\n")?.lowerBound, "no JSON report in: \(output.suffix(2000))")
+        let report = try JSONDecoder().decode(Report.self, from: Data(output[start...].utf8))
+        func figure(_ prefix: String) -> Report.Figure? { report.figures.first { $0.name.hasPrefix(prefix) } }
+
+        #expect(figure("hot SKU reservations that succeeded")?.value == 1000, "exactly the stock, never more")
+        let rss = try #require(figure("daemon peak RSS, 100000 levels"))
+        #expect(rss.value > 0 && rss.value <= 150, "peak RSS \(rss.value) MiB")
+        #expect(figure("daemon reconcile of 100000 levels") != nil, "the daemon's reconcile compared every level")
+        #expect(report.notes.contains("verify: ledger consistent after the run"))
+    }
+}
