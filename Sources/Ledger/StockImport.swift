@@ -137,7 +137,7 @@ extension StockLedger {
                 }
             }
         }
-        if summary.changed > 0 { wakeSyncWorkers() }
+        if summary.changed > 0 { try? wakeSyncWorkers() }
         return summary
     }
 

@@ -25,7 +25,7 @@ extension StockLedger {
                 try rows.first?.decode(PostgresJSONValue<ReservationReceipt>.self, at: 0).value
             }
             if let receipt {
-                wakeSyncWorkers()
+                try? wakeSyncWorkers()
                 return receipt
             }
         } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
@@ -100,7 +100,7 @@ extension StockLedger {
             }
             return expired
         }
-        if !expired.isEmpty { wakeSyncWorkers() }
+        if !expired.isEmpty { try? wakeSyncWorkers() }
         return expired
     }
 

@@ -46,7 +46,7 @@ public struct StockLedger: Sendable {
                 return result
             }
         }
-        wakeSyncWorkers()
+        try? wakeSyncWorkers()
         return result
     }
 
@@ -65,13 +65,15 @@ public struct StockLedger: Sendable {
         return stored.value
     }
 
-    /// Wakes the sync workers of every replica (`NOTIFY omnistock_outbox`) after a change committed.
+    /// Wakes the sync workers of every replica (`NOTIFY omnistock_outbox`) after a change to levels or
+    /// the outbox committed.
     ///
-    /// Sent on its own, outside the change's transaction: a NOTIFY inside a writing transaction holds
+    /// Send it on its own, outside the change's transaction: a NOTIFY inside a writing transaction holds
     /// PostgreSQL's cluster-wide notify lock until that commit is flushed, queueing every writer behind it.
-    /// Best effort: a lost wake-up only delays the push until the workers' next scan.
-    func wakeSyncWorkers() {
-        _ = try? pool.execute("SELECT pg_notify('omnistock_outbox', '')")
+    /// The ledger's own operations ignore a failure here: a lost wake-up only delays the push until the
+    /// workers' next scan.
+    public func wakeSyncWorkers() throws {
+        try pool.execute("SELECT pg_notify('omnistock_outbox', '')")
     }
 
     static func requireKey(_ key: String) throws {

@@ -131,7 +131,7 @@ public struct EventApplier: Sendable {
                        'ledger wins: pushed again', now()
                 FROM target
                 """, [channel, sku, line.location ?? "*", line.quantity])
-            try pool.execute("SELECT pg_notify('omnistock_outbox', '')")
+            try ledger.wakeSyncWorkers()
         }
     }
 
