@@ -6,8 +6,8 @@ import PostgresClient
 /// The insert is one prepared statement committed on its own; the wake-up is sent afterwards, outside
 /// that transaction. A `NOTIFY` inside a writing transaction holds PostgreSQL's cluster-wide notify lock
 /// until the commit is flushed, which put every webhook's commit in one queue (about 1,600/s here); sent
-/// on its own, its transaction has written nothing that must be flushed, so the lock is held only briefly. A wake-up lost to a crash between the two
-/// costs only latency: the processor also scans the inbox on a timer.
+/// on its own, its transaction has written nothing that must be flushed, so the lock is held only briefly.
+/// A wake-up lost to a crash between the two costs only latency: the processor also scans the inbox on a timer.
 enum InboxStore {
     /// What happened to a delivery.
     enum Outcome: String, Sendable {
