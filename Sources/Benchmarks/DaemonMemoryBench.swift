@@ -28,8 +28,7 @@ struct DaemonMemoryBench {
         let locations = (0..<locationCount).map { String(format: "bench-rss-%02d", $0) }
         try BenchCatalog.create(pool: pool, skus: skus, locations: locations, onHand: 5)
         let levels = skus * locationCount
-        let simulator = OmnistockJSONSimulator(token: "bench", webhookSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
-        _ = try await simulator.start()
+        let simulator = try await BenchEndpoint.start()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("omnistock-rss-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let port = try FreePort.find()
@@ -98,7 +97,7 @@ struct DaemonMemoryBench {
             code = "\(Self.channel)"
             kind = "omnistock-json"
             base_url = "\(endpoint)"
-            token = "bench"
+            token = "\(BenchEndpoint.token)"
             locations = [\(locations.map { "\"\($0)\"" }.joined(separator: ", "))]
             batch_size = 1000
             concurrency = 4

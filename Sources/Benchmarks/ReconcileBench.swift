@@ -14,10 +14,10 @@ enum ReconcileBench {
         var simulators: [OmnistockJSONSimulator] = []
         var endpoints: [ChannelEndpoint] = []
         for index in 1...channels {
-            let simulator = OmnistockJSONSimulator(token: "bench", webhookSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
-            _ = try await simulator.start()
+            let simulator = try await BenchEndpoint.start()
             simulators.append(simulator)
-            let configuration = OmnistockJSONConfiguration(baseURL: simulator.baseURL, token: "bench", batchSize: 1000, pageSize: 5000)
+            let configuration = OmnistockJSONConfiguration(
+                baseURL: simulator.baseURL, token: BenchEndpoint.token, batchSize: 1000, pageSize: 5000)
             endpoints.append(ChannelEndpoint(code: "bench-reconcile-\(index)", channel: OmnistockJSONChannel(configuration: configuration, client: client)))
         }
         let outcome: Result<ReconcileBenchmarkResult, any Error>
