@@ -29,8 +29,8 @@ extension FaultTests {
         setup.simulator.setChaos(nil)
         print("chaos seed \(seed): \(next) changes, \(tally)")
         #expect(Self.sawEnoughChaos(tally), "every kind of misbehaviour struck: \(tally)")
-        let total = tally.failures + tally.hangs + tally.throttled + tally.normal
-        #expect(Double(tally.failures) > 0.15 * Double(total), "about 30 % failed: \(tally)")
+        // The share of failures is checked on a fixed seed in SimulatorChaosTests: the few dozen requests
+        // of this run make it a matter of luck here.
 
         #expect(try await setup.converged(), "differences: \((try? setup.differences()) ?? []); log: \(daemon.output.suffix(2000))")
         #expect(try setup.ledger.verify().isEmpty)
