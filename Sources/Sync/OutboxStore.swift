@@ -20,36 +20,54 @@ public struct OutboxStore: Sendable {
     }
 
     /// Claims up to `limit` due targets of `channel` and computes each value from the ledger now.
+    ///
+    /// Two statements, not one: under READ COMMITTED the claim's row locks see a target's newest version
+    /// even when its writer committed after the statement's snapshot was taken, while every other read of that
+    /// statement sees the older snapshot. Values and listings read in the same statement could therefore be
+    /// older than the version they are recorded under — a stale value marked as pushed, or a listing found by
+    /// discovery missed and the target refused for good. The second statement's snapshot is taken after the
+    /// claim, so it includes every write up to the versions claimed.
     public func claimDue(channel: String, limit: Int) throws -> [PushTarget] {
-        try pool.query(
-            """
-            WITH due AS (
-                SELECT channel, sku, location_scope FROM outbox
-                WHERE channel = $1 AND next_attempt_at <= now() AND NOT permanent_error
-                  AND pushed_version IS DISTINCT FROM wanted_version
-                ORDER BY next_attempt_at LIMIT $2
-                FOR UPDATE SKIP LOCKED),
-            claimed AS (
+        try pool.withConnection { connection in
+            let claimed = try connection.query(
+                """
+                WITH due AS (
+                    SELECT channel, sku, location_scope FROM outbox
+                    WHERE channel = $1 AND next_attempt_at <= now() AND NOT permanent_error
+                      AND pushed_version IS DISTINCT FROM wanted_version
+                    ORDER BY next_attempt_at LIMIT $2
+                    FOR UPDATE SKIP LOCKED)
                 UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $3::float8), claimed_by = $4
                 FROM due
                 WHERE o.channel = due.channel AND o.sku = due.sku AND o.location_scope = due.location_scope
-                RETURNING o.sku, o.location_scope, o.wanted_version, o.pushed_value, o.attempts,
-                    (SELECT external_id FROM listings l
-                     WHERE l.channel = o.channel AND l.sku = o.sku AND l.location_scope IN (o.location_scope, '*')
-                     ORDER BY l.location_scope = '*' LIMIT 1) AS external_id),
-            wanted AS (
-                SELECT v.* FROM (SELECT array_agg(sku) AS skus, array_agg(location_scope) AS scopes FROM claimed) AS targets,
-                    channel_values($1, targets.skus, targets.scopes) AS v)
-            SELECT c.sku, c.location_scope, c.wanted_version, c.pushed_value, c.attempts, w.value, c.external_id
-            FROM claimed c LEFT JOIN wanted w ON w.sku = c.sku AND w.scope = c.location_scope
-            """, [channel, limit, lease, replica]
-        ) { rows in
-            try rows.map { row in
+                RETURNING o.sku, o.location_scope, o.wanted_version, o.pushed_value, o.attempts
+                """, [channel, limit, lease, replica]
+            ).map { row in
                 PushTarget(
-                    channel: channel, sku: try row.decode(at: 0), scope: try row.decode(at: 1),
-                    version: try row.decode(at: 2), value: try row.decode(Int?.self, at: 5) ?? 0,
-                    pushedValue: try row.decode(Int?.self, at: 3), attempts: try row.decode(at: 4),
-                    externalID: try row.decode(String?.self, at: 6))
+                    channel: channel, sku: try row.decode(at: 0), scope: try row.decode(at: 1), version: try row.decode(at: 2),
+                    value: 0, pushedValue: try row.decode(Int?.self, at: 3), attempts: try row.decode(at: 4), externalID: nil)
+            }
+            guard !claimed.isEmpty else { return [] }
+            var current: [TargetKey: (value: Int, externalID: String?)] = [:]
+            for row in try connection.query(
+                """
+                SELECT t.sku, t.scope, v.value,
+                    (SELECT external_id FROM listings l
+                     WHERE l.channel = $1 AND l.sku = t.sku AND l.location_scope IN (t.scope, '*')
+                     ORDER BY l.location_scope = '*' LIMIT 1)
+                FROM unnest($2::text[], $3::text[]) AS t(sku, scope)
+                LEFT JOIN channel_values($1, $2::text[], $3::text[]) AS v ON v.sku = t.sku AND v.scope = t.scope
+                """, [channel, claimed.map(\.sku), claimed.map(\.scope)])
+            {
+                current[TargetKey(sku: try row.decode(at: 0), scope: try row.decode(at: 1))] =
+                    (try row.decode(Int?.self, at: 2) ?? 0, try row.decode(String?.self, at: 3))
+            }
+            return claimed.map { target in
+                var target = target
+                let now = current[TargetKey(sku: target.sku, scope: target.scope)]
+                target.value = now?.value ?? 0
+                target.externalID = now?.externalID
+                return target
             }
         }
     }
@@ -120,6 +138,11 @@ public struct OutboxStore: Sendable {
                     """, [channel, target.sku, target.scope, current, target.pushedValue, target.value, target.version])
             }
         }
+    }
+
+    private struct TargetKey: Hashable {
+        let sku: String
+        let scope: String
     }
 
     private static func target(of record: PushRecord) -> PushTarget {

@@ -73,6 +73,41 @@ import TestSupport
         await harness.shutdown()
     }
 
+    /// A claim must never pair a target's newest version with a value read before that version committed:
+    /// writers race the lane, and once everything is pushed each endpoint value and each recorded
+    /// `pushed_value` must be the ledger's.
+    @Test func valuesPushedUnderConcurrentWritesAreNeverOlderThanTheirVersion() async throws {
+        let harness = try await SyncHarness(lane: LaneSettings(backoff: Backoff(base: 0.05, cap: 0.5), coalescingDelay: 0))
+        let skus = (1...40).map { "RACE-\($0)" }
+        for sku in skus {
+            try harness.fixture.catalog.upsertSKU(sku)
+            _ = try harness.ledger.receive(sku: sku, location: SyncHarness.store, quantity: 1_000, key: "seed-\(sku)")
+        }
+        harness.start()
+        let ledger = harness.ledger
+        DispatchQueue.concurrentPerform(iterations: 6) { writer in
+            var generator = SeededGenerator(seed: UInt64(writer + 1))
+            for step in 0..<400 {
+                let sku = skus[Int.random(in: 0..<skus.count, using: &generator)]
+                let key = "w\(writer)-\(step)"
+                if Bool.random(using: &generator) {
+                    _ = try? ledger.sell(sku: sku, location: SyncHarness.store, quantity: 1, key: key)
+                } else {
+                    _ = try? ledger.receive(sku: sku, location: SyncHarness.store, quantity: 1, key: key)
+                }
+            }
+        }
+        let pendingSQL = "SELECT count(*) FROM outbox WHERE pushed_version IS DISTINCT FROM wanted_version"
+        #expect(try await harness.eventually(timeout: 30) { try harness.fixture.scalar(pendingSQL) == 0 })
+        let stale = try harness.fixture.scalar(
+            "SELECT count(*) FROM outbox WHERE pushed_value IS DISTINCT FROM channel_value(channel, sku, location_scope)")
+        #expect(stale == 0, "targets recorded as pushed with a value older than their version")
+        for sku in skus {
+            #expect(harness.shown(sku) == (try harness.expected(sku)), "\(sku) at the endpoint")
+        }
+        await harness.shutdown()
+    }
+
     @Test func pickupReservationsAreHeldAndDroppedAtTheStore() async throws {
         let harness = try await SyncHarness()
         harness.start()
