@@ -64,7 +64,7 @@ public final class SimulatorCore: Sendable {
         chaos.withLock { $0?.tally }
     }
 
-    /// Records the request, takes the next queued fault or else a chaos draw, applies a `fail`/`hang` fault,
+    /// Records the request, takes the next queued fault or else a chaos draw, applies a `fail`/`hang`/`slowAnswer` fault,
     /// and otherwise calls `handle` with the request and any `stale`/`throttle` fault for the simulator to
     /// answer in its API's terms.
     func respond(
@@ -87,6 +87,10 @@ public final class SimulatorCore: Sendable {
         case .hang(let duration):
             try await Task.sleep(for: duration)
             fault = nil
+        case .slowAnswer(let delay):
+            let answer = try await handle(recorded, nil)
+            try await Task.sleep(for: delay)
+            return answer
         case .throttle(let seconds):
             return throttled(seconds)
         case .stale, nil:

@@ -8,4 +8,7 @@ public enum SimulatorFault: Sendable, Hashable {
     case stale
     /// Wait this long before handling the request normally.
     case hang(Duration)
+    /// Handle the request at once but send the answer this much later: a slow read whose answer predates
+    /// whatever happens at the channel meanwhile.
+    case slowAnswer(Duration)
 }

@@ -36,6 +36,27 @@ import TestSupport
         await harness.shutdown()
     }
 
+    /// A push recorded while the channel's page was on its way is not drift: the page predates it.
+    @Test func aPushLandingWhileAPageIsReadIsNotDrift() async throws {
+        let harness = try Harness()
+        let pos = try await harness.addStore()
+        _ = try harness.ledger.receive(sku: "MUG", location: Harness.store, quantity: 6, key: "r")
+        harness.startWorker()
+        #expect(await harness.eventually { pos.level(sku: "MUG", location: Harness.store)?.available == 5 && (try? harness.unpushed()) == 0 })
+        pos.inject(.slowAnswer(.seconds(2)))
+        async let reconciled = harness.reconcile()
+        #expect(await harness.eventually { pos.requests.contains { $0.method == "GET" } }, "the page is requested and answered later")
+        _ = try harness.ledger.sell(sku: "MUG", location: Harness.store, quantity: 1, key: "s")
+        #expect(await harness.eventually { pos.level(sku: "MUG", location: Harness.store)?.available == 4 && (try? harness.unpushed()) == 0 })
+
+        let channel = try #require(try await reconciled.channels.first)
+        #expect(channel.compared == 1)
+        #expect(channel.drift == 0, "the page showed 5, the value pushed before the new one was recorded")
+        #expect(channel.pending == 1)
+        #expect(try harness.fixture.scalar("SELECT count(*) FROM conflicts WHERE kind = 'drift'") == 0)
+        await harness.shutdown()
+    }
+
     @Test func aMissedOrderIsImportedOnce() async throws {
         let harness = try Harness()
         let shop = try await harness.addWooCommerce("woo")

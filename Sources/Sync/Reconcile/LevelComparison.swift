@@ -1,4 +1,5 @@
 import Channels
+import Foundation
 import PostgresClient
 
 /// One level a channel showed, next to what the ledger and the outbox say about it.
@@ -16,6 +17,8 @@ struct ComparedLevel: Sendable, Equatable {
     var pushedValue: Int?
     /// A push of a newer value is due or in flight (not refused for good).
     var pending: Bool
+    /// A push was recorded after the channel's page was requested: the page may predate it.
+    var pushedDuringRead: Bool
     /// On hand in the ledger at `scope` (0 when no level).
     var ledgerOnHand: Int
     /// `scope` is a store.
@@ -25,7 +28,10 @@ struct ComparedLevel: Sendable, Equatable {
 /// Compares one page of a channel's levels with the ledger in one query. Snapshots without a SKU are
 /// matched through `listings`; those the ledger does not know, or in scopes the channel does not sell, are left out.
 enum LevelComparison {
-    static func compare(_ snapshots: [ChannelLevelSnapshot], channel: String, on pool: PostgresPool) throws -> [ComparedLevel] {
+    /// - Parameter requestedAt: the database's clock when the page was requested from the channel.
+    static func compare(
+        _ snapshots: [ChannelLevelSnapshot], channel: String, requestedAt: Date, on pool: PostgresPool
+    ) throws -> [ComparedLevel] {
         try pool.query(
             """
             WITH r AS (
@@ -38,7 +44,7 @@ enum LevelComparison {
                     channel_values($1, targets.skus, targets.scopes) AS v)
             SELECT r.sku, r.scope, r.shown, r.counted, w.value, o.pushed_value,
                    o.wanted_version IS NOT NULL AND o.pushed_version IS DISTINCT FROM o.wanted_version AND NOT o.permanent_error,
-                   COALESCE(l.on_hand, 0), COALESCE(loc.kind = 'store', false)
+                   COALESCE(l.on_hand, 0), COALESCE(loc.kind = 'store', false), COALESCE(o.pushed_at >= $7, false)
             FROM r
             JOIN skus k ON k.sku = r.sku
             JOIN channels c ON c.code = $1
@@ -51,13 +57,13 @@ enum LevelComparison {
                        ELSE r.scope = '*' END
             """,
             [channel, snapshots.map(\.sku), snapshots.map(\.externalID), snapshots.map(\.location),
-             snapshots.map(\.available), snapshots.map(\.onHand)]
+             snapshots.map(\.available), snapshots.map(\.onHand), requestedAt]
         ) { rows in
             try rows.map { row in
                 ComparedLevel(
                     sku: try row.decode(at: 0), scope: try row.decode(at: 1), shown: try row.decode(at: 2),
                     counted: try row.decode(Int?.self, at: 3), wanted: try row.decode(Int?.self, at: 4) ?? 0,
-                    pushedValue: try row.decode(Int?.self, at: 5), pending: try row.decode(at: 6),
+                    pushedValue: try row.decode(Int?.self, at: 5), pending: try row.decode(at: 6), pushedDuringRead: try row.decode(at: 9),
                     ledgerOnHand: try row.decode(at: 7), isStore: try row.decode(at: 8))
             }
         }

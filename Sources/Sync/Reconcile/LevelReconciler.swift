@@ -22,22 +22,24 @@ struct LevelReconciler: Sendable {
             try pool.query("SELECT count(*) FROM outbox WHERE channel = $1", [code]) { try $0[0].decode(Int.self, at: 0) }
         }
         // The next page is read while this one is settled: at most two pages are in memory.
-        var next: Task<Page<ChannelLevelSnapshot>, any Error>? = Task { try await channel.fetchLevels(cursor: nil) }
+        var next: Task<RequestedPage, any Error>? = request(cursor: nil, from: channel)
         defer { next?.cancel() }
         var read = 0
         while let fetching = next {
-            let page: Page<ChannelLevelSnapshot>
+            let requested: RequestedPage
             do {
-                page = try await fetching.value
+                requested = try await fetching.value
             } catch {
                 report.errors.append("levels after \(read) read: \(error)")
                 return
             }
-            next = page.hasMore ? page.nextCursor.map { cursor in Task { try await channel.fetchLevels(cursor: cursor) } } : nil
+            let page = requested.page
+            next = page.hasMore ? page.nextCursor.map { request(cursor: $0, from: channel) } : nil
             read += page.items.count
             let snapshots = page.items
             let settled = try await pool.run { _ in
-                try self.settle(snapshots, code: code, countsAreAuthoritative: isStoreEndpoint, run: run)
+                try self.settle(
+                    snapshots, requestedAt: requested.requestedAt, code: code, countsAreAuthoritative: isStoreEndpoint, run: run)
             }
             report.compared += settled.report.compared
             report.unknown += snapshots.count - settled.report.compared
@@ -54,13 +56,31 @@ struct LevelReconciler: Sendable {
         }
     }
 
+    /// A page of a channel's levels and the database's clock when it was requested.
+    private struct RequestedPage: Sendable {
+        var page: Page<ChannelLevelSnapshot>
+        var requestedAt: Date
+    }
+
+    /// Reads the database's clock, then requests the page at `cursor`: pushes recorded since that moment
+    /// may be missing from the page.
+    private func request(cursor: String?, from channel: any Channel) -> Task<RequestedPage, any Error> {
+        let pool = self.pool
+        return Task {
+            let requestedAt = try await pool.run { pool in
+                try pool.query("SELECT clock_timestamp()") { try $0[0].decode(Date.self, at: 0) }
+            }
+            return RequestedPage(page: try await channel.fetchLevels(cursor: cursor), requestedAt: requestedAt)
+        }
+    }
+
     /// Compares and settles one page (blocking).
     private func settle(
-        _ snapshots: [ChannelLevelSnapshot], code: String, countsAreAuthoritative: Bool, run: ReconcileRun
+        _ snapshots: [ChannelLevelSnapshot], requestedAt: Date, code: String, countsAreAuthoritative: Bool, run: ReconcileRun
     ) throws -> (report: ChannelReconcileReport, findings: FindingLog) {
         var report = ChannelReconcileReport(channel: code)
         var findings = FindingLog()
-        var levels = try LevelComparison.compare(snapshots, channel: code, on: pool)
+        var levels = try LevelComparison.compare(snapshots, channel: code, requestedAt: requestedAt, on: pool)
         report.compared = levels.count
         if countsAreAuthoritative {
             for index in levels.indices {
@@ -73,8 +93,9 @@ struct LevelReconciler: Sendable {
         for level in levels {
             if level.shown == level.wanted {
                 report.inSync += 1
-            } else if level.pending && (level.pushedValue == nil || level.shown == level.pushedValue) {
-                // A push is due that the channel has not seen yet (or never had): not an edit at the channel.
+            } else if level.pushedDuringRead || (level.pending && (level.pushedValue == nil || level.shown == level.pushedValue)) {
+                // A push is due that the channel has not seen yet (or never had), or one landed while the page
+                // was being read: not an edit at the channel.
                 report.pending += 1
             } else {
                 drifted.append(level)
