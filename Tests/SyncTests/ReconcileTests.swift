@@ -57,6 +57,27 @@ import TestSupport
         await harness.shutdown()
     }
 
+    /// A store count read before a movement at the store is not recorded over it (it would undo the movement).
+    @Test func aCountReadBeforeAMovementDoesNotUndoIt() async throws {
+        let harness = try Harness()
+        let pos = try await harness.addStore()
+        _ = try harness.ledger.receive(sku: "MUG", location: Harness.store, quantity: 6, key: "r")
+        harness.startWorker()
+        #expect(await harness.eventually { pos.level(sku: "MUG", location: Harness.store)?.available == 5 && (try? harness.unpushed()) == 0 })
+        pos.setLevel(sku: "MUG", location: Harness.store, available: 5, onHand: 6)
+        pos.inject(.slowAnswer(.seconds(2)))
+        async let reconciled = harness.reconcile()
+        #expect(await harness.eventually { pos.requests.contains { $0.method == "GET" } }, "the page is requested and answered later")
+        _ = try harness.ledger.sell(sku: "MUG", location: Harness.store, quantity: 1, key: "walk-in")
+
+        let channel = try #require(try await reconciled.channels.first)
+        #expect(channel.countChanges == 0, "the page's count of 6 predates the sale")
+        let onHand = "SELECT on_hand FROM levels WHERE sku = 'MUG' AND location = $1"
+        #expect(try harness.fixture.scalar(onHand, [Harness.store]) == 5)
+        #expect(try harness.fixture.scalar("SELECT count(*) FROM conflicts") == 0)
+        await harness.shutdown()
+    }
+
     @Test func aMissedOrderIsImportedOnce() async throws {
         let harness = try Harness()
         let shop = try await harness.addWooCommerce("woo")

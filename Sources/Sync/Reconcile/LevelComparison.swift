@@ -19,18 +19,33 @@ struct ComparedLevel: Sendable, Equatable {
     var pending: Bool
     /// A push was recorded after the channel's page was requested: the page may predate it.
     var pushedDuringRead: Bool
+    /// The ledger level changed after the page was requested: the channel's count may predate the change.
+    var changedDuringRead: Bool
     /// On hand in the ledger at `scope` (0 when no level).
     var ledgerOnHand: Int
     /// `scope` is a store.
     var isStore: Bool
 }
 
+/// The database's clock and latest ledger version just before a page was requested from a channel: what
+/// changed after it may be missing from the page.
+struct ReadMoment: Sendable {
+    var clock: Date
+    var ledgerVersion: Int64
+
+    static func now(on pool: PostgresPool) throws -> ReadMoment {
+        try pool.query("SELECT clock_timestamp(), (SELECT last_value FROM ledger_version_seq)") { rows in
+            ReadMoment(clock: try rows[0].decode(at: 0), ledgerVersion: try rows[0].decode(at: 1))
+        }
+    }
+}
+
 /// Compares one page of a channel's levels with the ledger in one query. Snapshots without a SKU are
 /// matched through `listings`; those the ledger does not know, or in scopes the channel does not sell, are left out.
 enum LevelComparison {
-    /// - Parameter requestedAt: the database's clock when the page was requested from the channel.
+    /// - Parameter requested: when the page was requested from the channel.
     static func compare(
-        _ snapshots: [ChannelLevelSnapshot], channel: String, requestedAt: Date, on pool: PostgresPool
+        _ snapshots: [ChannelLevelSnapshot], channel: String, requested: ReadMoment, on pool: PostgresPool
     ) throws -> [ComparedLevel] {
         try pool.query(
             """
@@ -44,7 +59,8 @@ enum LevelComparison {
                     channel_values($1, targets.skus, targets.scopes) AS v)
             SELECT r.sku, r.scope, r.shown, r.counted, w.value, o.pushed_value,
                    o.wanted_version IS NOT NULL AND o.pushed_version IS DISTINCT FROM o.wanted_version AND NOT o.permanent_error,
-                   COALESCE(l.on_hand, 0), COALESCE(loc.kind = 'store', false), COALESCE(o.pushed_at >= $7, false)
+                   COALESCE(l.on_hand, 0), COALESCE(loc.kind = 'store', false), COALESCE(o.pushed_at >= $7, false),
+                   COALESCE(l.version > $8, false)
             FROM r
             JOIN skus k ON k.sku = r.sku
             JOIN channels c ON c.code = $1
@@ -57,13 +73,15 @@ enum LevelComparison {
                        ELSE r.scope = '*' END
             """,
             [channel, snapshots.map(\.sku), snapshots.map(\.externalID), snapshots.map(\.location),
-             snapshots.map(\.available), snapshots.map(\.onHand), requestedAt]
+             snapshots.map(\.available), snapshots.map(\.onHand), requested.clock,
+             requested.ledgerVersion]
         ) { rows in
             try rows.map { row in
                 ComparedLevel(
                     sku: try row.decode(at: 0), scope: try row.decode(at: 1), shown: try row.decode(at: 2),
                     counted: try row.decode(Int?.self, at: 3), wanted: try row.decode(Int?.self, at: 4) ?? 0,
                     pushedValue: try row.decode(Int?.self, at: 5), pending: try row.decode(at: 6), pushedDuringRead: try row.decode(at: 9),
+                    changedDuringRead: try row.decode(at: 10),
                     ledgerOnHand: try row.decode(at: 7), isStore: try row.decode(at: 8))
             }
         }

@@ -39,7 +39,7 @@ struct LevelReconciler: Sendable {
             let snapshots = page.items
             let settled = try await pool.run { _ in
                 try self.settle(
-                    snapshots, requestedAt: requested.requestedAt, code: code, countsAreAuthoritative: isStoreEndpoint, run: run)
+                    snapshots, requested: requested.moment, code: code, countsAreAuthoritative: isStoreEndpoint, run: run)
             }
             report.compared += settled.report.compared
             report.unknown += snapshots.count - settled.report.compared
@@ -56,35 +56,36 @@ struct LevelReconciler: Sendable {
         }
     }
 
-    /// A page of a channel's levels and the database's clock when it was requested.
+    /// A page of a channel's levels and the moment it was requested.
     private struct RequestedPage: Sendable {
         var page: Page<ChannelLevelSnapshot>
-        var requestedAt: Date
+        var moment: ReadMoment
     }
 
-    /// Reads the database's clock, then requests the page at `cursor`: pushes recorded since that moment
+    /// Notes the database's moment, then requests the page at `cursor`: what changes after that moment
     /// may be missing from the page.
     private func request(cursor: String?, from channel: any Channel) -> Task<RequestedPage, any Error> {
         let pool = self.pool
         return Task {
-            let requestedAt = try await pool.run { pool in
-                try pool.query("SELECT clock_timestamp()") { try $0[0].decode(Date.self, at: 0) }
-            }
-            return RequestedPage(page: try await channel.fetchLevels(cursor: cursor), requestedAt: requestedAt)
+            let moment = try await pool.run { try ReadMoment.now(on: $0) }
+            return RequestedPage(page: try await channel.fetchLevels(cursor: cursor), moment: moment)
         }
     }
 
     /// Compares and settles one page (blocking).
     private func settle(
-        _ snapshots: [ChannelLevelSnapshot], requestedAt: Date, code: String, countsAreAuthoritative: Bool, run: ReconcileRun
+        _ snapshots: [ChannelLevelSnapshot], requested: ReadMoment, code: String, countsAreAuthoritative: Bool, run: ReconcileRun
     ) throws -> (report: ChannelReconcileReport, findings: FindingLog) {
         var report = ChannelReconcileReport(channel: code)
         var findings = FindingLog()
-        var levels = try LevelComparison.compare(snapshots, channel: code, requestedAt: requestedAt, on: pool)
+        var levels = try LevelComparison.compare(snapshots, channel: code, requested: requested, on: pool)
         report.compared = levels.count
         if countsAreAuthoritative {
             for index in levels.indices {
-                guard levels[index].isStore, let counted = levels[index].counted, counted != levels[index].ledgerOnHand else { continue }
+                // A level moved since the page was requested: the store's count may not include the movement yet.
+                guard levels[index].isStore, !levels[index].changedDuringRead, let counted = levels[index].counted,
+                      counted != levels[index].ledgerOnHand
+                else { continue }
                 report.countChanges += 1
                 findings.add(try recordCount(&levels[index], counted: counted, code: code, run: run))
             }
