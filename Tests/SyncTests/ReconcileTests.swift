@@ -39,17 +39,11 @@ import TestSupport
     /// A push recorded while the channel's page was on its way is not drift: the page predates it.
     @Test func aPushLandingWhileAPageIsReadIsNotDrift() async throws {
         let harness = try Harness()
-        let pos = try await harness.addStore()
-        _ = try harness.ledger.receive(sku: "MUG", location: Harness.store, quantity: 6, key: "r")
-        harness.startWorker()
-        #expect(await harness.eventually { pos.level(sku: "MUG", location: Harness.store)?.available == 5 && (try? harness.unpushed()) == 0 })
-        pos.inject(.slowAnswer(.seconds(2)))
-        async let reconciled = harness.reconcile()
-        #expect(await harness.eventually { pos.requests.contains { $0.method == "GET" } }, "the page is requested and answered later")
+        let (pos, reconciling) = try await startReconcileWithASlowPage(harness)
         _ = try harness.ledger.sell(sku: "MUG", location: Harness.store, quantity: 1, key: "s")
         #expect(await harness.eventually { pos.level(sku: "MUG", location: Harness.store)?.available == 4 && (try? harness.unpushed()) == 0 })
 
-        let channel = try #require(try await reconciled.channels.first)
+        let channel = try #require(try await reconciling.value.channels.first)
         #expect(channel.compared == 1)
         #expect(channel.drift == 0, "the page showed 5, the value pushed before the new one was recorded")
         #expect(channel.pending == 1)
@@ -60,22 +54,32 @@ import TestSupport
     /// A store count read before a movement at the store is not recorded over it (it would undo the movement).
     @Test func aCountReadBeforeAMovementDoesNotUndoIt() async throws {
         let harness = try Harness()
-        let pos = try await harness.addStore()
-        _ = try harness.ledger.receive(sku: "MUG", location: Harness.store, quantity: 6, key: "r")
-        harness.startWorker()
-        #expect(await harness.eventually { pos.level(sku: "MUG", location: Harness.store)?.available == 5 && (try? harness.unpushed()) == 0 })
-        pos.setLevel(sku: "MUG", location: Harness.store, available: 5, onHand: 6)
-        pos.inject(.slowAnswer(.seconds(2)))
-        async let reconciled = harness.reconcile()
-        #expect(await harness.eventually { pos.requests.contains { $0.method == "GET" } }, "the page is requested and answered later")
+        let (_, reconciling) = try await startReconcileWithASlowPage(harness, storeCount: 6)
         _ = try harness.ledger.sell(sku: "MUG", location: Harness.store, quantity: 1, key: "walk-in")
 
-        let channel = try #require(try await reconciled.channels.first)
+        let channel = try #require(try await reconciling.value.channels.first)
         #expect(channel.countChanges == 0, "the page's count of 6 predates the sale")
         let onHand = "SELECT on_hand FROM levels WHERE sku = 'MUG' AND location = $1"
         #expect(try harness.fixture.scalar(onHand, [Harness.store]) == 5)
         #expect(try harness.fixture.scalar("SELECT count(*) FROM conflicts") == 0)
         await harness.shutdown()
+    }
+
+    /// A store endpoint showing MUG at 5 (6 on hand in the ledger, everything pushed; the store counts
+    /// `storeCount` if given) and a reconcile of it whose page is prepared at once but answered 2 s later;
+    /// returns once the page was requested, with the reconcile still running.
+    private func startReconcileWithASlowPage(
+        _ harness: Harness, storeCount: Int? = nil
+    ) async throws -> (OmnistockJSONSimulator, Task<ReconcileReport, any Error>) {
+        let pos = try await harness.addStore()
+        _ = try harness.ledger.receive(sku: "MUG", location: Harness.store, quantity: 6, key: "r")
+        harness.startWorker()
+        #expect(await harness.eventually { pos.level(sku: "MUG", location: Harness.store)?.available == 5 && (try? harness.unpushed()) == 0 })
+        if let storeCount { pos.setLevel(sku: "MUG", location: Harness.store, available: 5, onHand: storeCount) }
+        pos.inject(.slowAnswer(.seconds(2)))
+        let reconciling = Task { try await harness.reconcile() }
+        #expect(await harness.eventually { pos.requests.contains { $0.method == "GET" } }, "the page is requested and answered later")
+        return (pos, reconciling)
     }
 
     @Test func aMissedOrderIsImportedOnce() async throws {
