@@ -50,16 +50,22 @@ struct DemoStory: Sendable {
         try showConflicts()
     }
 
-    /// Waits until nothing is pending anywhere, then prints the snapshot under `title`.
+    /// Waits until nothing is pending anywhere, then prints the snapshot under `title` (and, after a minute
+    /// without settling, what is still open, so a stuck step explains itself).
     func converge(_ title: String) async throws {
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
+        var unsettled: [String] = []
+        repeat {
             let status = try SyncStatusReport.read(from: runtime.pool)
-            let settled = status.inboxBacklog == 0 && status.channels.allSatisfy { $0.pendingTargets == 0 && $0.permanentErrors == 0 }
-            if settled { break }
+            unsettled = status.channels.filter { $0.pendingTargets > 0 || $0.permanentErrors > 0 }.map { channel in
+                "\(channel.channel): \(channel.pendingTargets) pending, \(channel.permanentErrors) refused (last error: \(channel.lastError ?? "none"))"
+            }
+            if status.inboxBacklog > 0 { unsettled.append("inbox: \(status.inboxBacklog) webhooks waiting") }
+            if unsettled.isEmpty { break }
             try await Task.sleep(for: .milliseconds(100))
-        }
+        } while Date() < deadline
         say("\n\(title)")
+        for line in unsettled { say("   not settled after 60 s — \(line)") }
         try await showSnapshot()
     }
 
