@@ -102,6 +102,7 @@ let package = Package(
                 "Ledger",
                 "PostgresClient",
                 "Channels",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -14,6 +14,9 @@ public struct AllegroConfiguration: Sendable {
     public var refreshToken: String
     /// Called with the new tokens after every refresh, so the caller can store them.
     public var onTokensRefreshed: (@Sendable (_ accessToken: String, _ refreshToken: String) -> Void)?
+    /// Called before each refresh for the latest stored tokens, which another process (a CLI run, a replica, the
+    /// previous run of this one) may have rotated; nil when none are stored.
+    public var storedTokens: (@Sendable () -> (accessToken: String?, refreshToken: String)?)?
     /// Offers per `GET /sale/offers` page.
     public var pageSize: Int
     /// Events per `GET /order/events` call.
@@ -23,7 +26,9 @@ public struct AllegroConfiguration: Sendable {
     public init(
         apiURL: String = "https://api.allegro.pl", tokenURL: String = "https://allegro.pl/auth/oauth/token",
         clientID: String, clientSecret: String, accessToken: String? = nil, refreshToken: String,
-        onTokensRefreshed: (@Sendable (String, String) -> Void)? = nil, pageSize: Int = 1000, eventsPageSize: Int = 100
+        onTokensRefreshed: (@Sendable (String, String) -> Void)? = nil,
+        storedTokens: (@Sendable () -> (accessToken: String?, refreshToken: String)?)? = nil,
+        pageSize: Int = 1000, eventsPageSize: Int = 100
     ) {
         self.apiURL = apiURL
         self.tokenURL = tokenURL
@@ -32,6 +37,7 @@ public struct AllegroConfiguration: Sendable {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
         self.onTokensRefreshed = onTokensRefreshed
+        self.storedTokens = storedTokens
         self.pageSize = pageSize
         self.eventsPageSize = eventsPageSize
     }

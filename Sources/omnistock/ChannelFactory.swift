@@ -1,13 +1,14 @@
 import Channels
 import CurlHTTP
+import Logging
 import OmnistockConfig
 import Sync
 
 /// Builds the channel adapters and their lanes from the configuration.
 enum ChannelFactory {
     /// One adapter per configured channel, each with its own HTTP client (its own connection cache,
-    /// timeouts and CA bundle).
-    static func endpoints(_ configuration: OmnistockConfiguration) throws -> [ChannelEndpoint] {
+    /// timeouts and CA bundle); rotated OAuth tokens are kept in `credentials`.
+    static func endpoints(_ configuration: OmnistockConfiguration, credentials: ChannelCredentialStore) throws -> [ChannelEndpoint] {
         try configuration.channels.map { channel in
             let client = CurlHTTPClient(configuration: HTTPClientConfiguration(
                 connectTimeout: .seconds(min(10, channel.timeout)), totalTimeout: .milliseconds(Int(channel.timeout * 1000)),
@@ -17,11 +18,13 @@ enum ChannelFactory {
                 batchSize: channel.batchSize, concurrency: channel.concurrency, rateLimit: channel.rateLimit?.perSecond,
                 backoff: Backoff(base: 0.5, cap: sync.maxBackoff), circuitFailureThreshold: sync.circuitFailureThreshold,
                 circuitCooldown: sync.circuitCooldown, safetyScanInterval: sync.safetyScanInterval)
-            return ChannelEndpoint(code: channel.code, channel: try adapter(channel, client: client), lane: lane)
+            return ChannelEndpoint(code: channel.code, channel: try adapter(channel, client: client, credentials: credentials), lane: lane)
         }
     }
 
-    static func adapter(_ channel: OmnistockConfiguration.Channel, client: CurlHTTPClient) throws -> any Channel {
+    static func adapter(
+        _ channel: OmnistockConfiguration.Channel, client: CurlHTTPClient, credentials: ChannelCredentialStore
+    ) throws -> any Channel {
         let secrets = channel.webhookSecrets.map(\.value)
         switch channel.kind {
         case "shopify":
@@ -39,13 +42,27 @@ enum ChannelFactory {
                     batchSize: min(channel.batchSize, 100)),
                 client: client)
         case "allegro":
+            let code = channel.code
+            let configured = try required(channel.refreshToken, "refresh_token", channel)
+            let logger = Logger(label: "omnistock.channels")
             return AllegroChannel(
                 configuration: AllegroConfiguration(
                     apiURL: channel.baseURL, tokenURL: channel.tokenURL ?? "https://allegro.pl/auth/oauth/token",
                     clientID: try required(channel.clientID.map(Secret.init), "client_id", channel),
                     clientSecret: try required(channel.clientSecret, "client_secret", channel),
-                    accessToken: channel.token?.value,
-                    refreshToken: try required(channel.refreshToken, "refresh_token", channel)),
+                    accessToken: channel.token?.value, refreshToken: configured,
+                    onTokensRefreshed: { access, refresh in
+                        do {
+                            try credentials.save(.init(accessToken: access, refreshToken: refresh), channel: code, configuredRefreshToken: configured)
+                        } catch {
+                            // The old refresh token no longer works: without the new one a restart cannot authenticate.
+                            logger.error("could not store the rotated Allegro tokens", metadata: ["channel": "\(code)", "error": "\(error)"])
+                        }
+                    },
+                    storedTokens: {
+                        let stored = try? credentials.latest(channel: code, configuredRefreshToken: configured)
+                        return stored.map { ($0.accessToken, $0.refreshToken) }
+                    }),
                 client: client)
         default:
             return OmnistockJSONChannel(

@@ -13,11 +13,13 @@ struct AllegroChannelTests {
 
     func channel(
         _ simulator: AllegroSimulator, refreshToken: String = "refresh-0", pageSize: Int = 1000, eventsPageSize: Int = 100,
-        onRefresh: (@Sendable (String, String) -> Void)? = nil
+        onRefresh: (@Sendable (String, String) -> Void)? = nil,
+        storedTokens: (@Sendable () -> (accessToken: String?, refreshToken: String)?)? = nil
     ) -> AllegroChannel {
         AllegroChannel(configuration: AllegroConfiguration(
             apiURL: simulator.baseURL, tokenURL: simulator.baseURL + "/auth/oauth/token", clientID: "client", clientSecret: "secret",
-            refreshToken: refreshToken, onTokensRefreshed: onRefresh, pageSize: pageSize, eventsPageSize: eventsPageSize
+            refreshToken: refreshToken, onTokensRefreshed: onRefresh, storedTokens: storedTokens, pageSize: pageSize,
+            eventsPageSize: eventsPageSize
         ), client: sharedClient)
     }
 
@@ -98,6 +100,27 @@ struct AllegroChannelTests {
             guard case .permanent = await self.channel(simulator, refreshToken: "stolen").pushLevels([level("111", 1, previous: 6)]).outcomes[0] else {
                 Issue.record("bad refresh token not permanent"); return
             }
+        }
+    }
+
+    @Test("tokens another process rotated and stored are taken up instead of refreshing with a used-up token")
+    func storedTokens() async throws {
+        try await withSimulator(Self.simulator()) { simulator in
+            simulator.addOffer(id: "111", sku: "SKU-111", available: 2)
+            let store = Mutex<(accessToken: String?, refreshToken: String)?>(nil)
+            let save: @Sendable (String, String) -> Void = { access, refresh in store.withLock { $0 = (access, refresh) } }
+            let load: @Sendable () -> (accessToken: String?, refreshToken: String)? = { store.withLock { $0 } }
+            let daemon = channel(simulator, onRefresh: save, storedTokens: load)
+            let cli = channel(simulator, onRefresh: save, storedTokens: load)
+            #expect(await daemon.pushLevels([level("111", 4, previous: 2)]).outcomes == [.ok])
+            #expect(await cli.pushLevels([level("111", 5, previous: 4)]).outcomes == [.ok])
+            #expect(simulator.currentRefreshToken == "refresh-1001", "the second took up the first's access token: no refresh")
+            simulator.expireAccessTokens()
+            #expect(await cli.pushLevels([level("111", 6, previous: 5)]).outcomes == [.ok])
+            #expect(await daemon.pushLevels([level("111", 7, previous: 6)]).outcomes == [.ok],
+                    "the first takes up the tokens the second rotated instead of refreshing with refresh-1001")
+            #expect(simulator.requests.filter { $0.path == "/auth/oauth/token" }.count == 2)
+            #expect(simulator.offer("111")?.available == 7)
         }
     }
 

@@ -33,7 +33,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             defer { runtime.shutdown() }
             let sync = runtime.configuration.sync
             let engine = ReconcileEngine(
-                pool: runtime.pool, ledger: runtime.ledger, endpoints: try ChannelFactory.endpoints(runtime.configuration),
+                pool: runtime.pool, ledger: runtime.ledger, endpoints: try ChannelFactory.endpoints(runtime.configuration, credentials: ChannelCredentialStore(pool: runtime.pool)),
                 distances: runtime.configuration.distances,
                 applier: EventApplier(ledger: runtime.ledger, pickupHold: sync.pickupHoldSeconds, orderHold: sync.orderHoldSeconds),
                 logger: runtime.logger)

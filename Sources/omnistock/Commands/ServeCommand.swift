@@ -40,7 +40,7 @@ struct Daemon {
     init(runtime: Runtime, listen: String? = nil) throws {
         self.runtime = runtime
         let configuration = runtime.configuration
-        let endpoints = try ChannelFactory.endpoints(configuration)
+        let endpoints = try ChannelFactory.endpoints(configuration, credentials: ChannelCredentialStore(pool: runtime.pool))
         let sync = configuration.sync
         worker = SyncWorker(
             pool: runtime.pool, ledger: runtime.ledger, endpoints: endpoints,
