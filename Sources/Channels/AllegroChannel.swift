@@ -70,7 +70,7 @@ public struct AllegroChannel: Channel {
         var bytes = Array(SHA256.hash(data: Array(seed.utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x50
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let hex = bytes.lowercaseHex
         let cuts = [8, 12, 16, 20]
         var parts: [String] = []
         var start = hex.startIndex

@@ -55,7 +55,7 @@ public struct OmnistockJSONChannel: Channel {
                 ["sku": .string($0.sku), "location": .string($0.location), "available": .int($0.value), "version": .int(Int($0.version))]
             })]
             let bytes = body.encoded()
-            let key = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            let key = SHA256.hash(data: bytes).lowercaseHex
             let outcomes: [PushOutcome]
             do {
                 let response = try await transport.send(.put, "/levels", json: body, headers: ["Idempotency-Key": key])

@@ -53,7 +53,7 @@ public struct ShopifyChannel: Channel {
             "referenceDocumentUri": .string("omnistock://levels/v\(versions.max() ?? 0)"),
             "quantities": .array(quantities),
         ]
-        let key = SHA256.hash(data: input.encoded()).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let key = SHA256.hash(data: input.encoded()).prefix(16).lowercaseHex
         let data: JSON
         do {
             data = try await graphQL.run(ShopifyGraphQL.setQuantities, variables: ["input": input, "key": .string(key)])

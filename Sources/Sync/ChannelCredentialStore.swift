@@ -1,3 +1,4 @@
+import Channels
 import Crypto
 import PostgresClient
 
@@ -42,6 +43,6 @@ public struct ChannelCredentialStore: Sendable {
     }
 
     static func digest(_ token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { byte in byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined()
+        SHA256.hash(data: Array(token.utf8)).lowercaseHex
     }
 }
