@@ -21,7 +21,7 @@ extension StockLedger {
     public func adjust(
         sku: String, location: String, delta: Int, reason: String, reference: String? = nil, key: String
     ) throws -> StockChange {
-        guard delta != 0 else { throw LedgerError.invalidArgument("delta must not be zero") }
+        try QuantityRange.requireDelta(delta)
         let request = AdjustRequest(sku: sku, location: location, delta: delta, reason: reason, reference: reference)
         return try idempotent(key: key, kind: "adjustment", request: request) { connection in
             let change = LevelChange(
@@ -38,7 +38,7 @@ extension StockLedger {
     /// oversold and a conflict is recorded (`pickup_shortfall` when pickup reservations are affected,
     /// else `oversold`), naming the reservations involved.
     public func count(sku: String, location: String, onHand: Int, reference: String? = nil, key: String) throws -> StockChange {
-        guard onHand >= 0 else { throw LedgerError.invalidArgument("a count must be zero or more") }
+        try QuantityRange.requireNonNegative(onHand, "on_hand")
         let request = CountRequest(sku: sku, location: location, onHand: onHand, reference: reference)
         return try idempotent(key: key, kind: "count", request: request) { connection in
             let current = try connection.query(

@@ -84,8 +84,4 @@ extension StockLedger {
         let available = try row.decode(Int?.self, at: 2) ?? 0
         return .insufficientStock(sku: sku, location: location, requested: requested, available: max(0, available))
     }
-
-    static func requirePositive(_ quantity: Int, _ what: String = "quantity") throws {
-        guard quantity > 0 else { throw LedgerError.invalidArgument("\(what) must be a positive whole number") }
-    }
 }

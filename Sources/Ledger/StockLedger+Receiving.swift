@@ -18,7 +18,7 @@ extension StockLedger {
 
     /// Sells units that were not reserved (a walk-in sale, say). Refused when `available` is too low.
     public func sell(sku: String, location: String, quantity: Int, reference: String? = nil, key: String) throws -> StockChange {
-        try Self.requirePositive(quantity)
+        try QuantityRange.requirePositive(quantity)
         let request = QuantityRequest(sku: sku, location: location, quantity: quantity, reference: reference)
         return try idempotent(key: key, kind: "sell", request: request) { connection in
             let change = LevelChange(
@@ -31,7 +31,7 @@ extension StockLedger {
     private func addStock(
         sku: String, location: String, quantity: Int, reason: MovementReason, reference: String?, key: String
     ) throws -> StockChange {
-        try Self.requirePositive(quantity)
+        try QuantityRange.requirePositive(quantity)
         let request = QuantityRequest(sku: sku, location: location, quantity: quantity, reference: reference)
         return try idempotent(key: key, kind: reason.rawValue, request: request) { connection in
             let change = LevelChange(

@@ -14,7 +14,7 @@ extension StockLedger {
     /// movement, the reservation and the stored result. A repeated key fails that statement on the unique
     /// movement key (changing nothing) and the stored first result is returned instead.
     public func reserve(_ request: ReservationRequest, key: String) throws -> ReservationReceipt {
-        try Self.requirePositive(request.quantity)
+        try QuantityRange.requirePositive(request.quantity)
         try Self.requireKey(key)
         let parameters: [any PostgresBindable] = [
             key, PostgresJSON(request), request.sku, request.location, request.quantity, ReservationID.make(),

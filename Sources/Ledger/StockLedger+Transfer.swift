@@ -12,7 +12,7 @@ extension StockLedger {
     public func transfer(
         sku: String, from source: String, to destination: String, quantity: Int, reference: String? = nil, key: String
     ) throws -> StockChange {
-        try Self.requirePositive(quantity)
+        try QuantityRange.requirePositive(quantity)
         guard source != destination else { throw LedgerError.invalidArgument("a transfer needs two different locations") }
         let request = TransferRequest(sku: sku, from: source, to: destination, quantity: quantity, reference: reference)
         return try idempotent(key: key, kind: "transfer", request: request) { connection in

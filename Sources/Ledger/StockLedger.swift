@@ -82,10 +82,13 @@ public struct StockLedger: Sendable {
         }
     }
 
-    /// Maps integrity errors the schema raises (unknown SKU or location) to `LedgerError`s.
+    /// Maps integrity errors the schema raises (unknown SKU or location) and results beyond the quantity
+    /// columns' range to `LedgerError`s.
     func translatingDatabaseErrors<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
+        } catch let error as PostgresError where error.sqlState == SQLState.numericValueOutOfRange {
+            throw LedgerError.invalidArgument("the result would be out of range: the ledger holds quantities up to \(QuantityRange.maximum)")
         } catch let error as PostgresError where error.sqlState == SQLState.foreignKeyViolation {
             let detail = error.detail ?? ""
             let value = detail.firstMatch(of: /=\((.*)\)/).map { String($0.1) } ?? ""

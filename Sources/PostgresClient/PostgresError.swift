@@ -72,6 +72,7 @@ public enum SQLState {
     public static let uniqueViolation = "23505"
     public static let foreignKeyViolation = "23503"
     public static let checkViolation = "23514"
+    public static let numericValueOutOfRange = "22003"
     public static let notNullViolation = "23502"
     public static let serializationFailure = "40001"
     public static let deadlockDetected = "40P01"

@@ -58,6 +58,7 @@ struct WebhookRoutes: Sendable {
         } catch {
             throw APIError.invalidRequest("the webhook body is malformed or its event type is unknown")
         }
+        if let problem = events.lazy.compactMap(\.quantityProblem).first { throw APIError.invalidRequest(problem) }
         // Topics that change no stock give no events: acknowledged, not stored.
         guard let eventID = events.first?.id else { return JSONBody.response(Answer(status: "ignored")) }
         guard !eventID.isEmpty else { throw APIError.invalidRequest("the webhook carries no delivery id") }

@@ -41,7 +41,7 @@ import TestSupport
         #expect(throws: LedgerError.unknownSKU("NOPE")) {
             try ledger.sell(sku: "NOPE", location: warehouse, quantity: 1, key: LedgerFixture.key())
         }
-        #expect(throws: LedgerError.invalidArgument("quantity must be a positive whole number")) {
+        #expect(throws: LedgerError.invalidArgument("quantity out of range: it must be a whole number from 1 to 2147483647")) {
             try ledger.receive(sku: sku, location: warehouse, quantity: 0, key: LedgerFixture.key())
         }
         #expect(try fixture.scalar("SELECT count(*) FROM operations") == 0, "refused operations leave no key behind")

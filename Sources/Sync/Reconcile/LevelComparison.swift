@@ -1,5 +1,6 @@
 import Channels
 import Foundation
+import Ledger
 import PostgresClient
 
 /// One level a channel showed, next to what the ledger and the outbox say about it.
@@ -73,7 +74,8 @@ enum LevelComparison {
                        ELSE r.scope = '*' END
             """,
             [channel, snapshots.map(\.sku), snapshots.map(\.externalID), snapshots.map(\.location),
-             snapshots.map(\.available), snapshots.map(\.onHand), requested.clock,
+             snapshots.map { clamp($0.available) }, snapshots.map { $0.onHand.flatMap { QuantityRange.holds($0) ? $0 : nil } },
+             requested.clock,
              requested.ledgerVersion]
         ) { rows in
             try rows.map { row in
@@ -85,5 +87,11 @@ enum LevelComparison {
                     ledgerOnHand: try row.decode(at: 7), isStore: try row.decode(at: 8))
             }
         }
+    }
+
+    /// A value a channel shows, brought into the ledger's range: a value beyond it still differs from
+    /// every value the ledger wants (and so is drift), and a count beyond it is ignored.
+    private static func clamp(_ shown: Int) -> Int {
+        min(max(shown, -QuantityRange.maximum), QuantityRange.maximum)
     }
 }

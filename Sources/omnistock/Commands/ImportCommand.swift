@@ -71,10 +71,10 @@ final class StockFile: Sequence {
             guard problem == nil, let fields = reader.next() else { return nil }
             line += 1
             let needed = Swift.max(columns.sku, columns.location, columns.onHand)
-            guard fields.count > needed, let onHand = Int(fields[columns.onHand]), onHand >= 0,
+            guard fields.count > needed, let onHand = Int(fields[columns.onHand]), QuantityRange.holds(onHand),
                 !fields[columns.sku].isEmpty, !fields[columns.location].isEmpty
             else {
-                problem = "line \(line): expected a SKU, a location and an on_hand of 0 or more; nothing was imported"
+                problem = "line \(line): expected a SKU, a location and an on_hand from 0 to \(QuantityRange.maximum); nothing was imported"
                 return nil
             }
             let name = columns.name.flatMap { $0 < fields.count ? fields[$0] : nil }
