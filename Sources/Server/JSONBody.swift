@@ -41,6 +41,9 @@ enum JSONBody {
             return try await request.collectBody(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError.payloadTooLarge
+        } catch is NIOTooManyBytesError {
+            // A chunked body has no Content-Length to check first: it overran the limit while being read.
+            throw APIError.payloadTooLarge
         }
     }
 

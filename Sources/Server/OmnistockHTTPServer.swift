@@ -68,6 +68,7 @@ public struct OmnistockHTTPServer: Sendable {
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: LimitsMiddleware(maxURLBytes: settings.maxURLBytes))
+        router.add(middleware: PercentDecodingMiddleware())
         OperationsRoutes(
             database: database, metrics: metrics, channelCodes: channels.keys.sorted(), openAPI: OpenAPIDocument.bytes
         ).register(on: router)
