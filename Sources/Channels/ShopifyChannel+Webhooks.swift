@@ -10,7 +10,10 @@ extension ShopifyChannel {
     /// Topics `orders/create`, `orders/cancelled`, `orders/fulfilled`, `refunds/create` (lines restocked as
     /// returns → a positive adjustment; lines restocked by cancellation are left to the cancellation) and
     /// `inventory_levels/update` (a drift signal). Other topics give no events. The event id is
-    /// `X-Shopify-Webhook-Id`; `X-Shopify-Event-Id` is kept as the source event id.
+    /// `X-Shopify-Webhook-Id`; `X-Shopify-Event-Id` is kept as the source event id. A refund's event id is
+    /// `refund:{id}` instead: the delivery headers are not covered by the signature, so a refund replayed
+    /// under new delivery ids must still be stored (and its units counted) once. Orders need no such key:
+    /// their ledger writes are keyed by the order and line.
     public func parseWebhook(headers: HTTPHeaders, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
         let json = try JSON.parse(body)
         let id = headers["X-Shopify-Webhook-Id"] ?? ""
@@ -40,8 +43,10 @@ extension ShopifyChannel {
                     location: entry["location_id"].string.flatMap(configuration.locationCode(forShopifyID:))
                 )
             })
+            let refund = try json["id"].requiredString("id")
+            adjusted.id = "refund:\(refund)"
             adjusted.reason = "return"
-            adjusted.reference = json["id"].string.map { "refund:\($0)" }
+            adjusted.reference = "refund:\(refund)"
             return [adjusted]
         case "inventory_levels/update":
             let item = try json["inventory_item_id"].requiredString("inventory_item_id")
