@@ -28,6 +28,8 @@ public struct SyncStatusReport: Codable, Sendable, Equatable {
     public var inboxBacklog: Int
     /// Webhook events that failed and wait for a retry.
     public var inboxFailed: Int
+    /// Webhook events set aside after too many failed attempts: an operator must look at them.
+    public var inboxSetAside: Int
     public var activeReservations: Int
     /// Open conflicts by kind.
     public var openConflicts: [String: Int]
@@ -65,7 +67,8 @@ extension SyncStatusReport {
                 """
                 SELECT (SELECT count(*) FROM inbox WHERE status = 'pending'),
                        (SELECT count(*) FROM inbox WHERE status = 'failed'),
-                       (SELECT count(*) FROM reservations WHERE status = 'active')
+                       (SELECT count(*) FROM reservations WHERE status = 'active'),
+                       (SELECT count(*) FROM inbox WHERE status = 'dead')
                 """)[0]
             var conflicts: [String: Int] = [:]
             for row in try connection.query("SELECT kind, count(*) FROM conflicts WHERE resolved_at IS NULL GROUP BY kind") {
@@ -73,7 +76,7 @@ extension SyncStatusReport {
             }
             return SyncStatusReport(
                 channels: channels, inboxBacklog: try counts.decode(at: 0), inboxFailed: try counts.decode(at: 1),
-                activeReservations: try counts.decode(at: 2), openConflicts: conflicts)
+                inboxSetAside: try counts.decode(at: 3), activeReservations: try counts.decode(at: 2), openConflicts: conflicts)
         }
     }
 }

@@ -33,6 +33,7 @@ extension OmnistockConfiguration {
         if var database = try root.table("database") {
             configuration.database.url = try database.string("url")
             configuration.database.poolSize = try database.int("pool_size", default: 10, range: 1...200)
+            configuration.database.embeddedCheckInterval = try database.duration("embedded_check_interval", default: "5s")
             try database.rejectUnknownKeys()
         }
         if var server = try root.table("server") {
@@ -107,6 +108,7 @@ extension OmnistockConfiguration {
         sync.circuitCooldown = try reader.duration("circuit_cooldown", default: "30s")
         sync.orderHoldSeconds = try reader.duration("order_hold", default: "0s")
         sync.pickupHoldSeconds = try reader.duration("pickup_hold", default: "7d")
+        sync.inboxMaxAttempts = try reader.int("inbox_max_attempts", default: 12, range: 1...1000)
         try reader.rejectUnknownKeys()
         return sync
     }

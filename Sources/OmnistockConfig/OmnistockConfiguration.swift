@@ -19,6 +19,8 @@ public struct OmnistockConfiguration: Sendable, Equatable {
         public var url: String?
         /// Connections in the pool.
         public var poolSize = 10
+        /// Seconds between checks that the embedded cluster (if any) still runs; it is started again when not.
+        public var embeddedCheckInterval = 5.0
     }
 
     public struct Server: Sendable, Equatable {
@@ -64,6 +66,8 @@ public struct OmnistockConfiguration: Sendable, Equatable {
         public var orderHoldSeconds = 0.0
         /// Expiry of pickup reservations, in seconds.
         public var pickupHoldSeconds = 7.0 * 86_400
+        /// Attempts to apply a webhook event before it is set aside (`dead`) for an operator.
+        public var inboxMaxAttempts = 12
     }
 
     public struct Logging: Sendable, Equatable {

@@ -9,6 +9,7 @@ struct DatabaseGauges: Sendable {
     private let databaseUp: Gauge
     private let inboxPending: Gauge
     private let inboxFailed: Gauge
+    private let inboxSetAside: Gauge
     private let reservationsActive: Gauge
 
     /// Conflict kinds as the schema allows them; every one gets a value, 0 when none is open.
@@ -31,12 +32,14 @@ struct DatabaseGauges: Sendable {
         let backlog = Self.gauge("inbox_backlog", "Inbox events not yet processed, by status")
         inboxPending = registry.makeGauge(descriptor: backlog, labels: [("status", "pending")])
         inboxFailed = registry.makeGauge(descriptor: backlog, labels: [("status", "failed")])
+        inboxSetAside = registry.makeGauge(descriptor: backlog, labels: [("status", "dead")])
         reservationsActive = registry.makeGauge(descriptor: Self.gauge("reservations_active", "Reservations currently holding stock"))
     }
 
     private struct Snapshot: Sendable {
         var inboxPending = 0
         var inboxFailed = 0
+        var inboxSetAside = 0
         var reservationsActive = 0
         var conflicts: [String: Int] = [:]
         /// Per channel: targets waiting to be pushed and the age of the oldest, in seconds.
@@ -50,6 +53,7 @@ struct DatabaseGauges: Sendable {
             databaseUp.set(to: 1)
             inboxPending.set(to: Double(snapshot.inboxPending))
             inboxFailed.set(to: Double(snapshot.inboxFailed))
+            inboxSetAside.set(to: Double(snapshot.inboxSetAside))
             reservationsActive.set(to: Double(snapshot.reservationsActive))
             for kind in Self.conflictKinds {
                 registry.makeGauge(descriptor: Self.conflictsOpen, labels: [("kind", kind)]).set(to: Double(snapshot.conflicts[kind] ?? 0))
@@ -70,11 +74,12 @@ struct DatabaseGauges: Sendable {
             let counts = try connection.query(
                 """
                 SELECT (SELECT count(*) FROM inbox WHERE status = 'pending'), (SELECT count(*) FROM inbox WHERE status = 'failed'),
-                       (SELECT count(*) FROM reservations WHERE status = 'active')
+                       (SELECT count(*) FROM reservations WHERE status = 'active'), (SELECT count(*) FROM inbox WHERE status = 'dead')
                 """)[0]
             snapshot.inboxPending = try counts.decode(at: 0)
             snapshot.inboxFailed = try counts.decode(at: 1)
             snapshot.reservationsActive = try counts.decode(at: 2)
+            snapshot.inboxSetAside = try counts.decode(at: 3)
             for row in try connection.query("SELECT kind, count(*) FROM conflicts WHERE resolved_at IS NULL GROUP BY kind") {
                 snapshot.conflicts[try row.decode(at: 0)] = try row.decode(Int.self, at: 1)
             }

@@ -77,7 +77,8 @@ struct StatusPage {
             .muted{color:#666}svg{border:1px solid #ddd;background:#fafafa}
             </style></head><body>
             <h1>Omnistock status</h1>
-            <p class="muted">\(time.string(from: snapshot.now)) · inbox \(counts.inboxBacklog) pending, \(counts.inboxFailed) failed ·
+            <p class="muted">\(time.string(from: snapshot.now)) · inbox \(counts.inboxBacklog) pending, \(counts.inboxFailed) failed,
+            <span class="\(counts.inboxSetAside > 0 ? "bad" : "muted")">\(counts.inboxSetAside) set aside</span> ·
             \(counts.activeReservations) active reservations · \(counts.openConflicts.values.reduce(0, +)) open conflicts</p>
             <h2>Channels</h2><table><tr><th>channel</th><th>kind</th><th>health</th><th>pending</th><th>lag</th><th>retrying</th>
             <th>refused</th><th>circuit</th><th>last success</th><th>last error</th></tr>\(channels)</table>

@@ -7,21 +7,42 @@ import PostgresClient
 /// Applies stored webhook events in the order they arrived. Runs on the leader replica only, so
 /// events for one order are never applied out of order by two replicas at once.
 ///
-/// An event that fails keeps its error, is retried with backoff, and is never dropped.
+/// An event that fails keeps its error and is retried with backoff. Each attempt is counted and
+/// committed *before* the event is applied, so an event that kills the process while being applied
+/// uses up its attempts too: after `maxAttempts` the event is set aside (`dead`) with its last error,
+/// shown by `status` and the metrics, and never blocks or kills the processor again.
 public struct InboxProcessor: Sendable {
     let pool: PostgresPool
     let channels: [String: any Channel]
     let applier: EventApplier
     let metrics: SyncMetrics
     let logger: Logger
-    let backoff = Backoff(base: 1, cap: 3600)
+    let backoff: Backoff
+    let maxAttempts: Int
 
-    public init(pool: PostgresPool, channels: [String: any Channel], applier: EventApplier, metrics: SyncMetrics = SyncMetrics(), logger: Logger) {
+    /// - Parameters:
+    ///   - backoff: the wait before each retry of a failed event.
+    ///   - maxAttempts: attempts before an event is set aside (`inbox_max_attempts`).
+    public init(
+        pool: PostgresPool, channels: [String: any Channel], applier: EventApplier, backoff: Backoff = Backoff(base: 1, cap: 3600),
+        maxAttempts: Int = 10, metrics: SyncMetrics = SyncMetrics(), logger: Logger
+    ) {
         self.pool = pool
         self.channels = channels
         self.applier = applier
+        self.backoff = backoff
+        self.maxAttempts = maxAttempts
         self.metrics = metrics
         self.logger = logger
+    }
+
+    private struct DueEvent {
+        var id: Int64
+        var channel: String
+        var headers: [String: String]
+        var payload: String
+        var attempts: Int
+        var lastError: String?
     }
 
     /// Processes up to `limit` due events; returns how many it looked at (0: nothing due).
@@ -29,39 +50,60 @@ public struct InboxProcessor: Sendable {
     public func processDue(limit: Int = 100) throws -> Int {
         let due = try pool.query(
             """
-            SELECT id, channel, headers, payload, attempts FROM inbox
+            SELECT id, channel, headers, payload, attempts, error FROM inbox
             WHERE status IN ('pending', 'failed') AND next_attempt_at <= now()
             ORDER BY id LIMIT $1
             """, [limit]
         ) { rows in
             try rows.map { row in
-                (id: try row.decode(Int64.self, at: 0), channel: try row.decode(String.self, at: 1),
-                 headers: try row.decode(PostgresJSONValue<[String: String]>.self, at: 2).value,
-                 payload: try row.decode(String.self, at: 3), attempts: try row.decode(Int.self, at: 4))
+                DueEvent(
+                    id: try row.decode(Int64.self, at: 0), channel: try row.decode(String.self, at: 1),
+                    headers: try row.decode(PostgresJSONValue<[String: String]>.self, at: 2).value,
+                    payload: try row.decode(String.self, at: 3), attempts: try row.decode(Int.self, at: 4),
+                    lastError: try row.decode(String?.self, at: 5))
             }
         }
         for event in due {
+            guard event.attempts < maxAttempts else {
+                try setAside(event, error: event.lastError ?? "the process stopped while applying it, \(event.attempts) times")
+                continue
+            }
+            try countAttempt(event)
             do {
                 let status = try process(channel: event.channel, headers: event.headers, payload: event.payload)
-                try pool.execute(
-                    "UPDATE inbox SET status = $2, error = NULL, processed_at = now(), attempts = attempts + 1 WHERE id = $1",
-                    [event.id, status])
+                try pool.execute("UPDATE inbox SET status = $2, error = NULL, processed_at = now() WHERE id = $1", [event.id, status])
                 metrics.recordEvent(channel: event.channel, outcome: status)
             } catch let error as PostgresError where error.isConnectionLost {
                 throw error
             } catch {
-                let delay = backoff.delay(afterAttempts: event.attempts + 1)
-                logger.warning("webhook event failed; kept for retry", metadata: ["channel": "\(event.channel)", "inbox_id": "\(event.id)", "error": "\(error)"])
-                try pool.execute(
-                    """
-                    UPDATE inbox SET status = 'failed', error = left($2, 1000), attempts = attempts + 1,
-                        next_attempt_at = now() + make_interval(secs => $3::float8)
-                    WHERE id = $1
-                    """, [event.id, String(describing: error), delay])
-                metrics.recordEvent(channel: event.channel, outcome: "failed")
+                try recordFailure(event, error: String(describing: error))
             }
         }
         return due.count
+    }
+
+    /// Counts the attempt and moves the next one out by the backoff, in a committed statement of its own,
+    /// before anything is applied: a crash while applying still counts and still waits.
+    private func countAttempt(_ event: DueEvent) throws {
+        let delay = backoff.delay(afterAttempts: event.attempts + 1)
+        try pool.execute(
+            "UPDATE inbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::float8) WHERE id = $1",
+            [event.id, delay])
+    }
+
+    private func recordFailure(_ event: DueEvent, error: String) throws {
+        guard event.attempts + 1 < maxAttempts else { return try setAside(event, error: error) }
+        logger.warning("webhook event failed; kept for retry", metadata: ["channel": "\(event.channel)", "inbox_id": "\(event.id)", "error": "\(error)"])
+        try pool.execute("UPDATE inbox SET status = 'failed', error = left($2, 1000) WHERE id = $1", [event.id, error])
+        metrics.recordEvent(channel: event.channel, outcome: "failed")
+    }
+
+    private func setAside(_ event: DueEvent, error: String) throws {
+        logger.error(
+            "webhook event set aside after \(maxAttempts) attempts; it will not be retried",
+            metadata: ["channel": "\(event.channel)", "inbox_id": "\(event.id)", "error": "\(error)"])
+        try pool.execute("UPDATE inbox SET status = 'dead', error = left($2, 1000) WHERE id = $1", [event.id, error])
+        metrics.recordEvent(channel: event.channel, outcome: "dead")
     }
 
     /// Parses and applies one stored event; returns its new status.

@@ -29,12 +29,15 @@ public struct SyncSettings: Sendable {
     public var discoveryInterval: Double
     /// Seconds between samples of outbox lag for the status page (leader only).
     public var lagSampleInterval: Double
+    /// Attempts to apply an inbox event before it is set aside.
+    public var inboxMaxAttempts: Int
 
     public init(
         expiryInterval: Double = 15, inboxScanInterval: Double = 5, shutdownGrace: Double = 10,
         leaderCheckInterval: Double = 2, pickupHold: Double = 7 * 86_400, orderHold: Double = 0,
-        discoveryInterval: Double = 300, lagSampleInterval: Double = 15
+        discoveryInterval: Double = 300, lagSampleInterval: Double = 15, inboxMaxAttempts: Int = 12
     ) {
+        self.inboxMaxAttempts = inboxMaxAttempts
         self.discoveryInterval = discoveryInterval
         self.lagSampleInterval = lagSampleInterval
         self.expiryInterval = expiryInterval

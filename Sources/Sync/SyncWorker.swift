@@ -53,7 +53,7 @@ public final class SyncWorker: Service, @unchecked Sendable {
         let applier = EventApplier(ledger: ledger, pickupHold: settings.pickupHold, orderHold: settings.orderHold)
         self.inbox = InboxProcessor(
             pool: pool, channels: endpoints.reduce(into: [:]) { $0[$1.code] = $1.channel }, applier: applier,
-            metrics: metrics, logger: logger)
+            maxAttempts: settings.inboxMaxAttempts, metrics: metrics, logger: logger)
     }
 
     public func run() async throws {

@@ -32,7 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
                  Column(title: "last success", value: $0.lastSuccessAt.map { ISO8601DateFormatter().string(from: $0) } ?? "-"),
                  Column(title: "last error", value: String(($0.lastError ?? "").prefix(60)))]
             }.print(report.channels)
-            print("\ninbox: \(report.inboxBacklog) pending, \(report.inboxFailed) failed; active reservations: \(report.activeReservations)")
+            print("\ninbox: \(report.inboxBacklog) pending, \(report.inboxFailed) failed, \(report.inboxSetAside) set aside; active reservations: \(report.activeReservations)")
             let conflicts = report.openConflicts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
             print("open conflicts: \(conflicts.isEmpty ? "none" : conflicts.joined(separator: ", "))\n")
             TextTable<LastReconcile> {
