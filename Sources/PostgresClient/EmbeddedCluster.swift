@@ -6,10 +6,16 @@ import Logging
 ///
 /// PostgreSQL refuses to run as root; when this process is root, the server runs as the
 /// `postgres` system user (created by the Debian package) and the directory is handed to it.
+///
+/// Several processes may share one cluster (the daemon and CLI commands with the same `data_dir`): only
+/// the process that started the server stops it (``startedHere``), so a command run beside the daemon
+/// leaves the daemon's database alone.
 public final class EmbeddedCluster: @unchecked Sendable {
     /// Raised when the cluster cannot be created or started.
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        /// The data directory cannot be created or handed over: a configuration problem, not a database one.
+        public var isDirectoryProblem = false
     }
 
     /// The directory that holds the cluster (`pgdata/`) and its socket.
@@ -19,6 +25,11 @@ public final class EmbeddedCluster: @unchecked Sendable {
     /// The superuser created by `initdb`.
     public let user = "omnistock"
     let logger: Logger
+    private let state = NSLock()
+    private var started = false
+
+    /// Whether this process started the running server (and so stops it on ``stop(mode:)``).
+    public var startedHere: Bool { state.withLock { started } }
 
     var dataDirectory: URL { directory.appendingPathComponent("pgdata") }
     var socketDirectory: URL { directory.appendingPathComponent("socket") }
@@ -55,10 +66,15 @@ public final class EmbeddedCluster: @unchecked Sendable {
         "postgresql:///\(database)?host=\(socketDirectory.path)&user=\(user)"
     }
 
-    /// Creates the cluster if the directory has none, then starts it and waits until it accepts connections.
+    /// Creates the cluster if the directory has none, then starts it unless another process already
+    /// did, and waits until it accepts connections.
     public func start(extraSettings: [String: String] = [:]) throws {
         let fileManager = FileManager.default
-        try fileManager.createDirectory(at: socketDirectory, withIntermediateDirectories: true)
+        do {
+            try fileManager.createDirectory(at: socketDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw Failure(description: "cannot create \(socketDirectory.path): \(Self.reason(error))", isDirectoryProblem: true)
+        }
         try handOverToServerUser(directory)
         try handOverToServerUser(socketDirectory)
         if !fileManager.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
@@ -73,13 +89,27 @@ public final class EmbeddedCluster: @unchecked Sendable {
         settings.merge(extraSettings) { $1 }
         let options = settings.sorted { $0.key < $1.key }.map { "-c \($0.key)=\($0.value)" }.joined(separator: " ")
         if isRunning { return }
-        try runTool("pg_ctl", ["-D", dataDirectory.path, "-l", logFile.path, "-o", options, "-w", "-t", "60", "start"])
+        do {
+            try runTool("pg_ctl", ["-D", dataDirectory.path, "-l", logFile.path, "-o", options, "-w", "-t", "60", "start"])
+        } catch where isRunning {
+            // Another process started it in the meantime: use that server, leave stopping it to that process.
+            return
+        }
+        state.withLock { started = true }
     }
 
-    /// Stops the server (fast mode: open transactions are rolled back).
-    public func stop() throws {
+    /// Stops the server if this process started it; a server another process started is left running.
+    /// `mode` is `pg_ctl`'s shutdown mode: `fast` rolls back open transactions, `immediate` aborts.
+    public func stop(mode: String = "fast") throws {
+        guard startedHere else { return }
+        try stopServer(mode: mode)
+    }
+
+    /// Stops the server whoever started it (for tests and operators).
+    public func stopServer(mode: String = "fast") throws {
+        state.withLock { started = false }
         guard isRunning else { return }
-        try runTool("pg_ctl", ["-D", dataDirectory.path, "-m", "fast", "-w", "stop"])
+        try runTool("pg_ctl", ["-D", dataDirectory.path, "-m", mode, "-w", "stop"])
     }
 
     /// Whether a server is running on this data directory.
@@ -95,8 +125,14 @@ public final class EmbeddedCluster: @unchecked Sendable {
             throw Failure(description: "PostgreSQL cannot run as root and there is no postgres user; install the postgresql package or run as a normal user")
         }
         guard chown(url.path, account.pointee.pw_uid, account.pointee.pw_gid) == 0, chmod(url.path, 0o700) == 0 else {
-            throw Failure(description: "cannot hand \(url.path) to the postgres user: \(String(cString: strerror(errno)))")
+            throw Failure(description: "cannot hand \(url.path) to the postgres user: \(String(cString: strerror(errno)))", isDirectoryProblem: true)
         }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        if let underlying, underlying.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(underlying.code))) }
+        return (error as NSError).localizedDescription
     }
 
     @discardableResult

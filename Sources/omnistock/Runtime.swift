@@ -11,8 +11,8 @@ final class Runtime: @unchecked Sendable {
     let ledger: StockLedger
     let catalog: Catalog
     let logger: Logger
-    /// The private cluster, when no database URL is configured; stopped by `shutdown()`.
-    private let embedded: EmbeddedCluster?
+    /// The private cluster, when no database URL is configured; `shutdown()` stops it if this process started it.
+    let embedded: EmbeddedCluster?
 
     /// Loads the configuration, reaches the database (starting the embedded one if none is configured),
     /// migrates it when `migrate` is set or the database is embedded, and applies the configured
@@ -36,6 +36,8 @@ final class Runtime: @unchecked Sendable {
                 try cluster.start()
                 embedded = cluster
                 url = cluster.url()
+            } catch let failure as EmbeddedCluster.Failure where failure.isDirectoryProblem {
+                throw CommandFailure.usage("data_dir \(configuration.dataDirectory): \(failure.description)")
             } catch let failure as EmbeddedCluster.Failure {
                 throw CommandFailure.databaseUnreachable("embedded PostgreSQL: \(failure.description)")
             }
@@ -103,7 +105,7 @@ final class Runtime: @unchecked Sendable {
         }
     }
 
-    /// Closes connections and stops the embedded cluster, if any.
+    /// Closes connections and stops the embedded cluster, if this process started it.
     func shutdown() {
         pool.closeIdle()
         if let embedded {

@@ -46,7 +46,7 @@ struct Daemon {
             pool: runtime.pool, ledger: runtime.ledger, endpoints: endpoints,
             settings: SyncSettings(
                 expiryInterval: sync.expiryInterval, shutdownGrace: sync.shutdownGrace,
-                pickupHold: sync.pickupHoldSeconds, orderHold: sync.orderHoldSeconds),
+                pickupHold: sync.pickupHoldSeconds, orderHold: sync.orderHoldSeconds, inboxMaxAttempts: sync.inboxMaxAttempts),
             logger: Logger(label: "omnistock.sync"))
         let engine = ReconcileEngine(
             pool: runtime.pool, ledger: runtime.ledger, endpoints: endpoints, distances: configuration.distances,
@@ -80,9 +80,15 @@ struct Daemon {
             logger.info("listening", metadata: ["port": "\(port)"])
             await onListening(port)
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: worker), .init(service: application)]
+        if let cluster = runtime.embedded {
+            let keeper = EmbeddedClusterKeeper(
+                cluster: cluster, interval: runtime.configuration.database.embeddedCheckInterval, logger: logger)
+            services.append(.init(service: keeper))
+        }
         return ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: worker), .init(service: application)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
     }
