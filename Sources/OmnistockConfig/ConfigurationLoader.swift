@@ -93,6 +93,7 @@ extension OmnistockConfiguration {
             server.rateLimit = parsed
         }
         server.requestTimeout = try reader.duration("request_timeout", default: "30s")
+        server.maxConnections = try reader.int("max_connections", range: 1...1_000_000)
         try reader.rejectUnknownKeys()
         return server
     }

@@ -33,6 +33,9 @@ public struct OmnistockConfiguration: Sendable, Equatable {
         public var rateLimit = RateLimit(perSecond: 200)
         /// Seconds a request may take before it is answered 503.
         public var requestTimeout = 30.0
+        /// Most inbound connections served at once; nil: as many as the open-file limit leaves after the
+        /// database pool and channel connections are provided for. Further connections wait to be accepted.
+        public var maxConnections: Int?
 
         /// The host part of `listen`.
         public var host: String { String(listen[..<(listen.lastIndex(of: ":") ?? listen.endIndex)]) }

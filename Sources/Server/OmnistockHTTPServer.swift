@@ -21,6 +21,7 @@ public struct OmnistockHTTPServer: Sendable {
     let channels: [String: any Channels.Channel]
     let logger: Logger
     let now: @Sendable () -> Date
+    let workerProblem: @Sendable () -> String?
 
     /// Creates the server.
     /// - Parameters:
@@ -31,11 +32,13 @@ public struct OmnistockHTTPServer: Sendable {
     ///   - metrics: where HTTP and database metrics are recorded.
     ///   - logger: request failures and rejected webhooks are logged here (never with secrets).
     ///   - now: the clock webhook timestamps are checked against.
+    ///   - workerProblem: why the daemon's worker cannot do its work (nil when it can); `/readyz` fails while it says so.
     public init(
         settings: ServerSettings, pool: PostgresPool, ledger: StockLedger, channels: [String: any Channels.Channel],
         metrics: ServerMetrics = ServerMetrics(), logger: Logger = Logger(label: "omnistock.server"),
-        now: @escaping @Sendable () -> Date = Date.init
+        now: @escaping @Sendable () -> Date = Date.init, workerProblem: @escaping @Sendable () -> String? = { nil }
     ) {
+        self.workerProblem = workerProblem
         self.settings = settings
         self.pool = pool
         self.ledger = ledger
@@ -56,7 +59,9 @@ public struct OmnistockHTTPServer: Sendable {
         return Application(
             router: makeRouter(),
             server: .http1(configuration: .init(idleTimeout: idle, httpDecoderConfiguration: decoder)),
-            configuration: .init(address: .hostname(settings.host, port: port), serverName: "omnistock"),
+            configuration: .init(
+                address: .hostname(settings.host, port: port), serverName: "omnistock",
+                availableConnectionsDelegate: settings.maxConnections.map { MaximumAvailableConnections($0, logger: logger) }),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger)
     }
@@ -70,7 +75,8 @@ public struct OmnistockHTTPServer: Sendable {
         router.add(middleware: LimitsMiddleware(maxURLBytes: settings.maxURLBytes))
         router.add(middleware: PercentDecodingMiddleware())
         OperationsRoutes(
-            database: database, metrics: metrics, channelCodes: channels.keys.sorted(), openAPI: OpenAPIDocument.bytes
+            database: database, metrics: metrics, channelCodes: channels.keys.sorted(), openAPI: OpenAPIDocument.bytes,
+            workerProblem: workerProblem
         ).register(on: router)
         WebhookRoutes(
             channels: channels, database: database, maxBodyBytes: settings.maxBodyBytes,

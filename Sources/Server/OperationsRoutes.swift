@@ -8,11 +8,13 @@ struct OperationsRoutes: Sendable {
     let metrics: ServerMetrics
     let channelCodes: [String]
     let openAPI: [UInt8]
+    let workerProblem: @Sendable () -> String?
 
     private struct Health: Encodable {
         var status: String
         var schemaVersion: Int?
         var expectedSchemaVersion: Int?
+        var detail: String?
     }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -33,8 +35,12 @@ struct OperationsRoutes: Sendable {
         router.get("/v1/openapi.json") { _, _ in JSONBody.raw(openAPI) }
     }
 
-    /// Ready when the database answers and its schema is at the version this build expects.
+    /// Ready when the database answers, its schema is at the version this build expects, and the worker
+    /// reaches the database too (the server's pool may still hold a connection when the worker cannot open one).
     private func readiness() async -> Response {
+        if let problem = workerProblem() {
+            return JSONBody.response(Health(status: "worker_database_unavailable", detail: problem), status: .serviceUnavailable)
+        }
         let expected = Migration.latestVersion
         guard let version = try? await database.run({ pool in try Migrator(pool: pool).currentVersion() }) else {
             return JSONBody.response(Health(status: "database_unavailable"), status: .serviceUnavailable)

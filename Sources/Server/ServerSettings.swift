@@ -23,6 +23,8 @@ public struct ServerSettings: Sendable {
     public var requestTimeout: Duration
     /// How long an idle keep-alive connection (or one that stalls mid-request) stays open.
     public var idleTimeout: Duration
+    /// Most connections served at once; further ones wait in the listen queue until one closes. Nil: no cap.
+    public var maxConnections: Int?
 
     /// Creates settings; the defaults are those of DESIGN.md and the issue (1 MiB bodies, 127.0.0.1:8080).
     public init(
@@ -30,8 +32,9 @@ public struct ServerSettings: Sendable {
         maxURLBytes: Int = 8 << 10, maxHeaderBytes: Int = 32 << 10, maxHeaderCount: Int = 100,
         tokenRateLimit: RateLimit? = RateLimit(perSecond: 50, burst: 100),
         channelRateLimit: RateLimit? = RateLimit(perSecond: 200, burst: 400),
-        requestTimeout: Duration = .seconds(15), idleTimeout: Duration = .seconds(60)
+        requestTimeout: Duration = .seconds(15), idleTimeout: Duration = .seconds(60), maxConnections: Int? = nil
     ) {
+        self.maxConnections = maxConnections
         self.host = host
         self.port = port
         self.tokens = tokens

@@ -16,6 +16,7 @@ public final class ChannelLane: @unchecked Sendable {
     let outbox: OutboxStore
     let reservations: ReservationOutboxStore
     let health: ChannelHealthStore
+    let contact: DatabaseContact
     let metrics: SyncMetrics
     let logger: Logger
     let queue: DispatchQueue
@@ -31,12 +32,16 @@ public final class ChannelLane: @unchecked Sendable {
     private var wakeScheduled = false
     private var stopped = false
     private var databaseRetryDelay = 0.5
+    /// Outcomes of pushes that went out while the database could not record them: recorded before the
+    /// next claim, so their targets go out again at once instead of waiting out their claim's lease.
+    private var unrecorded: [PushRecord] = []
     private var drained: (() -> Void)?
 
     public init(
         code: String, channel: any Channel, settings: LaneSettings, pool: PostgresPool, replica: Int32 = 0,
-        metrics: SyncMetrics, logger: Logger
+        contact: DatabaseContact = DatabaseContact(), metrics: SyncMetrics, logger: Logger
     ) {
+        self.contact = contact
         self.code = code
         self.channel = channel
         self.settings = settings
@@ -69,6 +74,7 @@ public final class ChannelLane: @unchecked Sendable {
             self.stopped = true
             self.timer?.cancel()
             self.timer = nil
+            try? self.recordUnrecorded()
             if self.inFlight.isEmpty && !self.reservationsInFlight { return completion() }
             self.drained = completion
             self.queue.asyncAfter(deadline: .now() + grace) {
@@ -91,8 +97,10 @@ public final class ChannelLane: @unchecked Sendable {
             if let wait = bucket?.peekWait(now: now) { return schedule(after: wait) }
             let batch: [PushTarget]
             do {
+                try recordUnrecorded()
                 batch = try outbox.claimDue(channel: code, limit: settings.batchSize)
                 databaseRetryDelay = 0.5
+                contact.succeeded()
             } catch {
                 return databaseUnavailable(error)
             }
@@ -142,13 +150,22 @@ public final class ChannelLane: @unchecked Sendable {
             breaker.recordSuccess()
             try? health.recordSuccess(channel: code)
         }
+        unrecorded += records
         do {
-            try outbox.record(records)
+            try recordUnrecorded()
         } catch {
-            logger.warning("could not record push results; the targets will be pushed again", metadata: ["channel": "\(code)", "error": "\(error)"])
+            logger.warning(
+                "could not record push results; recording them once the database answers", metadata: ["channel": "\(code)", "error": "\(error)"])
+            contact.failed()
         }
         completeIfDrained()
         pump()
+    }
+
+    private func recordUnrecorded() throws {
+        guard !unrecorded.isEmpty else { return }
+        try outbox.record(unrecorded)
+        unrecorded.removeAll()
     }
 
     private func pushReservationsIfDue() {
@@ -199,6 +216,7 @@ public final class ChannelLane: @unchecked Sendable {
     private func databaseUnavailable(_ error: any Error) {
         logger.warning("database unavailable; pushing paused", metadata: ["channel": "\(code)", "error": "\(error)"])
         metrics.recordDatabaseError()
+        contact.failed()
         schedule(after: databaseRetryDelay)
         databaseRetryDelay = min(databaseRetryDelay * 2, 10)
     }

@@ -17,6 +17,7 @@ public final class LeaderLock: @unchecked Sendable {
     /// This replica's id, as recorded on its claims.
     public let replica: Int32
     private let checkInterval: Double
+    private let contact: DatabaseContact
     private let logger: Logger
     private let queue = DispatchQueue(label: "omnistock.leader")
     private let onChange: @Sendable (Bool) -> Void
@@ -25,8 +26,10 @@ public final class LeaderLock: @unchecked Sendable {
     private(set) var isLeader = false
 
     public init(
-        conninfo: String, replica: Int32, checkInterval: Double = 2, logger: Logger, onChange: @escaping @Sendable (Bool) -> Void
+        conninfo: String, replica: Int32, checkInterval: Double = 2, contact: DatabaseContact = DatabaseContact(), logger: Logger,
+        onChange: @escaping @Sendable (Bool) -> Void
     ) {
+        self.contact = contact
         self.conninfo = conninfo
         self.replica = replica
         self.checkInterval = checkInterval
@@ -68,8 +71,10 @@ public final class LeaderLock: @unchecked Sendable {
                 if acquired { setLeader(true) }
             }
             if isLeader { try releaseClaimsOfDeadReplicas(on: connection) }
+            contact.succeeded()
         } catch {
             logger.warning("leader check failed", metadata: ["error": "\(error)"])
+            contact.failed()
             connection = nil
             setLeader(false)
         }

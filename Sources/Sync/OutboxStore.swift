@@ -85,7 +85,8 @@ public struct OutboxStore: Sendable {
     /// Writes back the outcomes of one batch in one transaction.
     ///
     /// A pushed target records the version and value it carried; if the ledger moved on meanwhile
-    /// (`wanted_version` grew), the row stays due and goes out again at once.
+    /// (`wanted_version` grew), the row stays due and goes out again at once. A result recorded late (held
+    /// while the database was away) never replaces the value of a newer push already recorded.
     public func record(_ records: [PushRecord]) throws {
         guard let channel = records.first.map(Self.target(of:))?.channel else { return }
         var pushed: [PushTarget] = []
@@ -105,7 +106,7 @@ public struct OutboxStore: Sendable {
                 try connection.query(
                     """
                     UPDATE outbox o SET pushed_version = greatest(COALESCE(o.pushed_version, 0), r.version),
-                        pushed_value = r.value, attempts = 0, last_error = NULL, pushed_at = now(), next_attempt_at = now(),
+                        pushed_value = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN r.value ELSE o.pushed_value END, attempts = 0, last_error = NULL, pushed_at = now(), next_attempt_at = now(),
                         claimed_by = NULL
                     FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[]) AS r(sku, scope, version, value)
                     WHERE o.channel = $1 AND o.sku = r.sku AND o.location_scope = r.scope

@@ -22,6 +22,8 @@ public final class SyncWorker: Service, @unchecked Sendable {
     let endpoints: [(String, any Channel)]
     /// This process's id among the replicas sharing the database.
     public let replica = Int32.random(in: 1...Int32.max)
+    /// Whether the worker's claims and leadership checks last reached the database (for `/readyz`).
+    public let databaseContact = DatabaseContact()
     let logger: Logger
     private let jobs = DispatchQueue(label: "omnistock.jobs")
     private var listener: NotificationListener?
@@ -46,7 +48,7 @@ public final class SyncWorker: Service, @unchecked Sendable {
         for endpoint in endpoints {
             lanes[endpoint.code] = ChannelLane(
                 code: endpoint.code, channel: endpoint.channel, settings: endpoint.lane, pool: pool, replica: replica,
-                metrics: metrics, logger: logger)
+                contact: databaseContact, metrics: metrics, logger: logger)
         }
         self.lanes = lanes
         self.endpoints = endpoints.map { ($0.code, $0.channel) }
@@ -78,7 +80,7 @@ public final class SyncWorker: Service, @unchecked Sendable {
         startListening(listener)
         self.listener = listener
         let leader = LeaderLock(
-            conninfo: conninfo, replica: replica, checkInterval: settings.leaderCheckInterval, logger: logger
+            conninfo: conninfo, replica: replica, checkInterval: settings.leaderCheckInterval, contact: databaseContact, logger: logger
         ) { [weak self] leading in
             guard let self else { return }
             self.jobs.async {

@@ -52,8 +52,8 @@ extension FaultTests {
             for sku in FaultTests.skus { try catalog.upsertSKU(sku) }
         }
 
-        func daemon() throws -> DaemonProcess {
-            try DaemonProcess(["serve", "--config", configPath, "--database", databaseURL])
+        func daemon(openFileLimit: Int? = nil) throws -> DaemonProcess {
+            try DaemonProcess(["serve", "--config", configPath, "--database", databaseURL], openFileLimit: openFileLimit)
         }
 
         /// The stock change number `index`, keyed by it: a receipt, a sale or a checkout reservation at the

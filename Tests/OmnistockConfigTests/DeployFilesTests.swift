@@ -69,6 +69,8 @@ import Testing
         #expect(service["ProtectSystem"] == "strict")
         #expect(service["NoNewPrivileges"] == "yes")
         #expect(service["PrivateTmp"] == "yes")
+        // systemd's default of 1,024 open files let a flood of slow clients starve the database pool.
+        #expect((service["LimitNOFILE"].flatMap { Int($0) } ?? 0) >= 16_384)
         #expect(service["ExecStart"]?.hasSuffix("omnistock serve") == true)
         #expect(sections["[Install]"]?["WantedBy"] == "multi-user.target")
         let sysusers = try read("deploy/systemd/omnistock.sysusers")

@@ -3,6 +3,7 @@ import Foundation
 import Ledger
 import PostgresClient
 import Server
+import Sync
 import TestSupport
 import Testing
 
@@ -20,6 +21,21 @@ struct OperationsTests {
             let behind = try await server.send(.get, "/readyz")
             #expect(behind.status == 503)
             #expect(behind.json["status"] as? String == "schema_outdated")
+        }
+    }
+
+    @Test("readyz 503 while the worker cannot reach the database, though the server's own pool can; 200 once it can again")
+    func readinessFollowsTheWorker() async throws {
+        let contact = DatabaseContact()
+        try await ServerHarness.with(workerProblem: { contact.problem }) { server async throws in
+            #expect(try await server.send(.get, "/readyz").status == 200)
+            contact.failed()
+            let unready = try await server.send(.get, "/readyz")
+            #expect(unready.status == 503)
+            #expect(unready.json["status"] as? String == "worker_database_unavailable")
+            #expect(try await server.send(.get, "/healthz").status == 200)
+            contact.succeeded()
+            #expect(try await server.send(.get, "/readyz").status == 200)
         }
     }
 

@@ -32,7 +32,8 @@ final class ServerHarness: Sendable {
     /// Starts a server; `adjust` changes the settings first, `now` is the webhook clock, and
     /// `bodySecret` replaces the shopify and woocommerce channels' secrets.
     static func start(
-        adjust: (inout ServerSettings) -> Void = { _ in }, now: @escaping @Sendable () -> Date = Date.init, bodySecret: String? = nil
+        adjust: (inout ServerSettings) -> Void = { _ in }, now: @escaping @Sendable () -> Date = Date.init, bodySecret: String? = nil,
+        workerProblem: @escaping @Sendable () -> String? = { nil }
     ) async throws -> ServerHarness {
         let fixture = try LedgerFixture(maxConnections: 4)
         var settings = ServerSettings(
@@ -56,7 +57,9 @@ final class ServerHarness: Sendable {
         try fixture.catalog.upsertChannel(ChannelDefinition(code: "woo", kind: "woocommerce", modelsLocations: false))
         var logger = Logger(label: "omnistock.server.test")
         logger.logLevel = .warning
-        let server = OmnistockHTTPServer(settings: settings, pool: fixture.database.pool, ledger: fixture.ledger, channels: channels, logger: logger, now: now)
+        let server = OmnistockHTTPServer(
+            settings: settings, pool: fixture.database.pool, ledger: fixture.ledger, channels: channels, logger: logger, now: now,
+            workerProblem: workerProblem)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let group = ServiceGroup(configuration: .init(services: [server.makeApplication { continuation.yield($0) }], logger: logger))
         let task = Task {
@@ -78,9 +81,9 @@ final class ServerHarness: Sendable {
     /// Runs `body` against a fresh server and stops it afterwards, whatever happens.
     static func with<T>(
         adjust: (inout ServerSettings) -> Void = { _ in }, now: @escaping @Sendable () -> Date = Date.init, bodySecret: String? = nil,
-        _ body: (ServerHarness) async throws -> T
+        workerProblem: @escaping @Sendable () -> String? = { nil }, _ body: (ServerHarness) async throws -> T
     ) async throws -> T {
-        let harness = try await start(adjust: adjust, now: now, bodySecret: bodySecret)
+        let harness = try await start(adjust: adjust, now: now, bodySecret: bodySecret, workerProblem: workerProblem)
         do {
             let value = try await body(harness)
             await harness.stop()

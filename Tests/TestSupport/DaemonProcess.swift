@@ -13,8 +13,9 @@ public final class DaemonProcess: @unchecked Sendable {
         return directory.appendingPathComponent("omnistock").path
     }
 
-    /// Starts `omnistock arguments…` with extra environment variables.
-    public init(_ arguments: [String], environment: [String: String] = [:], logPath: String? = nil) throws {
+    /// Starts `omnistock arguments…` with extra environment variables; `openFileLimit` sets its soft and
+    /// hard `RLIMIT_NOFILE` (through util-linux's `prlimit`).
+    public init(_ arguments: [String], environment: [String: String] = [:], logPath: String? = nil, openFileLimit: Int? = nil) throws {
         let log = logPath ?? NSTemporaryDirectory() + "omnistock-\(UUID().uuidString.prefix(8)).log"
         self.logPath = log
         var actions = posix_spawn_file_actions_t()
@@ -23,13 +24,14 @@ public final class DaemonProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([Self.executable] + arguments).map { strdup($0) } + [nil]
+        let command = openFileLimit.map { ["/usr/bin/prlimit", "--nofile=\($0):\($0)", "--", Self.executable] } ?? [Self.executable]
+        let argv = (command + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
         var pid = pid_t()
-        let result = posix_spawn(&pid, Self.executable, &actions, nil, argv, envp)
+        let result = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
         guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EINVAL) }
         self.pid = pid
     }

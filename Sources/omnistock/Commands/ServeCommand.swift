@@ -61,14 +61,17 @@ struct Daemon {
             maxBodyBytes: configuration.server.maxBodyBytes,
             tokenRateLimit: RateLimit(perSecond: configuration.server.rateLimit.perSecond, burst: Int(configuration.server.rateLimit.perSecond * 2)),
             channelRateLimit: RateLimit(perSecond: configuration.server.rateLimit.perSecond, burst: Int(configuration.server.rateLimit.perSecond * 2)),
-            requestTimeout: .milliseconds(Int(configuration.server.requestTimeout * 1000)))
+            requestTimeout: .milliseconds(Int(configuration.server.requestTimeout * 1000)),
+            maxConnections: DescriptorBudget.apply(to: configuration).inboundConnections)
         if let listen, let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) {
             settings.host = String(listen[..<colon])
             settings.port = port
         }
+        let contact = worker.databaseContact
         server = OmnistockHTTPServer(
             settings: settings, pool: runtime.pool, ledger: runtime.ledger,
-            channels: endpoints.reduce(into: [:]) { $0[$1.code] = $1.channel }, logger: Logger(label: "omnistock.server"))
+            channels: endpoints.reduce(into: [:]) { $0[$1.code] = $1.channel }, logger: Logger(label: "omnistock.server"),
+            workerProblem: { contact.problem })
         MetricsBootstrap.once(registry: server.metrics.registry)
     }
 
