@@ -12,7 +12,8 @@ public struct ShopifyConfiguration: Sendable {
     public var locations: [String: String]
     /// Quantities per `inventorySetQuantities` call.
     public var batchSize: Int
-    /// Nodes per page when listing inventory items and orders.
+    /// The most nodes per page when listing levels and orders; pages are smaller where Shopify's
+    /// 1,000-point query cost ceiling requires (see `ShopifyQueryCost`).
     public var pageSize: Int
     /// The `reason` recorded with each quantity change.
     public var reason: String
@@ -24,7 +25,7 @@ public struct ShopifyConfiguration: Sendable {
     public init(
         shopURL: String, accessToken: String, apiVersion: String = ShopifyConfiguration.defaultAPIVersion,
         webhookSecrets: [String] = [], locations: [String: String] = [:], batchSize: Int = 100,
-        pageSize: Int = 50, reason: String = "correction"
+        pageSize: Int = 250, reason: String = "correction"
     ) {
         self.shopURL = shopURL
         self.accessToken = accessToken

@@ -48,6 +48,7 @@ struct ShopifyCompareAndSwapTests {
             #expect(sent.count == 2)
             #expect(Set(sent.map(\.key)).count == sent.count, "a refused request's idempotency key was used again")
             #expect(sent.last?.quantities.first?["changeFromQuantity"] as? Int == 8)
+            #expect(result.compareAndSetRetries == 1)
         }
     }
 
