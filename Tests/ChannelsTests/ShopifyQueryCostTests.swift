@@ -1,4 +1,4 @@
-import Channels
+@testable import Channels
 import ChannelSimulators
 import Foundation
 import Testing
@@ -71,5 +71,30 @@ struct ShopifyQueryCostTests {
             // Three pages of 753 points from a 1,000-point bucket refilled at 500/s cannot all go at once.
             #expect(ContinuousClock.now - started > .milliseconds(900))
         }
+    }
+}
+
+@Suite("shopify cost bucket estimate")
+struct ShopifyBucketEstimateTests {
+    @Test("a query waits for the points it lacks at the restore rate, and later queries queue behind it")
+    func reserve() throws {
+        let status: JSON = ["maximumAvailable": 1000, "currentlyAvailable": 300, "restoreRate": 100]
+        var bucket = try #require(ShopifyBucketEstimate(status, now: 10))
+        #expect(bucket.reserve(200, now: 10) == 0)
+        #expect(bucket.reserve(753, now: 10) == 6.53)
+        #expect(abs(bucket.reserve(10, now: 12) - 4.63) < 1e-9)
+        #expect(bucket.reserve(10, now: 100) == 0)
+        #expect(bucket.available == 990)
+        #expect(ShopifyBucketEstimate(["currentlyAvailable": 5], now: 0) == nil)
+    }
+
+    @Test("page sizes come from the cost rules and stay within 1,000 points")
+    func pageSizes() {
+        let levels = ShopifyQueryCost.largestPage(upTo: 1000, cost: ShopifyQueryCost.locationLevels)
+        #expect(levels == 250)
+        let orders = ShopifyQueryCost.largestPage(upTo: 250) { ShopifyQueryCost.orders(first: $0, lineItems: 50) }
+        #expect(orders == 18)
+        #expect(ShopifyQueryCost.orders(first: orders, lineItems: 50) <= 1000)
+        #expect(ShopifyQueryCost.orders(first: orders + 1, lineItems: 50) > 1000)
     }
 }
