@@ -19,6 +19,9 @@ extension ShopifySimulator {
                     return ["errors": [["message": "The @idempotent directive with a key is required for this mutation."]]]
                 }
                 value = setQuantities(input: field.arguments["input"] as? [String: Any] ?? [:], key: key, stale: stale)
+            case (true, "bulkOperationRunQuery"): value = runBulkQuery(field.arguments["query"] as? String ?? "")
+            case (false, "currentBulkOperation"): value = currentBulkOperation()
+            case (false, "productVariantsCount"): value = ["count": state.withLock { $0.variants.count }, "precision": "EXACT"]
             case (false, "productVariants"): value = ["nodes": variants(matching: field.arguments["query"] as? String ?? "")]
             case (false, "inventoryItems"): value = inventoryItems(field)
             case (false, "location"): value = locationLevels(field)
@@ -111,7 +114,7 @@ extension ShopifySimulator {
     }
 
     /// The named quantities of one level; `on_hand` is available + committed (no unavailable units here).
-    private static func quantities(_ names: [String], available: Int, committed: Int) -> [[String: Any]] {
+    static func quantities(_ names: [String], available: Int, committed: Int) -> [[String: Any]] {
         names.compactMap { name in
             switch name {
             case "available": ["name": name, "quantity": available]

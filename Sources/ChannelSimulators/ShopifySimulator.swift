@@ -30,6 +30,14 @@ import Synchronization
 ///   https://shopify.dev/docs/api/usage/pagination-graphql
 /// - `Location.inventoryLevels` and `InventoryItem.inventoryLevel(locationId:)`:
 ///   https://shopify.dev/docs/api/admin-graphql/latest/connections/InventoryLevelConnection
+/// - Bulk operations for whole-catalogue reads: `bulkOperationRunQuery(query:)` (one bulk query per app and shop at
+///   a time), `currentBulkOperation` polled from `CREATED`/`RUNNING` to `COMPLETED`, the result as JSONL at `url`
+///   (fetched without the access token) with nested connection nodes on lines of their own carrying `__parentId`;
+///   bulk queries are not subject to the single-query cost ceiling:
+///   https://shopify.dev/docs/api/usage/bulk-operations/queries,
+///   https://shopify.dev/docs/api/admin-graphql/latest/objects/BulkOperation,
+///   https://shopify.dev/docs/api/admin-graphql/latest/queries/currentBulkOperation
+/// - `productVariantsCount { count }`: https://shopify.dev/docs/api/admin-graphql/latest/queries/productVariantsCount
 /// - Webhooks signed with `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the body with the app secret) and
 ///   `X-Shopify-Webhook-Id`: https://shopify.dev/docs/apps/build/webhooks/subscribe/https
 ///
@@ -40,6 +48,7 @@ import Synchronization
 /// - The idempotency retention window: keys are remembered for the simulator's lifetime.
 /// - The cost of list (non-connection) fields of objects, such as `quantities`: one object.
 /// - The exact text of `MAX_COST_EXCEEDED` and `THROTTLED` messages (the codes are documented).
+/// - How long a bulk operation runs: here it completes on the second poll.
 public final class ShopifySimulator: ChannelSimulator {
     /// An order in the shop.
     public struct Order: Sendable {
@@ -97,6 +106,8 @@ public final class ShopifySimulator: ChannelSimulator {
         var nextID = 1000
         var bucket: CostBucket
         var throttledAnswers = 0
+        var bulk: BulkRun?
+        var nextBulkID = 1
     }
 
     /// The shared machinery.
@@ -250,6 +261,16 @@ public final class ShopifySimulator: ChannelSimulator {
                     return SimulatorCore.json(["errors": [["message": "Parse error: \((error as? GraphQLOperation.SyntaxError)?.message ?? "")"]]])
                 }
                 return self.answer(operation, stale: fault == .stale)
+            }
+        }
+        // A bulk operation's result file: at Shopify a signed storage URL, fetched without the access token.
+        router.get("/bulk-results/:name") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            return try await self.core.respond(to: request) { _, _ in
+                guard let file = self.state.withLock({ $0.bulk.flatMap { $0.fileName == name ? $0.lines : nil } }) else {
+                    return SimulatorCore.bytes(Array("NoSuchKey".utf8), status: 404)
+                }
+                return SimulatorCore.bytes(file, status: 200, headers: ["Content-Type": "application/jsonl"])
             }
         }
         return router

@@ -39,8 +39,12 @@ public struct ShopifyChannel: Channel {
     }
 
     /// The levels at each mapped location in turn (`location(id:) { inventoryLevels }`, pages as large as the
-    /// 1,000-point ceiling allows). The cursor is `<location index>|<Shopify page cursor>`.
+    /// 1,000-point ceiling allows). The cursor is `<location index>|<Shopify page cursor>`. A shop with more
+    /// than ``ShopifyConfiguration/bulkThreshold`` items is read whole through a bulk operation, in one page.
     public func fetchLevels(cursor: String?) async throws(ChannelError) -> Page<ChannelLevelSnapshot> {
+        if cursor == nil, try await isLargeShop() {
+            return Page(items: try await bulkLevels(), nextCursor: nil, hasMore: false)
+        }
         let mapped = configuration.locations.sorted { $0.key < $1.key }
         let parts = cursor?.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false) ?? []
         let index = parts.first.flatMap { Int($0) } ?? 0

@@ -17,6 +17,10 @@ public struct ShopifyConfiguration: Sendable {
     public var pageSize: Int
     /// The `reason` recorded with each quantity change.
     public var reason: String
+    /// Shops with more product variants (inventory items) than this are read whole through a bulk operation.
+    public var bulkThreshold: Int
+    /// Seconds between polls of a running bulk operation.
+    public var bulkPollInterval: Double
 
     /// The API version used unless configured otherwise.
     public static let defaultAPIVersion = "2026-10"
@@ -25,7 +29,7 @@ public struct ShopifyConfiguration: Sendable {
     public init(
         shopURL: String, accessToken: String, apiVersion: String = ShopifyConfiguration.defaultAPIVersion,
         webhookSecrets: [String] = [], locations: [String: String] = [:], batchSize: Int = 100,
-        pageSize: Int = 250, reason: String = "correction"
+        pageSize: Int = 250, reason: String = "correction", bulkThreshold: Int = 10_000, bulkPollInterval: Double = 2
     ) {
         self.shopURL = shopURL
         self.accessToken = accessToken
@@ -35,6 +39,8 @@ public struct ShopifyConfiguration: Sendable {
         self.batchSize = batchSize
         self.pageSize = pageSize
         self.reason = reason
+        self.bulkThreshold = bulkThreshold
+        self.bulkPollInterval = bulkPollInterval
     }
 
     /// The Omnistock code of a Shopify location, given as a `gid://shopify/Location/…` or a bare numeric id.

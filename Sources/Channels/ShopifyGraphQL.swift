@@ -44,6 +44,19 @@ struct ShopifyGraphQL: Sendable {
         return json["data"]
     }
 
+    /// Downloads a bulk operation's result from `url`: a storage URL outside the Admin API, fetched without
+    /// the access token.
+    func download(_ url: String) async throws(ChannelError) -> [UInt8] {
+        let response: HTTPResponse
+        do {
+            response = try await transport.client.execute(HTTPRequest(method: .get, url: url))
+        } catch {
+            throw ChannelError(.transient, error.description)
+        }
+        if let error = ResponseClassifier.error(for: response) { throw error }
+        return response.body
+    }
+
     /// Seconds until the bucket holds the requested cost again (at least 1).
     static func throttleWait(_ cost: JSON) -> Int {
         let status = cost["throttleStatus"]
@@ -79,6 +92,26 @@ struct ShopifyGraphQL: Sendable {
             }
           }
         }
+        """
+
+    /// Costs 1 (an object of scalars).
+    static let variantsCount = "query OmnistockVariantsCount { productVariantsCount { count } }"
+
+    /// Costs ``ShopifyQueryCost/mutation``; `$query` is ``bulkLevels``.
+    static let runBulkQuery = """
+        mutation OmnistockBulkLevels($query: String!) {
+          bulkOperationRunQuery(query: $query) { bulkOperation { id status } userErrors { field message } }
+        }
+        """
+
+    /// The whole catalogue's levels, for ``runBulkQuery`` (bulk queries have no cost ceiling and no page sizes).
+    static let bulkLevels = """
+        { inventoryItems { nodes { id sku inventoryLevels { nodes { location { id } quantities(names: ["available", "on_hand"]) { name quantity } } } } } }
+        """
+
+    /// Costs 1 (an object of scalars).
+    static let currentBulkOperation = """
+        query OmnistockBulkStatus { currentBulkOperation(type: QUERY) { id status errorCode url } }
         """
 
     /// Costs ``ShopifyQueryCost/itemLevel``.

@@ -98,3 +98,37 @@ struct ShopifyBucketEstimateTests {
         #expect(ShopifyQueryCost.orders(first: orders + 1, lineItems: 50) > 1000)
     }
 }
+
+@Suite("shopify bulk operations for large shops")
+struct ShopifyBulkTests {
+    @Test("a shop above the threshold is read through bulkOperationRunQuery, polled, and downloaded without the token")
+    func bulkRead() async throws {
+        let locations = ShopifyQueryCostTests.locations
+        try await withSimulator(ShopifySimulator(accessToken: "shpat_1", webhookSecret: "s", locations: locations)) { simulator in
+            for index in 0..<150 {
+                for location in locations { simulator.setLevel(sku: "SKU-\(index)", location: location, available: index % 7) }
+            }
+            simulator.addVariant(sku: "NOT-STOCKED")
+            let channel = ShopifyChannel(configuration: ShopifyConfiguration(
+                shopURL: simulator.baseURL, accessToken: "shpat_1", locations: ["wh-main": locations[0], "wh-south": locations[1]],
+                bulkThreshold: 100, bulkPollInterval: 0.05
+            ), client: sharedClient)
+            let page = try await channel.fetchLevels(cursor: nil)
+            #expect(!page.hasMore)
+            #expect(page.items.count == 300)
+            #expect(page.items.first { $0.sku == "SKU-20" && $0.location == "wh-south" }?.available == 6)
+            #expect(page.items.allSatisfy { $0.externalID?.hasPrefix("gid://shopify/InventoryItem/") == true })
+            let queries = simulator.requests.map { String(decoding: $0.body, as: UTF8.self) }
+            #expect(queries.contains { $0.contains("bulkOperationRunQuery") })
+            #expect(queries.filter { $0.contains("currentBulkOperation") }.count >= 2)
+            let download = try #require(simulator.requests.first { $0.path.hasPrefix("/bulk-results/") })
+            #expect(download.header("X-Shopify-Access-Token") == nil)
+            // A small shop stays on paged reads.
+            simulator.clearRequests()
+            let small = ShopifyChannel(configuration: ShopifyConfiguration(
+                shopURL: simulator.baseURL, accessToken: "shpat_1", locations: ["wh-main": locations[0]]), client: sharedClient)
+            #expect(try await allLevels(small).items.count == 150)
+            #expect(!simulator.requests.contains { String(decoding: $0.body, as: UTF8.self).contains("bulkOperationRunQuery") })
+        }
+    }
+}
