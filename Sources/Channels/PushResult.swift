@@ -39,10 +39,14 @@ public struct PushResult: Sendable, Hashable {
 
     /// The items, in the order given.
     public var items: [Item]
+    /// Targets the adapter sent again after a stale compare-and-set, with the channel's current value
+    /// read back as the new base (the worker counts them in `omnistock_channel_compare_and_set_retries_total`).
+    public var compareAndSetRetries: Int
 
     /// Creates a result.
-    public init(items: [Item]) {
+    public init(items: [Item], compareAndSetRetries: Int = 0) {
         self.items = items
+        self.compareAndSetRetries = compareAndSetRetries
     }
 
     /// The outcomes alone, in order.

@@ -12,10 +12,15 @@ public struct ShopifyConfiguration: Sendable {
     public var locations: [String: String]
     /// Quantities per `inventorySetQuantities` call.
     public var batchSize: Int
-    /// Nodes per page when listing inventory items and orders.
+    /// The most nodes per page when listing levels and orders; pages are smaller where Shopify's
+    /// 1,000-point query cost ceiling requires (see `ShopifyQueryCost`).
     public var pageSize: Int
     /// The `reason` recorded with each quantity change.
     public var reason: String
+    /// Shops with more product variants (inventory items) than this are read whole through a bulk operation.
+    public var bulkThreshold: Int
+    /// Seconds between polls of a running bulk operation.
+    public var bulkPollInterval: Double
 
     /// The API version used unless configured otherwise.
     public static let defaultAPIVersion = "2026-10"
@@ -24,7 +29,7 @@ public struct ShopifyConfiguration: Sendable {
     public init(
         shopURL: String, accessToken: String, apiVersion: String = ShopifyConfiguration.defaultAPIVersion,
         webhookSecrets: [String] = [], locations: [String: String] = [:], batchSize: Int = 100,
-        pageSize: Int = 50, reason: String = "correction"
+        pageSize: Int = 250, reason: String = "correction", bulkThreshold: Int = 10_000, bulkPollInterval: Double = 2
     ) {
         self.shopURL = shopURL
         self.accessToken = accessToken
@@ -34,6 +39,8 @@ public struct ShopifyConfiguration: Sendable {
         self.batchSize = batchSize
         self.pageSize = pageSize
         self.reason = reason
+        self.bulkThreshold = bulkThreshold
+        self.bulkPollInterval = bulkPollInterval
     }
 
     /// The Omnistock code of a Shopify location, given as a `gid://shopify/Location/…` or a bare numeric id.

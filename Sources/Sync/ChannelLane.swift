@@ -130,6 +130,7 @@ public final class ChannelLane: @unchecked Sendable {
         guard inFlight.removeValue(forKey: batchID) != nil else { return }
         let now = MonotonicClock.now()
         metrics.recordPushLatency(channel: code, seconds: now - started)
+        metrics.recordCompareAndSetRetries(channel: code, count: result.compareAndSetRetries)
         var records: [PushRecord] = []
         var failures = 0
         for (target, outcome) in zip(batch, result.outcomes + Array(repeating: .transient("no outcome"), count: max(0, batch.count - result.items.count))) {

@@ -9,6 +9,11 @@ public struct SyncMetrics: Sendable {
         Counter(label: "omnistock_pushes_total", dimensions: [("channel", channel), ("outcome", Self.name(outcome))]).increment()
     }
 
+    func recordCompareAndSetRetries(channel: String, count: Int) {
+        guard count > 0 else { return }
+        Counter(label: "omnistock_channel_compare_and_set_retries_total", dimensions: [("channel", channel)]).increment(by: count)
+    }
+
     func recordPushLatency(channel: String, seconds: Double) {
         Timer(label: "omnistock_push_duration_seconds", dimensions: [("channel", channel)], preferredDisplayUnit: .seconds)
             .recordNanoseconds(Int64(seconds * 1e9))

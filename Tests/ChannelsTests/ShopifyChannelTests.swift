@@ -52,19 +52,27 @@ struct ShopifyChannelTests {
         }
     }
 
-    @Test("stale changeFromQuantity is a conflict; the rest of the refused batch is retried")
+    @Test("stale changeFromQuantity is re-read and sent again with its batch; an unknown item is refused alone")
     func stale() async throws {
         try await withSimulator(ShopifySimulator(accessToken: "shpat_1", webhookSecret: Self.secret)) { simulator in
             let levels = stocked(simulator, 3)
             simulator.setLevel(sku: "SKU-1", location: Self.location, available: 4)
-            let outcomes = await channel(simulator).pushLevels(levels).outcomes
-            #expect(outcomes[1] == .conflict(current: nil))
-            guard case .transient = outcomes[0], case .transient = outcomes[2] else { Issue.record("\(outcomes)"); return }
-            #expect(simulator.level(sku: "SKU-0", location: Self.location) == nil)
-            simulator.inject(.stale)
-            var fresh = levels
-            fresh[1].previousValue = 4
-            #expect(await channel(simulator).pushLevels(fresh).outcomes.first == .conflict(current: nil))
+            let result = await channel(simulator).pushLevels(levels)
+            #expect(result.outcomes == [.ok, .ok, .ok])
+            #expect(result.compareAndSetRetries == 1)
+            #expect(simulator.level(sku: "SKU-0", location: Self.location) == 10)
+            #expect(simulator.level(sku: "SKU-1", location: Self.location) == 11)
+            var next = levels.map { level in
+                var level = level
+                level.previousValue = level.value
+                level.value += 1
+                return level
+            }
+            next[2].externalID = "gid://shopify/InventoryItem/999"
+            let outcomes = await channel(simulator).pushLevels(next).outcomes
+            #expect(Array(outcomes.prefix(2)) == [.ok, .ok])
+            guard case .permanent = outcomes[2] else { Issue.record("\(outcomes)"); return }
+            #expect(simulator.level(sku: "SKU-0", location: Self.location) == 11)
         }
     }
 
