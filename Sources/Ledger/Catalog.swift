@@ -73,25 +73,11 @@ public struct Catalog: Sendable {
     }
 
     /// Defines `bundle` as `components` (SKU → units per bundle), replacing any earlier definition,
-    /// and marks its channel targets due.
+    /// and marks its channel targets due (see `defineBundles`).
     public func defineBundle(_ bundle: String, name: String = "", components: [String: Int]) throws {
-        guard !components.isEmpty, components.values.allSatisfy({ $0 > 0 }) else {
-            throw LedgerError.invalidArgument("a bundle needs components with positive quantities")
-        }
-        try pool.transaction { connection in
-            try connection.query(
-                """
-                INSERT INTO skus (sku, name, kind) VALUES ($1, $2, 'bundle')
-                ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, kind = 'bundle'
-                """, [bundle, name])
-            try connection.query("DELETE FROM bundle_components WHERE bundle_sku = $1", [bundle])
-            for (component, quantity) in components.sorted(by: { $0.key < $1.key }) {
-                try connection.query(
-                    "INSERT INTO bundle_components (bundle_sku, component_sku, quantity) VALUES ($1, $2, $3)",
-                    [bundle, component, quantity])
-            }
-            try Self.markAllTargetsDue(skus: [bundle], on: connection)
-        }
+        try defineBundles([BundleDefinition(
+            sku: bundle, name: name,
+            components: components.sorted { $0.key < $1.key }.map { BundleComponent(sku: $0.key, quantity: $0.value) })])
     }
 
     /// Creates or updates a location; changes to pickup settings mark channel targets due.

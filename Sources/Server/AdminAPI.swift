@@ -17,6 +17,7 @@ struct AdminAPI: Sendable {
         registerConflicts(read: read)
         registerReconcile(read: read, write: write)
         registerChannels(read: read)
+        registerBundles(read: read, write: write)
     }
 
     /// `Idempotency-Key` (draft-ietf-httpapi-idempotency-key-header).

@@ -186,6 +186,7 @@ import TestSupport
         #expect(try fixture.scalar("SELECT sum(reserved)::int FROM levels WHERE sku = 'CUP'") == 0)
         #expect(try reserved(fixture, Self.wh2, sku: "SAUCER") == 1)
         #expect(try fixture.ledger.verify().isEmpty)
+        #expect(try fixture.ledger.verifyBundles().isEmpty)
     }
 
     @Test func aBundleOrderTheComponentsCannotCoverBackordersTheMissingComponent() throws {
