@@ -87,11 +87,12 @@ extension StockLedger {
             _ = try applyOrExplain(LevelChange(
                 sku: part.sku, location: take.location, delta: 0, reservedDelta: take.quantity, reason: .reservation,
                 reference: id, movementKey: partKey), requested: take.quantity, on: connection)
+            // The expiry in whole seconds, as the stored first result keeps it: a replay returns the same value.
             let row = try connection.query(
                 """
                 INSERT INTO reservations (id, sku, location, quantity, kind, channel, external_ref, expires_at, idempotency_key,
                                           group_id, bundle_sku, bundle_quantity)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING \(Reservation.columns)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, date_trunc('second', $8::timestamptz), $9, $10, $11, $12) RETURNING \(Reservation.columns)
                 """,
                 [id, part.sku, take.location, take.quantity, request.kind.rawValue, request.channel, request.externalRef,
                  request.expiresAt, partKey, groups[part.line], part.bundle, part.bundleQuantity])

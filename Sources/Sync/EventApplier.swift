@@ -45,16 +45,18 @@ public struct EventApplier: Sendable {
 
     private func orderCreated(_ event: NormalizedEvent, channel: String) throws {
         guard let order = event.orderRef else { throw LedgerError.invalidArgument("order event without an order reference") }
-        let status = try pool.query(
+        let (status, applied) = try pool.query(
             """
             INSERT INTO channel_orders (channel, order_ref, status) VALUES ($1, $2, 'open')
             ON CONFLICT (channel, order_ref) DO UPDATE SET updated_at = channel_orders.updated_at
-            RETURNING status
+            RETURNING status, applied_at IS NOT NULL
             """, [channel, order]
-        ) { try $0[0].decode(String.self, at: 0) }
+        ) { (try $0[0].decode(String.self, at: 0), try $0[0].decode(Bool.self, at: 1)) }
         guard status == "open" else {
             return try recordStale(event, channel: channel, order: order, reason: "order already \(status)")
         }
+        // Applied before (another delivery of the same creation, or one applied under earlier keys): nothing to do.
+        guard !applied else { return }
         let pickup = event.fulfillment == .pickup
         let lines = try event.lines.filter { $0.quantity > 0 }.map { line in
             SourcingRequest.Line(sku: try resolveSKU(line, channel: channel), quantity: line.quantity, location: line.location)

@@ -127,6 +127,22 @@ import TestSupport
         #expect(try fixture.ledger.verify().isEmpty)
     }
 
+    @Test func sourcingIsIdempotentByKeyWhateverTheExpiry() throws {
+        let fixture = try pooledFixture()
+        var request = SourcingRequest(
+            channel: "market", externalRef: "K-1", kind: .order, lines: [SourcingRequest.Line(sku: "MUG", quantity: 6)],
+            expiresAt: Date().addingTimeInterval(60))
+        let first = try fixture.ledger.source(request, key: "order:market:K-1")
+        request.expiresAt = Date().addingTimeInterval(120)
+        let again = try fixture.ledger.source(request, key: "order:market:K-1")
+        #expect(again == first)
+        #expect(first.reservations.map { "\($0.location):\($0.quantity)" } == ["\(Self.wh1):3", "\(Self.wh2):2"])
+        #expect(first.backorders.map(\.missing) == [1])
+        #expect(try fixture.scalar("SELECT count(*)::int FROM reservations") == 2)
+        #expect(try fixture.scalar("SELECT count(*)::int FROM conflicts WHERE kind = 'oversold'") == 1)
+        #expect(try fixture.ledger.verify().isEmpty)
+    }
+
     @Test func mostAvailableAndNearestRankTheLocations() throws {
         let fixture = try pooledFixture(sourcing: .mostAvailable)
         _ = try fixture.ledger.receive(sku: "MUG", location: Self.wh2, quantity: 3, key: "r3")  // wh-2 now has 5
