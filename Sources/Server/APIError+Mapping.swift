@@ -12,6 +12,8 @@ extension APIError {
             self.init(ledger: error)
         case let error as BundleDefinitionError:
             self.init(.unprocessableContent, "invalid_bundle", error.problems.joined(separator: "; "))
+        case let error as ListingMappingError:
+            self.init(.unprocessableContent, "invalid_listing", error.problems.joined(separator: "; "))
         case let error as PostgresError where error.isConnectionLost:
             self = .databaseUnavailable
         case let error as PostgresError where error.sqlState?.hasPrefix("22") == true || error.sqlState?.hasPrefix("23") == true:

@@ -18,6 +18,7 @@ struct AdminAPI: Sendable {
         registerReconcile(read: read, write: write)
         registerChannels(read: read)
         registerBundles(read: read, write: write)
+        registerListings(read: read, write: write)
     }
 
     /// `Idempotency-Key` (draft-ietf-httpapi-idempotency-key-header).
