@@ -66,13 +66,16 @@ public struct NormalizedEvent: Sendable, Hashable {
     public var occurredAt: Date?
     /// The channel's own event id when it differs from the delivery id (`X-Shopify-Event-Id`).
     public var sourceEventID: String?
+    /// Where a shipped order goes, as an origin of the `[distances]` table (a store or region), for `nearest` sourcing.
+    public var destination: String?
 
     /// Creates an event.
     public init(
         id: String, kind: Kind, orderRef: String? = nil, lines: [Line] = [],
         fulfillment: Fulfillment? = nil, pickupLocation: String? = nil, reason: String? = nil,
-        reference: String? = nil, occurredAt: Date? = nil, sourceEventID: String? = nil
+        reference: String? = nil, occurredAt: Date? = nil, sourceEventID: String? = nil, destination: String? = nil
     ) {
+        self.destination = destination
         self.id = id
         self.kind = kind
         self.orderRef = orderRef

@@ -150,7 +150,8 @@ public struct OmnistockJSONChannel: Channel {
             return [NormalizedEvent(
                 id: id, kind: .orderCreated, orderRef: try data["order"].requiredString("order"), lines: lines,
                 fulfillment: data["fulfillment"].string.flatMap(NormalizedEvent.Fulfillment.init(rawValue:)),
-                pickupLocation: data["pickup_location"].string, occurredAt: Timestamps.parse(data["created_at"].string)
+                pickupLocation: data["pickup_location"].string, occurredAt: Timestamps.parse(data["created_at"].string),
+                destination: data["destination"].string
             )]
         case "order.cancelled":
             return [NormalizedEvent(id: id, kind: .orderCancelled, orderRef: try data["order"].requiredString("order"))]

@@ -24,6 +24,24 @@ public struct ChannelStock: Codable, Sendable, Equatable {
     }
 }
 
+/// One component of a bundle in a stock report: units per bundle and what all locations have available.
+public struct BundleComponentStock: Codable, Sendable, Equatable {
+    public var sku: String
+    /// Units in each bundle.
+    public var quantity: Int
+    /// Available over every location.
+    public var available: Int
+    /// Whole bundles that alone would make (`available ÷ quantity`).
+    public var bundles: Int
+
+    public init(sku: String, quantity: Int, available: Int, bundles: Int) {
+        self.sku = sku
+        self.quantity = quantity
+        self.available = available
+        self.bundles = bundles
+    }
+}
+
 /// Everything the ledger knows about one SKU's availability.
 public struct StockReport: Codable, Sendable, Equatable {
     public var sku: String
@@ -31,6 +49,8 @@ public struct StockReport: Codable, Sendable, Equatable {
     public var kind: String
     public var locations: [LocationStock]
     public var channels: [ChannelStock]
+    /// A bundle's components; nil for an item.
+    public var components: [BundleComponentStock]?
 }
 
 extension StockLedger {
@@ -71,9 +91,20 @@ extension StockLedger {
             ).map { row in
                 ChannelStock(channel: try row.decode(at: 0), scope: try row.decode(at: 1), value: try row.decode(at: 2))
             }
+            let components = try connection.query(
+                """
+                SELECT b.component_sku, b.quantity, COALESCE(sum(greatest(0, l.on_hand - l.reserved)), 0)::int
+                FROM bundle_components b LEFT JOIN levels l ON l.sku = b.component_sku
+                WHERE b.bundle_sku = $1 GROUP BY b.component_sku, b.quantity ORDER BY b.component_sku
+                """, [sku]
+            ).map { row in
+                let quantity: Int = try row.decode(at: 1)
+                let available: Int = try row.decode(at: 2)
+                return BundleComponentStock(sku: try row.decode(at: 0), quantity: quantity, available: available, bundles: available / quantity)
+            }
             return StockReport(
                 sku: sku, name: name, kind: kind,
-                locations: locations, channels: channels)
+                locations: locations, channels: channels, components: components.isEmpty ? nil : components)
         }
     }
 

@@ -38,11 +38,14 @@ public struct ChannelDefinition: Codable, Sendable, Equatable {
     public var share: Int
     public var maxQuantity: Int?
     public var minVisible: Int
+    /// How order lines that name no location are sourced over `locations` (DESIGN.md §5a).
+    public var sourcing: SourcingPolicy
 
     public init(
         code: String, kind: String, modelsLocations: Bool, locations: [String]? = nil, buffer: Int = 0,
-        share: Int = 100, maxQuantity: Int? = nil, minVisible: Int = 0
+        share: Int = 100, maxQuantity: Int? = nil, minVisible: Int = 0, sourcing: SourcingPolicy = .priority
     ) {
+        self.sourcing = sourcing
         self.code = code
         self.kind = kind
         self.modelsLocations = modelsLocations
@@ -70,25 +73,11 @@ public struct Catalog: Sendable {
     }
 
     /// Defines `bundle` as `components` (SKU → units per bundle), replacing any earlier definition,
-    /// and marks its channel targets due.
+    /// and marks its channel targets due (see `defineBundles`).
     public func defineBundle(_ bundle: String, name: String = "", components: [String: Int]) throws {
-        guard !components.isEmpty, components.values.allSatisfy({ $0 > 0 }) else {
-            throw LedgerError.invalidArgument("a bundle needs components with positive quantities")
-        }
-        try pool.transaction { connection in
-            try connection.query(
-                """
-                INSERT INTO skus (sku, name, kind) VALUES ($1, $2, 'bundle')
-                ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, kind = 'bundle'
-                """, [bundle, name])
-            try connection.query("DELETE FROM bundle_components WHERE bundle_sku = $1", [bundle])
-            for (component, quantity) in components.sorted(by: { $0.key < $1.key }) {
-                try connection.query(
-                    "INSERT INTO bundle_components (bundle_sku, component_sku, quantity) VALUES ($1, $2, $3)",
-                    [bundle, component, quantity])
-            }
-            try Self.markAllTargetsDue(skus: [bundle], on: connection)
-        }
+        try defineBundles([BundleDefinition(
+            sku: bundle, name: name,
+            components: components.sorted { $0.key < $1.key }.map { BundleComponent(sku: $0.key, quantity: $0.value) })])
     }
 
     /// Creates or updates a location; changes to pickup settings mark channel targets due.
@@ -117,17 +106,17 @@ public struct Catalog: Sendable {
         try pool.transaction { connection in
             let changed = try connection.query(
                 """
-                INSERT INTO channels AS c (code, kind, models_locations, buffer, share, max_quantity, min_visible)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                INSERT INTO channels AS c (code, kind, models_locations, buffer, share, max_quantity, min_visible, sourcing)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                 ON CONFLICT (code) DO UPDATE SET kind = EXCLUDED.kind, models_locations = EXCLUDED.models_locations,
                     buffer = EXCLUDED.buffer, share = EXCLUDED.share, max_quantity = EXCLUDED.max_quantity,
-                    min_visible = EXCLUDED.min_visible, updated_at = now()
-                WHERE (c.kind, c.models_locations, c.buffer, c.share, c.max_quantity, c.min_visible)
+                    min_visible = EXCLUDED.min_visible, sourcing = EXCLUDED.sourcing, updated_at = now()
+                WHERE (c.kind, c.models_locations, c.buffer, c.share, c.max_quantity, c.min_visible, c.sourcing)
                     IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.models_locations, EXCLUDED.buffer, EXCLUDED.share,
-                                      EXCLUDED.max_quantity, EXCLUDED.min_visible)
+                                      EXCLUDED.max_quantity, EXCLUDED.min_visible, EXCLUDED.sourcing)
                 """,
                 [channel.code, channel.kind, channel.modelsLocations, channel.buffer, channel.share, channel.maxQuantity,
-                 channel.minVisible]
+                 channel.minVisible, channel.sourcing.rawValue]
             ).affectedRows > 0
             let locations: [String]
             if let configured = channel.locations {
@@ -138,12 +127,13 @@ public struct Catalog: Sendable {
             }
             let locationsChanged = try connection.query(
                 """
-                WITH wanted AS (SELECT unnest($2::text[]) AS location),
+                WITH wanted AS (SELECT location, position::int FROM unnest($2::text[]) WITH ORDINALITY AS w(location, position)),
                 removed AS (DELETE FROM channel_locations WHERE channel = $1
                             AND location NOT IN (SELECT location FROM wanted) RETURNING 1),
-                added AS (INSERT INTO channel_locations (channel, location) SELECT $1, location FROM wanted
-                          ON CONFLICT DO NOTHING RETURNING 1)
-                SELECT (SELECT count(*) FROM removed) + (SELECT count(*) FROM added)
+                added AS (INSERT INTO channel_locations AS cl (channel, location, position) SELECT $1, location, position FROM wanted
+                          ON CONFLICT (channel, location) DO UPDATE SET position = EXCLUDED.position
+                          WHERE cl.position IS DISTINCT FROM EXCLUDED.position RETURNING xmax = 0 AS inserted)
+                SELECT (SELECT count(*) FROM removed) + (SELECT count(*) FROM added WHERE inserted)
                 """, [channel.code, locations]
             )[0].decode(Int.self, at: 0) > 0
             if changed || locationsChanged {
@@ -151,6 +141,17 @@ public struct Catalog: Sendable {
                     "DELETE FROM outbox WHERE channel = $1 AND location_scope <> '*' AND NOT $2", [channel.code, channel.modelsLocations])
                 try Self.markAllTargetsDue(channel: channel.code, on: connection)
             }
+        }
+    }
+
+    /// Replaces the distance table (`[distances]`: origin → location → distance; an origin is a store or a region).
+    public func replaceDistances(_ distances: [String: [String: Int]]) throws {
+        let rows = distances.flatMap { origin, row in row.map { (origin, $0.key, $0.value) } }
+        try pool.transaction { connection in
+            try connection.query("DELETE FROM location_distances")
+            try connection.query(
+                "INSERT INTO location_distances (origin, location, distance) SELECT * FROM unnest($1::text[], $2::text[], $3::int[])",
+                [rows.map(\.0), rows.map(\.1), rows.map(\.2)])
         }
     }
 

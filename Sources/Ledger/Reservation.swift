@@ -29,8 +29,30 @@ public struct Reservation: Codable, Sendable, Equatable {
     /// The channel's order reference, if any.
     public var externalRef: String?
     public var expiresAt: Date?
+    /// Shared by the parts of one split order line or one bundle; nil for a reservation taken whole.
+    public var group: String?
+    /// The bundle this component part serves, and how many of it (the group holds all its components).
+    public var bundleSKU: String?
+    public var bundleQuantity: Int?
 
-    static let columns = "id, sku, location, quantity, kind, status, channel, external_ref, expires_at"
+    static let columns = "id, sku, location, quantity, kind, status, channel, external_ref, expires_at, group_id, bundle_sku, bundle_quantity"
+
+    /// A value (the stand-in for a bundle reservation, say) built from its parts.
+    init(
+        id: String, sku: String, location: String, quantity: Int, kind: ReservationKind, status: ReservationStatus,
+        channel: String?, externalRef: String?, expiresAt: Date?, group: String? = nil
+    ) {
+        self.id = id
+        self.sku = sku
+        self.location = location
+        self.quantity = quantity
+        self.kind = kind
+        self.status = status
+        self.channel = channel
+        self.externalRef = externalRef
+        self.expiresAt = expiresAt
+        self.group = group
+    }
 
     init(row: PostgresRow) throws {
         id = try row.decode(at: 0)
@@ -42,6 +64,9 @@ public struct Reservation: Codable, Sendable, Equatable {
         channel = try row.decode(String?.self, at: 6)
         externalRef = try row.decode(String?.self, at: 7)
         expiresAt = try row.decode(Date?.self, at: 8)
+        group = try row.decode(String?.self, at: 9)
+        bundleSKU = try row.decode(String?.self, at: 10)
+        bundleQuantity = try row.decode(Int?.self, at: 11)
     }
 }
 
@@ -70,10 +95,18 @@ public struct ReservationRequest: Codable, Sendable, Equatable {
     }
 }
 
-/// The outcome of `reserve`: the reservation and the level it left.
+/// The outcome of `reserve`: the reservation and the level it left. For a bundle, `reservation` stands for
+/// the whole bundle (its id is the group's) and `components` are the parts held for it.
 public struct ReservationReceipt: Codable, Sendable, Equatable {
     public var reservation: Reservation
     public var level: LevelSnapshot?
+    public var components: [Reservation]?
+
+    init(reservation: Reservation, level: LevelSnapshot?, components: [Reservation]? = nil) {
+        self.reservation = reservation
+        self.level = level
+        self.components = components
+    }
 }
 
 enum ReservationID {

@@ -13,6 +13,8 @@ extension StockLedger {
     /// The hot path of the ledger, so it is one statement in one round trip: the conditional update, the
     /// movement, the reservation and the stored result. A repeated key fails that statement on the unique
     /// movement key (changing nothing) and the stored first result is returned instead.
+    ///
+    /// A bundle reserves its components at the location, all of them or none (see `reserveBundle`).
     public func reserve(_ request: ReservationRequest, key: String) throws -> ReservationReceipt {
         try QuantityRange.requirePositive(request.quantity)
         try Self.requireKey(key)
@@ -31,6 +33,7 @@ extension StockLedger {
         } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
             // The key was used before (or by a concurrent twin that committed first).
         }
+        if try isBundle(request.sku) { return try reserveBundle(request, key: key) }
         return try pool.withConnection { connection in
             if let stored: ReservationReceipt = try storedResult(key: key, kind: "reserve", request: request, on: connection) {
                 return stored
@@ -70,11 +73,13 @@ extension StockLedger {
         """)
 
     /// Gives the units back. Releasing a reservation that is already released or expired changes nothing.
+    /// The id of a bundle reservation (or of any of its parts) releases every part.
     public func release(reservationID: String, key: String? = nil) throws -> ReservationReceipt {
         try finish(reservationID: reservationID, to: .released, reason: .release, key: key ?? "release:\(reservationID)")
     }
 
     /// Turns the reservation into a sale: on hand and reserved both drop by its quantity.
+    /// The id of a bundle reservation (or of any of its parts) commits every part.
     public func commit(reservationID: String, key: String? = nil) throws -> ReservationReceipt {
         try finish(reservationID: reservationID, to: .committed, reason: .reservationCommit, key: key ?? "commit:\(reservationID)")
     }
@@ -124,6 +129,10 @@ extension StockLedger {
     ) throws -> ReservationReceipt {
         let request = ReservationStateRequest(reservation: reservationID, action: status.rawValue)
         return try idempotent(key: key, kind: status.rawValue, request: request) { connection in
+            let parts = try bundleParts(reservationID, on: connection)
+            if !parts.isEmpty {
+                return try finishBundle(parts, id: reservationID, to: status, reason: reason, key: key, on: connection)
+            }
             let rows = try connection.query(
                 """
                 UPDATE reservations SET status = $2, updated_at = now()

@@ -51,3 +51,30 @@ extension StockLedger {
         }
     }
 }
+
+extension StockLedger {
+    /// Bundle definitions and bundle reservations that break the rules (DESIGN.md §5a), one line each: a bundle
+    /// holding stock or reservations of its own (its stock is its components'), a bundle without components or
+    /// with a bundle as a component, and bundle reservations whose parts are no longer held together.
+    public func verifyBundles() throws -> [String] {
+        try pool.query(
+            """
+            SELECT format('%s @ %s: a bundle holding stock of its own (on hand %s, reserved %s); receive its components instead',
+                          l.sku, l.location, l.on_hand, l.reserved)
+            FROM levels l WHERE l.sku IN (SELECT bundle_sku FROM bundle_components) AND (l.on_hand <> 0 OR l.reserved <> 0)
+            UNION ALL
+            SELECT format('%s: a bundle without components', s.sku)
+            FROM skus s WHERE s.kind = 'bundle' AND NOT EXISTS (SELECT 1 FROM bundle_components b WHERE b.bundle_sku = s.sku)
+            UNION ALL
+            SELECT format('%s: component %s is itself a bundle', b.bundle_sku, b.component_sku)
+            FROM bundle_components b WHERE b.component_sku IN (SELECT bundle_sku FROM bundle_components)
+            UNION ALL
+            SELECT format('bundle reservation %s (%s, order %s): %s of %s parts still held', r.group_id, min(r.bundle_sku),
+                          COALESCE(min(r.external_ref), '-'), count(*) FILTER (WHERE r.status = 'active'), count(*))
+            FROM reservations r WHERE r.bundle_sku IS NOT NULL
+            GROUP BY r.group_id
+            HAVING count(*) FILTER (WHERE r.status = 'active') NOT IN (0, count(*))
+            """
+        ) { rows in try rows.map { try $0.decode(String.self, at: 0) } }
+    }
+}

@@ -152,7 +152,7 @@ extension OmnistockConfiguration {
         if var ids = try reader.table("location_ids") {
             for key in ids.table.keys.sorted() { locationIDs[key] = try ids.requiredString(key) }
         }
-        let channel = Channel(
+        var channel = Channel(
             code: code, kind: kind, baseURL: baseURL,
             token: try reader.secret("token"),
             webhookSecrets: try reader.secrets("webhook_secrets"),
@@ -175,6 +175,7 @@ extension OmnistockConfiguration {
             refreshToken: try reader.secret("refresh_token"),
             tokenURL: try reader.string("token_url"),
             modelsLocations: try reader.bool("per_location", default: kind == "shopify" || kind == "omnistock-json"))
+        channel.sourcing = try reader.oneOf("sourcing", ["priority", "nearest", "most_available"], default: "priority")
         try reader.rejectUnknownKeys()
         return channel
     }
@@ -185,9 +186,10 @@ extension OmnistockConfiguration {
         for (index, location) in locations.enumerated() where !seen.insert(location.code).inserted {
             throw ConfigError(key: "locations[\(index)].code", message: "duplicate location \(location.code)")
         }
-        for (store, row) in distances.sorted(by: { $0.key < $1.key }) {
-            for name in [store] + row.keys.sorted() where !seen.contains(name) {
-                throw ConfigError(key: name == store ? "distances.\(store)" : "distances.\(store).\(name)", message: "unknown location \(name)")
+        // An origin is a store or a region an order may name as its destination; what it measures to are locations.
+        for (origin, row) in distances.sorted(by: { $0.key < $1.key }) {
+            for name in row.keys.sorted() where !seen.contains(name) {
+                throw ConfigError(key: "distances.\(origin).\(name)", message: "unknown location \(name)")
             }
         }
         var channelCodes = Set<String>()

@@ -8,8 +8,9 @@ public struct OmnistockConfiguration: Sendable, Equatable {
     public var logging = Logging()
     public var locations: [Location] = []
     public var channels: [Channel] = []
-    /// How far each location is from a store (`distances[store][location]`, any unit; smaller is nearer):
-    /// reconcile proposes transfers for pickup shortfalls from the nearest location with stock.
+    /// How far each location is from a store or region (`distances[origin][location]`, any unit; smaller is
+    /// nearer): `nearest` sourcing ranks locations from an order's pickup store or destination, pickup orders take
+    /// what their store lacks from the nearest location, and reconcile proposes transfers from the nearest one.
     public var distances: [String: [String: Int]] = [:]
 
     public init() {}
@@ -127,5 +128,8 @@ public struct OmnistockConfiguration: Sendable, Equatable {
         public var tokenURL: String?
         /// Whether the channel gets one value per location (Shopify, store endpoints) or one pooled value.
         public var modelsLocations: Bool
+        /// How order lines that name no location are sourced: `priority` (the order of `locations`),
+        /// `nearest` (the `[distances]` table) or `most_available`.
+        public var sourcing = "priority"
     }
 }

@@ -10,6 +10,10 @@ extension APIError {
             self = error
         case let error as LedgerError:
             self.init(ledger: error)
+        case let error as BundleDefinitionError:
+            self.init(.unprocessableContent, "invalid_bundle", error.problems.joined(separator: "; "))
+        case let error as ListingMappingError:
+            self.init(.unprocessableContent, "invalid_listing", error.problems.joined(separator: "; "))
         case let error as PostgresError where error.isConnectionLost:
             self = .databaseUnavailable
         case let error as PostgresError where error.sqlState?.hasPrefix("22") == true || error.sqlState?.hasPrefix("23") == true:

@@ -17,6 +17,8 @@ struct AdminAPI: Sendable {
         registerConflicts(read: read)
         registerReconcile(read: read, write: write)
         registerChannels(read: read)
+        registerBundles(read: read, write: write)
+        registerListings(read: read, write: write)
     }
 
     /// `Idempotency-Key` (draft-ietf-httpapi-idempotency-key-header).

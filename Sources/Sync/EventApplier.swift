@@ -7,10 +7,11 @@ import PostgresClient
 /// Turns normalized channel events into ledger operations, idempotently: every operation's key is
 /// derived from the channel, the order reference (or event id) and the line, so replays change nothing.
 ///
-/// - order created → one reservation per line (`pickup` at the pickup store, else `order` at the channel
-///   location with the most available); a line that cannot be covered is recorded as an `oversold`
-///   conflict (backorder), never as negative stock.
-/// - order cancelled → its active reservations are released; fulfilled → committed (sales).
+/// - order created → its lines are sourced and reserved in one transaction (`StockLedger.source`): from the
+///   line's location or the pickup store first, then the channel's locations by its sourcing policy, split
+///   when no single location covers a line; only the true shortfall is an `oversold` conflict (backorder),
+///   never negative stock. A bundle line reserves its components.
+/// - order cancelled → every active part is released; fulfilled → every part committed (sales), in one transaction.
 /// - events for an order that already ended are `stale_event` conflicts and change nothing.
 /// - stock counted → `count`; stock adjusted → `adjust` (a decrease below reservations becomes a count,
 ///   which is accepted and flagged); channel level changed → the target is pushed again (ledger wins).
@@ -44,30 +45,28 @@ public struct EventApplier: Sendable {
 
     private func orderCreated(_ event: NormalizedEvent, channel: String) throws {
         guard let order = event.orderRef else { throw LedgerError.invalidArgument("order event without an order reference") }
-        let status = try pool.query(
+        let (status, applied) = try pool.query(
             """
             INSERT INTO channel_orders (channel, order_ref, status) VALUES ($1, $2, 'open')
             ON CONFLICT (channel, order_ref) DO UPDATE SET updated_at = channel_orders.updated_at
-            RETURNING status
+            RETURNING status, applied_at IS NOT NULL
             """, [channel, order]
-        ) { try $0[0].decode(String.self, at: 0) }
+        ) { (try $0[0].decode(String.self, at: 0), try $0[0].decode(Bool.self, at: 1)) }
         guard status == "open" else {
             return try recordStale(event, channel: channel, order: order, reason: "order already \(status)")
         }
+        // Applied before (another delivery of the same creation, or one applied under earlier keys): nothing to do.
+        guard !applied else { return }
         let pickup = event.fulfillment == .pickup
-        for (index, line) in event.lines.enumerated() where line.quantity > 0 {
-            let sku = try resolveSKU(line, channel: channel)
-            let location = try line.location ?? (pickup ? event.pickupLocation : nil) ?? bestLocation(sku: sku, channel: channel)
-            let hold = pickup ? pickupHold : orderHold
-            let request = ReservationRequest(
-                sku: sku, location: location, quantity: line.quantity, kind: pickup ? .pickup : .order,
-                channel: channel, externalRef: order, expiresAt: hold > 0 ? Date().addingTimeInterval(hold) : nil)
-            do {
-                _ = try ledger.reserve(request, key: "order:\(channel):\(order):\(index)")
-            } catch LedgerError.insufficientStock(_, _, let requested, let available) {
-                try recordBackorder(channel: channel, order: order, sku: sku, location: location, requested: requested, available: available)
-            }
+        let lines = try event.lines.filter { $0.quantity > 0 }.map { line in
+            SourcingRequest.Line(sku: try resolveSKU(line, channel: channel), quantity: line.quantity, location: line.location)
         }
+        let hold = pickup ? pickupHold : orderHold
+        let request = SourcingRequest(
+            channel: channel, externalRef: order, kind: pickup ? .pickup : .order, lines: lines,
+            pickupStore: pickup ? event.pickupLocation : nil, destination: event.destination,
+            expiresAt: hold > 0 ? Date().addingTimeInterval(hold) : nil)
+        _ = try ledger.source(request, key: "order:\(channel):\(order)")
         try pool.execute("UPDATE channel_orders SET applied_at = now() WHERE channel = $1 AND order_ref = $2", [channel, order])
     }
 
@@ -85,13 +84,7 @@ public struct EventApplier: Sendable {
         guard previous != nil else {
             return try recordStale(event, channel: channel, order: order, reason: "order already ended")
         }
-        for reservation in try ledger.activeReservations(channel: channel, externalRef: order) {
-            if status == "fulfilled" {
-                _ = try ledger.commit(reservationID: reservation.id, key: "fulfil:\(reservation.id)")
-            } else {
-                _ = try ledger.release(reservationID: reservation.id, key: "cancel:\(reservation.id)")
-            }
-        }
+        _ = try ledger.finishOrder(channel: channel, externalRef: order, commit: status == "fulfilled")
     }
 
     private func stockCounted(_ event: NormalizedEvent, channel: String) throws {
@@ -143,30 +136,6 @@ public struct EventApplier: Sendable {
         ) { try $0.first?.decode(String.self, at: 0) }
         guard let sku else { throw LedgerError.unknownSKU(external) }
         return sku
-    }
-
-    /// The channel location with the most available units of `sku`.
-    private func bestLocation(sku: String, channel: String) throws -> String {
-        let location = try pool.query(
-            """
-            SELECT cl.location FROM channel_locations cl
-            LEFT JOIN levels l ON l.location = cl.location AND l.sku = $2
-            WHERE cl.channel = $1 ORDER BY COALESCE(l.on_hand - l.reserved, 0) DESC, cl.location LIMIT 1
-            """, [channel, sku]
-        ) { try $0.first?.decode(String.self, at: 0) }
-        guard let location else { throw LedgerError.invalidArgument("channel \(channel) has no locations") }
-        return location
-    }
-
-    private func recordBackorder(channel: String, order: String, sku: String, location: String, requested: Int, available: Int) throws {
-        try pool.execute(
-            """
-            INSERT INTO conflicts (kind, channel, sku, location, detail)
-            SELECT 'oversold', $1, $3, $4, jsonb_build_object('order', $2::text, 'requested', $5::int, 'available', $6::int,
-                                                              'backorder', $5::int - $6::int)
-            WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE kind = 'oversold' AND channel = $1 AND sku = $3
-                              AND detail->>'order' = $2)
-            """, [channel, order, sku, location, requested, available])
     }
 
     private func recordStale(_ event: NormalizedEvent, channel: String, order: String, reason: String) throws {

@@ -101,8 +101,10 @@ final class Runtime: @unchecked Sendable {
             try catalog.upsertChannel(ChannelDefinition(
                 code: channel.code, kind: channel.kind, modelsLocations: channel.modelsLocations,
                 locations: channel.locations, buffer: channel.buffer, share: channel.share,
-                maxQuantity: channel.max, minVisible: channel.minVisible))
+                maxQuantity: channel.max, minVisible: channel.minVisible,
+                sourcing: SourcingPolicy(rawValue: channel.sourcing) ?? .priority))
         }
+        try catalog.replaceDistances(configuration.distances)
     }
 
     /// Closes connections and stops the embedded cluster, if this process started it.

@@ -43,6 +43,8 @@ struct ReadMoment: Sendable {
 
 /// Compares one page of a channel's levels with the ledger in one query. Snapshots without a SKU are
 /// matched through `listings`; those the ledger does not know, or in scopes the channel does not sell, are left out.
+/// A bundle is compared with its availability (its components'); a store's count of a bundle is ignored, since a
+/// bundle holds no stock of its own.
 enum LevelComparison {
     /// - Parameter requested: when the page was requested from the channel.
     static func compare(
@@ -58,7 +60,7 @@ enum LevelComparison {
             wanted AS (
                 SELECT v.* FROM (SELECT array_agg(sku) AS skus, array_agg(scope) AS scopes FROM r WHERE sku IS NOT NULL) AS targets,
                     channel_values($1, targets.skus, targets.scopes) AS v)
-            SELECT r.sku, r.scope, r.shown, r.counted, w.value, o.pushed_value,
+            SELECT r.sku, r.scope, r.shown, CASE WHEN k.kind = 'bundle' THEN NULL ELSE r.counted END, w.value, o.pushed_value,
                    o.wanted_version IS NOT NULL AND o.pushed_version IS DISTINCT FROM o.wanted_version AND NOT o.permanent_error,
                    COALESCE(l.on_hand, 0), COALESCE(loc.kind = 'store', false), COALESCE(o.pushed_at >= $7, false),
                    COALESCE(l.version > $8, false)

@@ -6,7 +6,7 @@ import TextTable
 /// `omnistock stock SKU`: on hand, reserved and available per location, and what each channel shows.
 struct StockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "stock", abstract: "Show a SKU's stock per location and its published value per channel.")
+        commandName: "stock", abstract: "Show a SKU's stock per location, its published value per channel, and a bundle's components.")
 
     @OptionGroup var options: GlobalOptions
 
@@ -38,6 +38,13 @@ struct StockCommand: AsyncParsableCommand {
                  Column(title: "oversold", value: $0.oversold ? "yes" : "")]
             }
             locations.print(report.locations)
+            if let components = report.components {
+                print("\nbundle of:")
+                TextTable<BundleComponentStock> {
+                    [Column(title: "component", value: $0.sku), Column(title: "per bundle", value: $0.quantity),
+                     Column(title: "available", value: $0.available), Column(title: "makes", value: $0.bundles)]
+                }.print(components)
+            }
             if !report.channels.isEmpty {
                 print("")
                 TextTable<ChannelStock> {

@@ -13,12 +13,16 @@ struct VerifyCommand: AsyncParsableCommand {
             let runtime = try Runtime.start(options)
             defer { runtime.shutdown() }
             let mismatches = try runtime.ledger.verify()
-            guard !mismatches.isEmpty else {
-                print("ledger consistent: every level equals the sum of its movements")
+            let bundleProblems = try runtime.ledger.verifyBundles()
+            guard !mismatches.isEmpty || !bundleProblems.isEmpty else {
+                print("ledger consistent: every level equals the sum of its movements; bundles hold no stock of their own")
                 return
             }
             for mismatch in mismatches { print(mismatch) }
-            throw CommandFailure(exitCode: 1, message: "\(mismatches.count) level(s) differ from their movements")
+            for problem in bundleProblems { print(problem) }
+            throw CommandFailure(
+                exitCode: 1,
+                message: "\(mismatches.count) level(s) differ from their movements, \(bundleProblems.count) bundle problem(s)")
         }
     }
 }

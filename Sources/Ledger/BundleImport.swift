@@ -1,0 +1,57 @@
+/// One row of a bundle file (`bundle_sku,component_sku,quantity[,name]`), as read: nothing checked yet.
+public struct BundleImportRow: Sendable, Equatable {
+    public var line: Int
+    public var bundle: String
+    public var component: String
+    public var quantity: String
+    public var name: String?
+
+    public init(line: Int, bundle: String, component: String, quantity: String, name: String? = nil) {
+        self.line = line
+        self.bundle = bundle
+        self.component = component
+        self.quantity = quantity
+        self.name = name
+    }
+}
+
+extension BundleDefinition {
+    /// Groups a bundle file's rows into definitions (in the order bundles first appear), or refuses the file with
+    /// one message per bad row: a missing SKU, a quantity that is no whole number from 1 to
+    /// `Catalog.maxComponentQuantity`, a component listed twice for one bundle, two different names for one bundle.
+    public static func from(_ rows: [BundleImportRow]) throws -> [BundleDefinition] {
+        var problems: [String] = []
+        var definitions: [BundleDefinition] = []
+        var index: [String: Int] = [:]
+        for row in rows {
+            guard !row.bundle.isEmpty, !row.component.isEmpty else {
+                problems.append("line \(row.line): bundle_sku and component_sku are required")
+                continue
+            }
+            guard let quantity = Int(row.quantity), (1...Catalog.maxComponentQuantity).contains(quantity) else {
+                problems.append("line \(row.line): quantity must be a whole number from 1 to \(Catalog.maxComponentQuantity), not \"\(row.quantity)\"")
+                continue
+            }
+            if index[row.bundle] == nil {
+                index[row.bundle] = definitions.count
+                definitions.append(BundleDefinition(sku: row.bundle, components: []))
+            }
+            let position = index[row.bundle]!
+            if let name = row.name, !name.isEmpty {
+                if definitions[position].name.isEmpty {
+                    definitions[position].name = name
+                } else if definitions[position].name != name {
+                    problems.append("line \(row.line): \(row.bundle) was already named \"\(definitions[position].name)\"")
+                }
+            }
+            if definitions[position].components.contains(where: { $0.sku == row.component }) {
+                problems.append("line \(row.line): \(row.component) is listed twice for \(row.bundle)")
+                continue
+            }
+            definitions[position].components.append(BundleComponent(sku: row.component, quantity: quantity))
+        }
+        if rows.isEmpty { problems.append("the file has no rows") }
+        guard problems.isEmpty else { throw BundleDefinitionError(problems: problems) }
+        return definitions
+    }
+}

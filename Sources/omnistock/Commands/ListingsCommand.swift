@@ -1,0 +1,70 @@
+import ArgumentParser
+import CSV
+import Foundation
+import Ledger
+
+/// `omnistock listings import FILE.csv`: SKU ↔ channel id mappings set by hand.
+struct ListingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "listings", abstract: "Map SKUs to channel ids by hand.", subcommands: [Import.self])
+
+    /// `omnistock listings import FILE.csv`.
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Set listings from a CSV file (channel,sku,external_id[,location]).",
+            discussion: """
+                A mapping set here wins over discovery, which never replaces it; the ledger's value is pushed to the \
+                new id at once. All or nothing: any bad row refuses the file with one message per problem.
+                """)
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "The CSV file, with a header row.")
+        var file: String
+
+        func run() async throws {
+            try await reportingFailures {
+                let (mappings, lines) = try Self.read(file)
+                let runtime = try Runtime.start(options)
+                defer { runtime.shutdown() }
+                do {
+                    try runtime.catalog.setListings(mappings, lines: lines)
+                    print("\(mappings.count) listings set")
+                } catch let error as ListingMappingError {
+                    throw CommandFailure(exitCode: 1, message: error.description)
+                }
+            }
+        }
+
+        static func read(_ path: String) throws -> ([ListingMapping], [Int]) {
+            guard let stream = InputStream(fileAtPath: path) else { throw CommandFailure.usage("cannot open \(path)") }
+            let reader: CSVReader
+            do {
+                reader = try CSVReader(stream: stream, hasHeaderRow: true, trimFields: true)
+            } catch {
+                throw CommandFailure.usage("\(path): not a readable CSV file (\(error))")
+            }
+            let header = (reader.headerRow ?? []).map { $0.lowercased() }
+            guard let channel = header.firstIndex(of: "channel"), let sku = header.firstIndex(of: "sku"),
+                let external = header.firstIndex(of: "external_id")
+            else {
+                throw CommandFailure.usage("\(path): the header must name the columns channel, sku, external_id (and optionally location)")
+            }
+            let location = header.firstIndex(of: "location")
+            var mappings: [ListingMapping] = []
+            var lines: [Int] = []
+            var line = 1
+            while let fields = reader.next() {
+                line += 1
+                let field = { (index: Int) in index < fields.count ? fields[index] : "" }
+                let scope = location.map(field) ?? ""
+                mappings.append(ListingMapping(
+                    channel: field(channel), sku: field(sku), externalID: field(external), location: scope.isEmpty ? nil : scope))
+                lines.append(line)
+            }
+            guard !mappings.isEmpty else { throw CommandFailure(exitCode: 1, message: "\(path): no rows; nothing was stored") }
+            return (mappings, lines)
+        }
+    }
+}
