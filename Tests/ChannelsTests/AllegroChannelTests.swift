@@ -68,8 +68,8 @@ struct AllegroChannelTests {
         }
     }
 
-    @Test("the simulator refuses stock 0 on an active offer, as Allegro does")
-    func zeroRefused() async throws {
+    @Test("the simulator ends an active offer whose stock is set to 0, and a later stock change does not publish it again, as Allegro does")
+    func zeroEnds() async throws {
         try await withSimulator(Self.simulator()) { simulator in
             simulator.addOffer(id: "111", sku: "SKU-111", available: 2)
             _ = await channel(simulator).pushLevels([level("111", 2, previous: 2)])
@@ -78,9 +78,13 @@ struct AllegroChannelTests {
                 client: sharedClient, baseURL: simulator.baseURL,
                 authorizer: HeaderAuthorizer(name: "Authorization", value: token), mediaType: AllegroChannel.mediaType
             )
-            let response = try await transport.send(.patch, "/sale/product-offers/111", json: ["stock": ["available": 0]])
-            #expect(response.status == 422)
-            #expect(simulator.offer("111")?.available == 2)
+            let ended = try await transport.send(.patch, "/sale/product-offers/111", json: ["stock": ["available": 0]])
+            #expect(ended.status == 200)
+            #expect(try JSON.parse(ended.body)["publication"]["status"].string == "ENDED")
+            #expect(simulator.offer("111")?.endedBy == "EMPTY_STOCK")
+            let restocked = try await transport.send(.patch, "/sale/product-offers/111", json: ["stock": ["available": 3]])
+            #expect(try JSON.parse(restocked.body)["publication"]["status"].string == "ENDED")
+            #expect(simulator.offer("111").map { ($0.available, $0.status) } ?? (0, "") == (3, "ENDED"))
         }
     }
 
@@ -183,6 +187,31 @@ struct AllegroChannelTests {
             #expect(page2.nextCursor == last)
             let page3 = try await channel.fetchOrders(since: page2.nextCursor)
             #expect(page3.items.isEmpty && !page3.hasMore && page3.nextCursor == last)
+        }
+    }
+
+    @Test("an offer Allegro ended when it sold out is activated again on restock; one the seller ended stays ended and is reported")
+    func soldOutOffersComeBack() async throws {
+        try await withSimulator(Self.simulator()) { simulator in
+            simulator.addOffer(id: "111", sku: "SKU-111", available: 2)
+            simulator.addOffer(id: "222", sku: "SKU-222", available: 3)
+            let channel = channel(simulator)
+            #expect(await channel.pushLevels([level("111", 2, previous: 2)]).outcomes == [.ok])
+            #expect(simulator.sell(offer: "111", quantity: 2, checkoutForm: "cf-1") != nil)
+            #expect(simulator.offer("111")?.status == "ENDED")
+            #expect(simulator.offer("111")?.endedBy == "EMPTY_STOCK")
+
+            // The ledger last pushed 2 and now has units again (the sale is not imported yet, or stock arrived).
+            #expect(await channel.pushLevels([level("111", 5, previous: 2, version: 2)]).outcomes == [.ok])
+            #expect(simulator.offer("111")?.status == "ACTIVE", "a sold-out offer is published again")
+            #expect(simulator.offer("111")?.available == 5)
+
+            simulator.endOffer("222")
+            let kept = await channel.pushLevels([level("222", 4, previous: 3, version: 2)])
+            #expect(simulator.offer("222")?.status == "ENDED", "an offer the seller ended stays ended")
+            guard case .permanent = kept.outcomes[0] else { Issue.record("\(kept.outcomes)"); return }
+            #expect(kept.items[0].issue?.kind == .endedOffer)
+            #expect(!simulator.publicationCommands.values.contains { $0.offers == ["222"] })
         }
     }
 

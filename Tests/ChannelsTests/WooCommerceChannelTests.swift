@@ -124,4 +124,23 @@ struct WooCommerceChannelTests {
             )])
         }
     }
+
+    @Test("fetchOrders on a site west of UTC reads orders modified after the cursor, and one modified in the cursor's second")
+    func ordersWestOfUTC() async throws {
+        let simulator = WooCommerceSimulator(
+            consumerKey: "ck_1", consumerSecret: "cs_1", webhookSecret: Self.secret, siteTimeZone: TimeZone(secondsFromGMT: -5 * 3600)!)
+        try await withSimulator(simulator) { simulator in
+            let start = Date(timeIntervalSince1970: 1_790_000_000)
+            simulator.addProduct(sku: "MUG", stock: 9)
+            simulator.addOrder(lines: [("MUG", 1)], at: start)
+            let channel = channel(simulator)
+            let cursor = try await channel.fetchOrders(since: nil).nextCursor
+            let lost = simulator.addOrder(lines: [("MUG", 2)], at: start + 3600)
+            let later = try await channel.fetchOrders(since: cursor)
+            #expect(later.items.compactMap(\.orderRef).contains(String(lost.id)), "an hour later is after the cursor whatever the site's zone")
+            let boundary = simulator.addOrder(lines: [("MUG", 1)], at: start + 3600.4)
+            let again = try await channel.fetchOrders(since: later.nextCursor)
+            #expect(again.items.compactMap(\.orderRef).contains(String(boundary.id)), "modified in the cursor's own second: read, not skipped")
+        }
+    }
 }
