@@ -107,6 +107,14 @@ public final class WooCommerceSimulator: ChannelSimulator {
         state.withLock { $0.storeManagesStock = enabled }
     }
 
+    /// Turns a product's stock management on or off by hand (wp-admin); off clears its quantity, as WooCommerce does.
+    public func setManagesStock(_ id: Int, _ managed: Bool) {
+        state.withLock { state in
+            state.products[id]?.manageStock = managed
+            if !managed { state.products[id]?.stock = nil }
+        }
+    }
+
     /// Whether a product or variation manages its stock.
     public func managesStock(_ id: Int) -> Bool? {
         state.withLock { $0.products[id]?.manageStock }

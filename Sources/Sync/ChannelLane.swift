@@ -16,6 +16,7 @@ public final class ChannelLane: @unchecked Sendable {
     let outbox: OutboxStore
     let reservations: ReservationOutboxStore
     let health: ChannelHealthStore
+    let issues: ListingIssueStore
     let metrics: SyncMetrics
     let logger: Logger
     let queue: DispatchQueue
@@ -43,6 +44,7 @@ public final class ChannelLane: @unchecked Sendable {
         self.outbox = OutboxStore(pool: pool, replica: replica)
         self.reservations = ReservationOutboxStore(pool: pool, replica: replica)
         self.health = ChannelHealthStore(pool: pool)
+        self.issues = ListingIssueStore(pool: pool)
         self.metrics = metrics
         self.logger = logger
         self.queue = DispatchQueue(label: "omnistock.lane.\(code)")
@@ -147,8 +149,23 @@ public final class ChannelLane: @unchecked Sendable {
         } catch {
             logger.warning("could not record push results; the targets will be pushed again", metadata: ["channel": "\(code)", "error": "\(error)"])
         }
+        recordIssues(in: result)
         completeIfDrained()
         pump()
+    }
+
+    /// Listing problems the channel reported (an unmanaged product, an offer the seller ended) become open conflicts.
+    private func recordIssues(in result: PushResult) {
+        let found = result.items.compactMap { item in item.issue.map { (sku: item.level.sku, scope: item.level.location, issue: $0) } }
+        guard !found.isEmpty else { return }
+        for (sku, _, issue) in found {
+            logger.warning("listing needs an operator", metadata: ["channel": "\(code)", "sku": "\(sku)", "kind": "\(issue.kind.rawValue)", "detail": "\(issue.detail)"])
+        }
+        do {
+            try issues.record(found, channel: code, source: "push")
+        } catch {
+            logger.warning("could not record listing issues; the next push reports them again", metadata: ["channel": "\(code)", "error": "\(error)"])
+        }
     }
 
     private func pushReservationsIfDue() {
