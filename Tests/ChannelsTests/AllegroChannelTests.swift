@@ -46,25 +46,27 @@ struct AllegroChannelTests {
         }
     }
 
-    @Test("0 ends the offer (never PATCH 0); a later positive value sets stock and activates it again")
+    @Test("0 is published as stock 0, which ends the offer; a later positive value sets stock and activates it again")
     func endAndActivate() async throws {
         try await withSimulator(Self.simulator()) { simulator in
             simulator.addOffer(id: "111", sku: "SKU-111", available: 2)
             let channel = channel(simulator)
             #expect(await channel.pushLevels([level("111", 0, previous: 2, version: 2)]).outcomes == [.ok])
             #expect(simulator.offer("111")?.status == "ENDED")
-            #expect(!simulator.requests.contains { $0.method == "PATCH" })
-            let end = try #require(simulator.requests.last { $0.method == "PUT" })
-            #expect(end.path.hasPrefix("/sale/offer-publication-commands/"))
-            #expect(end.bodyText.contains(#""action":"END""#) && end.bodyText.contains(#""type":"CONTAINS_OFFERS""#))
+            #expect(simulator.requests.last { $0.method == "PATCH" }?.bodyText == #"{"stock":{"available":0}}"#)
+            #expect(simulator.publicationCommands.isEmpty, "Allegro ends it: no END command")
 
             #expect(await channel.pushLevels([level("111", 5, previous: 0, version: 3)]).outcomes == [.ok])
             #expect(simulator.offer("111").map { ($0.available, $0.status) } ?? (0, "") == (5, "ACTIVE"))
-            #expect(simulator.publicationCommands.values.map(\.action).sorted() == ["ACTIVATE", "END"])
+            let activate = try #require(simulator.requests.last { $0.method == "PUT" })
+            #expect(activate.path.hasPrefix("/sale/offer-publication-commands/"))
+            #expect(activate.bodyText.contains(#""action":"ACTIVATE""#) && activate.bodyText.contains(#""type":"CONTAINS_OFFERS""#))
 
-            // A retried push repeats the same command id rather than issuing a new command.
+            // A retried push of the same version repeats the same command id rather than issuing a new command.
+            simulator.setStock(offer: "111", available: 0)
             _ = await channel.pushLevels([level("111", 5, previous: 0, version: 3)])
-            #expect(simulator.publicationCommands.count == 2)
+            #expect(simulator.publicationCommands.count == 1)
+            #expect(Set(simulator.requests.filter { $0.method == "PUT" }.map(\.path)).count == 1)
         }
     }
 
