@@ -38,16 +38,22 @@ extension WooCommerceChannel {
         }
     }
 
-    /// What identifies one delivery: `X-WC-Webhook-Delivery-ID`, the resource (`X-WC-Webhook-Resource` and the
-    /// body's `id`) and a digest of the body. WooCommerce builds the delivery id from the webhook id and the
-    /// current second only (`wp_hash($id . strtotime('now'))`, `WC_Webhook::get_new_delivery_id` in
-    /// class-wc-webhook.php), so two different deliveries of one webhook in one second share it; a true
-    /// redelivery repeats all three and is still stored once. Empty without a delivery id (refused as malformed).
+    /// What identifies one delivery: the resource (`X-WC-Webhook-Resource` and the body's `id`), a digest of the
+    /// body and `X-WC-Webhook-Delivery-ID`, as `<resource>-<id>/<digest>/<delivery id>`. WooCommerce builds the
+    /// delivery id from the webhook id and the current second only (`wp_hash($id . strtotime('now'))`,
+    /// `WC_Webhook::get_new_delivery_id` in class-wc-webhook.php), so two different deliveries of one webhook in one
+    /// second share it; a true redelivery repeats all three and is still stored once. Empty without a delivery id
+    /// (refused as malformed).
     static func deliveryKey(headers: HTTPHeaders, body: [UInt8], json: JSON) -> String {
         guard let delivery = headers["X-WC-Webhook-Delivery-ID"], !delivery.isEmpty else { return "" }
-        let resource = headers["X-WC-Webhook-Resource"] ?? "resource"
+        let resource = keyPart(headers["X-WC-Webhook-Resource"] ?? "resource")
         let digest = SHA256.hash(data: body).prefix(12).lowercaseHex
-        return "\(delivery.prefix(64))/\(resource.prefix(32))-\(json["id"].string?.prefix(32) ?? "")/\(digest)"
+        return "\(resource)-\(keyPart(json["id"].string ?? ""))/\(digest)/\(delivery)"
+    }
+
+    /// At most 32 characters of `text`, letters, digits, `.`, `_` and `-` only (no `/`, which separates the key's parts).
+    private static func keyPart(_ text: String) -> String {
+        String(text.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }.prefix(32))
     }
 
     private static func isPing(_ body: [UInt8]) -> Bool {

@@ -49,7 +49,8 @@ struct WooCommerceWebhookTests {
             try await simulator.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: $0, at: sent)
         }
         let events = try channel().parseWebhook(headers: created, body: createdBody)
-        #expect(events.first?.id.hasPrefix(simulator.deliveryID(at: sent)) == true, "keyed by the delivery first")
+        #expect(events.first?.id.hasPrefix("order-\(order.id)/") == true && events.first?.id.hasSuffix("/" + simulator.deliveryID(at: sent)) == true,
+                "keyed by the resource, the body and the delivery id")
         #expect(events == [NormalizedEvent(
             id: events.first?.id ?? "", kind: .orderCreated, orderRef: "\(order.id)",
             lines: [.init(sku: "MUG", externalID: "\(mug)", quantity: 2), .init(sku: "TSHIRT-M", externalID: "\(shirt.parent)/\(shirt.variations[0])", quantity: 1)],

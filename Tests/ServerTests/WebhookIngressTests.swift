@@ -104,7 +104,7 @@ struct WebhookIngressTests {
             #expect(try await wrongSecret.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: url, at: sent + 5) == 401)
             #expect(try server.inboxCount(channel: "woo") == 1)
             #expect(try server.fixture.scalar(
-                "SELECT count(*)::int FROM inbox WHERE starts_with(event_id, $1) AND headers ? 'x-wc-webhook-topic'", [simulator.deliveryID(at: sent)]) == 1)
+                "SELECT count(*)::int FROM inbox WHERE event_id LIKE '%/' || $1 AND headers ? 'x-wc-webhook-topic'", [simulator.deliveryID(at: sent)]) == 1)
         }
     }
 
