@@ -23,7 +23,8 @@ struct ListingIssueStore: Sendable {
     }
 
     /// Resolves the open issues of SKUs the channel now shows under its stock control: `unmanaged_listing` once
-    /// it tracks the stock, `ended_offer` once it shows units for sale.
+    /// it tracks the stock, `ended_offer` once it shows units for sale. The kind list lets the partial index
+    /// `conflicts_open_listing_issues` answer, so a page costs next to nothing on channels without issues.
     func resolveSettled(_ levels: [(sku: String, tracked: Bool, selling: Bool)], channel: String) throws {
         let settled = levels.filter(\.tracked)
         guard !settled.isEmpty else { return }
@@ -31,8 +32,8 @@ struct ListingIssueStore: Sendable {
             """
             UPDATE conflicts c SET resolved_at = now(), resolution = 'settled at the channel (seen by reconcile)'
             FROM unnest($2::text[], $3::bool[]) AS s(sku, selling)
-            WHERE c.channel = $1 AND c.sku = s.sku AND c.resolved_at IS NULL
-              AND (c.kind = 'unmanaged_listing' OR (c.kind = 'ended_offer' AND s.selling))
+            WHERE c.channel = $1 AND c.sku = s.sku AND c.resolved_at IS NULL AND c.kind IN ('unmanaged_listing', 'ended_offer')
+              AND (c.kind = 'unmanaged_listing' OR s.selling)
             """, [channel, settled.map(\.sku), settled.map(\.selling)])
     }
 
