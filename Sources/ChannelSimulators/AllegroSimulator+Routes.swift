@@ -13,6 +13,13 @@ extension AllegroSimulator {
             let offer = context.parameters.get("offer") ?? ""
             return try await self.api(request, body: true) { recorded in self.patchOffer(offer, recorded) }
         }
+        router.get("/sale/product-offers/:offer") { request, context in
+            let offer = context.parameters.get("offer") ?? ""
+            return try await self.api(request) { _ in
+                guard let found = self.offer(offer) else { return self.errors("NOT_FOUND", "Offer \(offer) not found", status: 404) }
+                return self.json(self.productOfferJSON(found))
+            }
+        }
         router.put("/sale/offer-publication-commands/:command") { request, context in
             let command = context.parameters.get("command") ?? ""
             return try await self.api(request, body: true) { recorded in self.publish(command, recorded) }
@@ -80,21 +87,14 @@ extension AllegroSimulator {
         guard let available = (body?["stock"] as? [String: Any])?["available"] as? Int, available >= 0 else {
             return errors("VALIDATION_ERROR", "stock.available must be a number ≥ 0", status: 422)
         }
-        let result = state.withLock { state -> Result<Offer, OfferRefusal> in
-            guard var offer = state.offers[id] else { return .failure(.notFound) }
-            if available == 0, offer.status == "ACTIVE" { return .failure(.zeroOnActiveOffer) }
-            offer.available = available
+        let updated = state.withLock { state -> Offer? in
+            guard var offer = state.offers[id] else { return nil }
+            Self.setStock(&offer, to: available)
             state.offers[id] = offer
-            return .success(offer)
+            return offer
         }
-        switch result {
-        case .success(let offer):
-            return json(offerJSON(offer))
-        case .failure(.notFound):
-            return errors("NOT_FOUND", "Offer \(id) not found", status: 404)
-        case .failure(.zeroOnActiveOffer):
-            return errors("VALIDATION_ERROR", "Stock of an active offer must be greater than 0; end the offer instead", status: 422)
-        }
+        guard let updated else { return errors("NOT_FOUND", "Offer \(id) not found", status: 404) }
+        return json(productOfferJSON(updated))
     }
 
     private func publish(_ command: String, _ request: RecordedRequest) -> Response {
@@ -109,7 +109,13 @@ extension AllegroSimulator {
             state.commands[command] = (action, offers)
             for id in offers {
                 guard var offer = state.offers[id] else { continue }
-                if action == "END" { offer.status = "ENDED" } else if offer.available > 0 { offer.status = "ACTIVE" }
+                if action == "END" {
+                    offer.status = "ENDED"
+                    offer.endedBy = "USER"
+                } else if offer.available > 0 {
+                    offer.status = "ACTIVE"
+                    offer.endedBy = nil
+                }
                 state.offers[id] = offer
             }
         }
@@ -149,9 +155,18 @@ extension AllegroSimulator {
         return json(["events": Array(page)])
     }
 
+    /// An offer as `GET /sale/offers` lists it: the publication status without `endedBy`.
     private func offerJSON(_ offer: Offer) -> [String: Any] {
         ["id": offer.id, "name": offer.sku, "external": ["id": offer.sku], "stock": ["available": offer.available, "sold": 0],
          "publication": ["status": offer.status]]
+    }
+
+    /// An offer as `GET`/`PATCH /sale/product-offers/{id}` answer it: with `publication.endedBy` once ended.
+    private func productOfferJSON(_ offer: Offer) -> [String: Any] {
+        var publication: [String: Any] = ["status": offer.status, "republish": false]
+        if let endedBy = offer.endedBy { publication["endedBy"] = endedBy }
+        return ["id": offer.id, "name": offer.sku, "external": ["id": offer.sku], "stock": ["available": offer.available, "unit": "UNIT"],
+                "publication": publication]
     }
 
     private func json(_ value: Any, status: Int = 200) -> Response {
@@ -163,8 +178,3 @@ extension AllegroSimulator {
     }
 }
 
-/// Why the simulated Allegro refuses a stock change.
-private enum OfferRefusal: Error {
-    case notFound
-    case zeroOnActiveOffer
-}

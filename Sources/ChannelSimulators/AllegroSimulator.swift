@@ -2,10 +2,30 @@ import Foundation
 import Hummingbird
 import Synchronization
 
-/// A seller account speaking the parts of Allegro's REST API Omnistock uses: offer stock
-/// (`PATCH /sale/product-offers/{id}`, refused at 0 for an active offer), publication commands
-/// (`END`/`ACTIVATE`), the offer listing, the order-events feed, checkout forms, and the OAuth
-/// refresh-token grant at `/auth/oauth/token`.
+/// A seller account speaking the parts of Allegro's REST API Omnistock uses. Vendor behaviours modelled, from
+/// the REST API reference (https://developer.allegro.pl/documentation, generated from Allegro's OpenAPI file)
+/// and the guides it links:
+/// - OAuth: the refresh-token grant at `/auth/oauth/token` with the client id and secret as Basic auth; every
+///   refresh issues a new refresh token and the used one stops working. https://developer.allegro.pl/auth/
+/// - Bearer token and `Accept`/`Content-Type: application/vnd.allegro.public.v1+json` on every call (406/415 otherwise).
+///   https://developer.allegro.pl/documentation (Basic information: media types)
+/// - `PATCH /sale/product-offers/{offerId}` with `stock.available` answers the whole offer, including
+///   `publication.status` and `publication.endedBy` (operation "Edit an offer", response `SaleProductOfferResponseV1`).
+///   `GET /sale/product-offers/{offerId}` answers the same offer ("Get all data of the particular product-offer").
+/// - Setting `stock.available` to 0 on an `ACTIVE` or `ACTIVATING` offer changes its status to `ENDED`; an offer
+///   can be activated only with stock greater than 0 (schema `Stock.available`). Left open by the docs: which
+///   `endedBy` that gives; modelled as `EMPTY_STOCK`, as when buyers take the last unit.
+/// - Allegro ends an offer itself when buyers take its last unit: `ENDED` with `endedBy: EMPTY_STOCK` ("offer ended
+///   because all available items had been sold out"); `USER` is an offer the seller ended, `ADMIN` one an
+///   administrator ended, `EXPIRATION` one whose duration ran out (schema `SaleProductOfferPublicationResponse.endedBy`).
+/// - A stock change on an `ENDED` offer does not publish it again; only an `ACTIVATE` publication command does
+///   (`PUT /sale/offer-publication-commands/{commandId}`, "Batch offer publish / unpublish"); `END` ends an offer as
+///   the seller (`endedBy: USER`). A command id is the client's UUID: repeating one changes nothing.
+/// - `GET /sale/offers` lists offers with `publication.status` but no `endedBy` (response `OfferListingDto`),
+///   paged with `limit`/`offset` and `totalCount`.
+/// - `GET /order/events?from=&limit=` is the order-events feed (`BOUGHT`, `FILLED_IN`, `READY_FOR_PROCESSING`,
+///   `BUYER_CANCELLED`, `FULFILLMENT_STATUS_CHANGED`, …) and `GET /order/checkout-forms/{id}` the order with its
+///   fulfilment status (operations "Get order events" and "Get an order's details").
 public final class AllegroSimulator: ChannelSimulator {
     /// An offer.
     public struct Offer: Sendable, Hashable {
@@ -15,8 +35,10 @@ public final class AllegroSimulator: ChannelSimulator {
         public var sku: String
         /// `stock.available`.
         public var available: Int
-        /// `ACTIVE`, `ENDED`, `INACTIVE`.
+        /// `ACTIVE`, `ACTIVATING`, `ENDED`, `INACTIVE`.
         public var status: String
+        /// Why an `ENDED` offer ended: `USER`, `ADMIN`, `EXPIRATION`, `EMPTY_STOCK`, `PRODUCT_DETACHMENT`, `ERROR`.
+        public var endedBy: String?
     }
 
     struct Event {
@@ -51,9 +73,11 @@ public final class AllegroSimulator: ChannelSimulator {
         state = Mutex(State(refreshToken: refreshToken))
     }
 
-    /// Adds an offer.
-    public func addOffer(id: String, sku: String, available: Int, status: String = "ACTIVE") {
-        state.withLock { $0.offers[id] = Offer(id: id, sku: sku, available: available, status: status) }
+    /// Adds an offer (`endedBy` for an `ENDED` one: `USER` unless said otherwise).
+    public func addOffer(id: String, sku: String, available: Int, status: String = "ACTIVE", endedBy: String? = nil) {
+        state.withLock {
+            $0.offers[id] = Offer(id: id, sku: sku, available: available, status: status, endedBy: status == "ENDED" ? endedBy ?? "USER" : nil)
+        }
     }
 
     /// An offer's current state.
@@ -61,9 +85,44 @@ public final class AllegroSimulator: ChannelSimulator {
         state.withLock { $0.offers[id] }
     }
 
-    /// Sets an offer's stock by hand (an edit in the seller panel).
+    /// Sets an offer's stock by hand (an edit in the seller panel), with Allegro's rule for 0.
     public func setStock(offer id: String, available: Int) {
-        state.withLock { $0.offers[id]?.available = available }
+        state.withLock { state in
+            guard var offer = state.offers[id] else { return }
+            Self.setStock(&offer, to: available)
+            state.offers[id] = offer
+        }
+    }
+
+    /// Ends an offer as the seller does in the seller panel (`endedBy: USER`), or as `reason` says (`ADMIN`, `EXPIRATION`).
+    public func endOffer(_ id: String, by reason: String = "USER") {
+        state.withLock { state in
+            state.offers[id]?.status = "ENDED"
+            state.offers[id]?.endedBy = reason
+        }
+    }
+
+    /// A buyer buys `quantity` units: the stock drops (Allegro ends the offer with `EMPTY_STOCK` when it reaches 0)
+    /// and a `BOUGHT` order event is added; returns the event id, or nil when the offer cannot sell that many.
+    @discardableResult
+    public func sell(offer id: String, quantity: Int, checkoutForm: String, at date: Date = Date()) -> String? {
+        state.withLock { state -> String? in
+            guard var offer = state.offers[id], offer.status == "ACTIVE", quantity > 0, offer.available >= quantity else { return nil }
+            Self.setStock(&offer, to: offer.available - quantity)
+            state.offers[id] = offer
+            state.nextID += 1
+            state.events.append(Event(id: String(state.nextID), type: "BOUGHT", checkoutForm: checkoutForm, lines: [(id, quantity)], occurredAt: date))
+            return String(state.nextID)
+        }
+    }
+
+    /// `stock.available` = `available`; at 0 an `ACTIVE` or `ACTIVATING` offer ends (schema `Stock.available`).
+    static func setStock(_ offer: inout Offer, to available: Int) {
+        offer.available = available
+        if available == 0, ["ACTIVE", "ACTIVATING"].contains(offer.status) {
+            offer.status = "ENDED"
+            offer.endedBy = "EMPTY_STOCK"
+        }
     }
 
     /// Publication commands received: command id → action and offer ids.

@@ -29,7 +29,8 @@ extension WooCommerceSimulator {
         }
         api.get("/orders") { request, _ in
             try await self.handle(request) { _ in
-                let after = request.uri.queryParameters.get("modified_after").flatMap { Self.parseDate(String($0)) } ?? .distantPast
+                let gmt = request.uri.queryParameters.get("dates_are_gmt").map { ["true", "1"].contains(String($0)) } ?? false
+                let after = request.uri.queryParameters.get("modified_after").flatMap { self.filterDate(String($0), gmt: gmt) } ?? .distantPast
                 let orders = self.state.withLock { $0.orders }.filter { $0.modifiedAt > after }.sorted { $0.id < $1.id }
                 return self.paged(orders.map(self.orderPayload), request)
             }
@@ -60,8 +61,15 @@ extension WooCommerceSimulator {
                 guard var product = state.products[id], parent == nil ? product.type != "variation" : product.parentID == parent else {
                     return nil
                 }
-                if update["manage_stock"] as? Bool == true, let quantity = update["stock_quantity"] as? Int {
-                    product.stock = quantity
+                // The REST controller's stock handling: nothing while the store does not manage stock; else
+                // `manage_stock` first, then the quantity only for a product that manages stock, cleared otherwise.
+                if state.storeManagesStock {
+                    if let manage = update["manage_stock"] as? Bool { product.manageStock = manage }
+                    if !product.manageStock {
+                        product.stock = nil
+                    } else if let quantity = update["stock_quantity"] as? Int {
+                        product.stock = quantity
+                    }
                 }
                 state.products[id] = product
                 return product
@@ -78,8 +86,9 @@ extension WooCommerceSimulator {
     private func productJSON(_ product: Product) -> [String: Any] {
         [
             "id": product.id, "sku": product.sku, "type": product.type, "parent_id": product.parentID,
-            "manage_stock": product.stock != nil, "stock_quantity": product.stock.map { $0 as Any } ?? NSNull(),
-            "stock_status": (product.stock ?? 0) > 0 ? "instock" : "outofstock",
+            "manage_stock": product.manageStock,
+            "stock_quantity": product.manageStock ? product.stock.map { $0 as Any } ?? NSNull() : NSNull(),
+            "stock_status": !product.manageStock || (product.stock ?? 0) > 0 ? "instock" : "outofstock",
         ]
     }
 
@@ -95,8 +104,10 @@ extension WooCommerceSimulator {
         SimulatorCore.json(["code": code, "message": message, "data": ["status": status]], status: status)
     }
 
-    private static func parseDate(_ text: String) -> Date? {
-        let format = ISO8601DateFormatter()
-        return format.date(from: text) ?? format.date(from: text + "Z")
+    /// The filter value's wall-clock digits (a zone suffix is ignored, as WordPress's date query does), read in
+    /// GMT with `dates_are_gmt`, else in the site's time zone.
+    private func filterDate(_ text: String, gmt: Bool) -> Date? {
+        let digits = String(text.prefix(19))
+        return Self.wallClock(in: gmt ? TimeZone(identifier: "UTC")! : siteTimeZone).date(from: digits)
     }
 }

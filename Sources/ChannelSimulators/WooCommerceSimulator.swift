@@ -1,16 +1,41 @@
+import Crypto
 import Foundation
 import Hummingbird
 import Synchronization
 
-/// A store speaking the parts of WooCommerce's REST API v3 Omnistock uses: product and variation
-/// batch updates (at most 100 items, errors per item), product, variation and order listings with
-/// `X-WP-Total`/`X-WP-TotalPages`, and webhooks signed like WooCommerce's (plus the creation ping).
+/// A store speaking the parts of WooCommerce's REST API v3 Omnistock uses. Vendor behaviours modelled,
+/// each from WooCommerce's documentation or source:
+/// - Basic auth with the REST API consumer key and secret over HTTPS; `401 woocommerce_rest_cannot_view` without.
+///   https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication-over-https
+/// - `POST /products/batch` and `/products/{id}/variations/batch`: at most 100 items, errors per item in the answer.
+///   https://woocommerce.github.io/woocommerce-rest-api-docs/#batch-update-products
+/// - Stock management: `manage_stock` defaults to `false` for new products and variations, and then
+///   `stock_quantity` is `null`. https://woocommerce.github.io/woocommerce-rest-api-docs/#product-properties
+///   An update applies `manage_stock` first; `stock_quantity` is stored only when the product then manages
+///   stock, and is cleared when it does not; none of this applies while the store-wide "Enable stock
+///   management" option is off (REST products controller, `woocommerce_manage_stock` option:
+///   https://github.com/woocommerce/woocommerce/blob/trunk/plugins/woocommerce/includes/rest-api/Controllers/Version2/class-wc-rest-products-v2-controller.php).
+/// - Listings page with `page`/`per_page` and `X-WP-Total`/`X-WP-TotalPages`.
+///   https://woocommerce.github.io/woocommerce-rest-api-docs/#pagination
+/// - `GET /orders?modified_after=…`: compared with the orders' modification date in the site's time zone unless
+///   `dates_are_gmt=true`, then with `date_modified_gmt`. https://woocommerce.github.io/woocommerce-rest-api-docs/#list-all-orders
+///   Left open by the docs: how a zone suffix on the value is treated; modelled as WordPress's date query
+///   does, by comparing the value's wall-clock digits (the suffix is ignored).
+/// - Webhooks: `X-WC-Webhook-Signature` is the base64 HMAC-SHA256 of the raw body with the webhook secret;
+///   `X-WC-Webhook-Topic`, `-Resource` (e.g. `order`), `-Event`, `-ID`, `-Source`; the body is the resource as
+///   the REST API shows it. https://woocommerce.github.io/woocommerce-rest-api-docs/#webhooks
+/// - `X-WC-Webhook-Delivery-ID` is `wp_hash(webhook id . strtotime('now'))` (`WC_Webhook::get_new_delivery_id`,
+///   https://github.com/woocommerce/woocommerce/blob/trunk/plugins/woocommerce/includes/class-wc-webhook.php):
+///   two deliveries of one webhook within one second carry the same id. `wp_hash` is an HMAC-MD5 keyed with
+///   the site's salt; the salt here is the simulator's own.
+/// - The unsigned creation ping: form body `webhook_id=<id>` (`WC_Webhook::deliver_ping`, same file).
 public final class WooCommerceSimulator: ChannelSimulator {
     struct Product {
         var id: Int
         var sku: String
         var type: String
         var parentID: Int
+        var manageStock: Bool
         var stock: Int?
     }
 
@@ -34,6 +59,7 @@ public final class WooCommerceSimulator: ChannelSimulator {
         var products: [Int: Product] = [:]
         var orders: [Order] = []
         var nextID = 100
+        var storeManagesStock = true
     }
 
     /// The shared machinery.
@@ -41,21 +67,57 @@ public final class WooCommerceSimulator: ChannelSimulator {
     let authorization: String
     let webhookSecret: String
     let state = Mutex(State())
+    /// The site's time zone (WordPress Settings → General), in which `date_modified` and, without
+    /// `dates_are_gmt`, the order filters are expressed.
+    public let siteTimeZone: TimeZone
+    /// The id of the webhook the simulator delivers as (`X-WC-Webhook-ID`).
+    public let webhookID: Int
+    private let siteSalt = Array("simulated-wordpress-auth-salt".utf8)
 
     /// Creates a store accepting Basic auth with the consumer key and secret.
-    public init(consumerKey: String, consumerSecret: String, webhookSecret: String) {
+    public init(consumerKey: String, consumerSecret: String, webhookSecret: String, siteTimeZone: TimeZone = TimeZone(identifier: "UTC")!, webhookID: Int = 5) {
         authorization = "Basic " + Data("\(consumerKey):\(consumerSecret)".utf8).base64EncodedString()
         self.webhookSecret = webhookSecret
+        self.siteTimeZone = siteTimeZone
+        self.webhookID = webhookID
     }
 
     /// Adds a simple product with managed stock and returns its id.
     @discardableResult
     public func addProduct(sku: String, stock: Int) -> Int {
+        add(sku: sku, manageStock: true, stock: stock)
+    }
+
+    /// Adds a simple product as WooCommerce creates it by default: stock management off, no quantity.
+    @discardableResult
+    public func addUnmanagedProduct(sku: String) -> Int {
+        add(sku: sku, manageStock: false, stock: nil)
+    }
+
+    private func add(sku: String, manageStock: Bool, stock: Int?) -> Int {
         state.withLock { state in
             state.nextID += 1
-            state.products[state.nextID] = Product(id: state.nextID, sku: sku, type: "simple", parentID: 0, stock: stock)
+            state.products[state.nextID] = Product(id: state.nextID, sku: sku, type: "simple", parentID: 0, manageStock: manageStock, stock: stock)
             return state.nextID
         }
+    }
+
+    /// Turns the store-wide "Enable stock management" option (WooCommerce → Settings → Products → Inventory) on or off.
+    public func setStoreManagesStock(_ enabled: Bool) {
+        state.withLock { $0.storeManagesStock = enabled }
+    }
+
+    /// Turns a product's stock management on or off by hand (wp-admin); off clears its quantity, as WooCommerce does.
+    public func setManagesStock(_ id: Int, _ managed: Bool) {
+        state.withLock { state in
+            state.products[id]?.manageStock = managed
+            if !managed { state.products[id]?.stock = nil }
+        }
+    }
+
+    /// Whether a product or variation manages its stock.
+    public func managesStock(_ id: Int) -> Bool? {
+        state.withLock { $0.products[id]?.manageStock }
     }
 
     /// Adds a variable product with variations and returns the parent id and the variation ids.
@@ -64,10 +126,11 @@ public final class WooCommerceSimulator: ChannelSimulator {
         state.withLock { state in
             state.nextID += 1
             let parent = state.nextID
-            state.products[parent] = Product(id: parent, sku: sku, type: "variable", parentID: 0, stock: nil)
+            state.products[parent] = Product(id: parent, sku: sku, type: "variable", parentID: 0, manageStock: false, stock: nil)
             let ids = variations.map { variation in
                 state.nextID += 1
-                state.products[state.nextID] = Product(id: state.nextID, sku: variation.sku, type: "variation", parentID: parent, stock: variation.stock)
+                state.products[state.nextID] = Product(
+                    id: state.nextID, sku: variation.sku, type: "variation", parentID: parent, manageStock: true, stock: variation.stock)
                 return state.nextID
             }
             return (parent, ids)
@@ -79,9 +142,12 @@ public final class WooCommerceSimulator: ChannelSimulator {
         state.withLock { $0.products[id]?.stock }
     }
 
-    /// Sets stock by hand (an edit in wp-admin).
+    /// Sets stock by hand (an edit in wp-admin), turning stock management on.
     public func setStock(of id: Int, to stock: Int) {
-        state.withLock { $0.products[id]?.stock = stock }
+        state.withLock { state in
+            state.products[id]?.manageStock = true
+            state.products[id]?.stock = stock
+        }
     }
 
     /// Places an order and returns it.
@@ -124,7 +190,8 @@ public final class WooCommerceSimulator: ChannelSimulator {
     public func orderPayload(_ order: Order) -> [String: Any] {
         [
             "id": order.id, "number": String(order.id), "status": order.status,
-            "date_created_gmt": Self.gmt(order.createdAt), "date_modified_gmt": Self.gmt(order.modifiedAt),
+            "date_created": local(order.createdAt), "date_created_gmt": Self.gmt(order.createdAt),
+            "date_modified": local(order.modifiedAt), "date_modified_gmt": Self.gmt(order.modifiedAt),
             "line_items": order.lines.enumerated().map { index, line -> [String: Any] in
                 ["id": order.id * 10 + index, "sku": line.sku, "quantity": line.quantity, "product_id": line.productID, "variation_id": line.variationID]
             },
@@ -135,15 +202,16 @@ public final class WooCommerceSimulator: ChannelSimulator {
         ]
     }
 
-    /// Sends a webhook of `topic` (e.g. `order.created`) signed with the webhook secret; returns the receiver's status.
+    /// Sends a webhook of `topic` (e.g. `order.created`) signed with the webhook secret, as delivered at `date`
+    /// (which fixes its delivery id, see the type's notes); returns the receiver's status.
     @discardableResult
-    public func sendWebhook(topic: String, payload: [String: Any], to url: String, deliveryID: String = UUID().uuidString) async throws -> Int {
+    public func sendWebhook(topic: String, payload: [String: Any], to url: String, at date: Date = Date()) async throws -> Int {
         let body = Array(try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]))
         let parts = topic.split(separator: ".").map(String.init)
         return try await core.deliver(to: url, headers: [
             "Content-Type": "application/json", "X-WC-Webhook-Source": "https://shop.example/", "X-WC-Webhook-Topic": topic,
-            "X-WC-Webhook-Resource": parts.first ?? "", "X-WC-Webhook-Event": parts.last ?? "", "X-WC-Webhook-ID": "5",
-            "X-WC-Webhook-Delivery-ID": deliveryID,
+            "X-WC-Webhook-Resource": parts.first ?? "", "X-WC-Webhook-Event": parts.last ?? "", "X-WC-Webhook-ID": String(webhookID),
+            "X-WC-Webhook-Delivery-ID": deliveryID(at: date),
             "X-WC-Webhook-Signature": SimulatorSigning.hmacBase64(key: Array(webhookSecret.utf8), body),
         ], body: body)
     }
@@ -154,7 +222,28 @@ public final class WooCommerceSimulator: ChannelSimulator {
         try await core.deliver(to: url, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Array("webhook_id=\(webhookID)".utf8))
     }
 
+    /// `wp_hash($webhook_id . strtotime('now'))`: the same for every delivery of this webhook within one second.
+    public func deliveryID(at date: Date) -> String {
+        let message = Array("\(webhookID)\(Int(date.timeIntervalSince1970.rounded(.down)))".utf8)
+        return Array(HMAC<Insecure.MD5>.authenticationCode(for: message, using: SymmetricKey(data: siteSalt)))
+            .map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+
     static func gmt(_ date: Date) -> String {
         String(ISO8601DateFormatter().string(from: date).dropLast())
+    }
+
+    /// `date` as the site's wall clock, without a zone (`date_modified`, and the filters without `dates_are_gmt`).
+    func local(_ date: Date) -> String {
+        Self.wallClock(in: siteTimeZone).string(from: date)
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ss` in `zone`, the form WordPress stores post dates in.
+    static func wallClock(in zone: TimeZone) -> DateFormatter {
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = zone
+        format.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        return format
     }
 }

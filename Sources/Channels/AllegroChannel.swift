@@ -2,9 +2,10 @@ import Crypto
 import CurlHTTP
 import Foundation
 
-/// Allegro offers: the pooled value is the offer's `stock.available`. Allegro refuses 0 on an active
-/// offer, so 0 ends the offer and a later positive value sets the stock and activates it again.
-/// No webhooks: orders are polled from the order-events feed. A listing's external id is the offer id.
+/// Allegro offers: the pooled value is the offer's `stock.available`. Allegro ends an offer itself when its stock
+/// reaches 0 (the buyers took the last unit, or Omnistock published 0) and says why in `publication.endedBy`; a
+/// stock change alone never publishes an ended offer again. No webhooks: orders are polled from the order-events
+/// feed. A listing's external id is the offer id.
 public struct AllegroChannel: Channel {
     /// `allegro`.
     public static let kind = "allegro"
@@ -26,31 +27,44 @@ public struct AllegroChannel: Channel {
         )
     }
 
-    /// Per offer: 0 → `END` publication command; > 0 → `PATCH /sale/product-offers/{id}` with the stock,
-    /// then `ACTIVATE` when the offer was ended (last pushed 0) or its state is unknown.
+    /// Per offer: `PATCH /sale/product-offers/{id}` with the stock (0 included: Allegro then ends an active offer,
+    /// documented under `Stock.available`), then, for a value above 0, the offer's publication as the answer shows
+    /// it (or, when the answer lacks it, `GET /sale/product-offers/{id}`):
+    /// - `ACTIVE`/`ACTIVATING`: done;
+    /// - `ENDED` with `endedBy: EMPTY_STOCK` (Allegro ended it for lack of stock): the `ACTIVATE` publication command;
+    /// - ended for any other reason (`USER`, `ADMIN`, `EXPIRATION`, …) or never published (`INACTIVE`): left as the
+    ///   seller or Allegro left it, refused with an `ended_offer` issue (an open conflict for an operator).
     public func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
         var items: [PushResult.Item] = []
         for level in levels {
-            items.append(PushResult.Item(level: level, outcome: await push(level)))
+            let (outcome, issue) = await push(level)
+            items.append(PushResult.Item(level: level, outcome: outcome, issue: issue))
         }
         return PushResult(items: items)
     }
 
-    private func push(_ level: ChannelLevel) async -> PushOutcome {
-        guard level.location == ChannelLevel.pooled else { return .permanent("Allegro offers hold pooled values only") }
-        guard let offer = level.externalID else { return .permanent("no Allegro offer for \(level.sku)") }
+    private func push(_ level: ChannelLevel) async -> (PushOutcome, ListingIssue?) {
+        guard level.location == ChannelLevel.pooled else { return (.permanent("Allegro offers hold pooled values only"), nil) }
+        guard let offer = level.externalID else { return (.permanent("no Allegro offer for \(level.sku)"), nil) }
+        let path = "/sale/product-offers/\(ChannelTransport.escape(offer))"
         do {
-            if level.value == 0 {
-                return try await publish(offer, action: "END", version: level.version)
-            }
-            let stock = try await transport.send(
-                .patch, "/sale/product-offers/\(ChannelTransport.escape(offer))", json: ["stock": ["available": .int(level.value)]]
-            )
+            let stock = try await transport.send(.patch, path, json: ["stock": ["available": .int(level.value)]])
             let outcome = ResponseClassifier.outcome(of: stock)
-            guard outcome == .ok, (level.previousValue ?? 0) == 0 else { return outcome }
-            return try await publish(offer, action: "ACTIVATE", version: level.version)
+            guard outcome == .ok, level.value > 0 else { return (outcome, nil) }
+            var publication = ((try? JSON.parse(stock.body)) ?? .null)["publication"]
+            if publication["status"].isNull { publication = try await transport.call(.get, path).0["publication"] }
+            switch (publication["status"].string, publication["endedBy"].string) {
+            case ("ENDED", "EMPTY_STOCK"):
+                return (try await publish(offer, action: "ACTIVATE", version: level.version), nil)
+            case ("ENDED", let reason), ("INACTIVE", let reason):
+                let why = publication["status"].string == "INACTIVE" ? "was never published" : "was ended by \(reason ?? "an unknown reason")"
+                let detail = "Allegro offer \(offer) \(why); Omnistock does not publish it again"
+                return (.permanent(detail), ListingIssue(kind: .endedOffer, detail: detail))
+            default:
+                return (.ok, nil)
+            }
         } catch {
-            return PushOutcome(error)
+            return (PushOutcome(error), nil)
         }
     }
 

@@ -11,6 +11,9 @@ public protocol Channel: Sendable {
     /// Whether values are per location (`true`) or one pooled value per SKU (`false`).
     var modelsLocations: Bool { get }
 
+    /// What reconcile does with a listing whose stock the channel does not track (``ChannelLevelSnapshot/tracksStock``).
+    var untrackedStock: UntrackedStockPolicy { get }
+
     /// Publishes levels, batching where the API allows; never throws: every level gets an outcome.
     func pushLevels(_ levels: [ChannelLevel]) async -> PushResult
 
@@ -37,6 +40,9 @@ public protocol Channel: Sendable {
 }
 
 extension Channel {
+    /// Channels that always track stock: pushing again is all there is to do.
+    public var untrackedStock: UntrackedStockPolicy { .enable }
+
     /// Pages through ``fetchLevels(cursor:)`` and collects the external ids of the wanted SKUs.
     public func discoverListings(skus: [String]) async throws(ChannelError) -> [String: String] {
         let wanted = Set(skus)

@@ -39,14 +39,18 @@ public struct ChannelLevelSnapshot: Sendable, Hashable {
     public var onHand: Int?
     /// The channel's id for the item, if any.
     public var externalID: String?
+    /// Whether the channel limits sales by this listing's stock; `false` (WooCommerce `manage_stock` off)
+    /// means it sells without limit whatever ``available`` says.
+    public var tracksStock: Bool
 
     /// Creates a snapshot.
-    public init(sku: String?, location: String, available: Int, onHand: Int? = nil, externalID: String? = nil) {
+    public init(sku: String?, location: String, available: Int, onHand: Int? = nil, externalID: String? = nil, tracksStock: Bool = true) {
         self.sku = sku
         self.location = location
         self.available = available
         self.onHand = onHand
         self.externalID = externalID
+        self.tracksStock = tracksStock
     }
 }
 

@@ -29,11 +29,14 @@ public struct PushResult: Sendable, Hashable {
         public var level: ChannelLevel
         /// What the channel did with it.
         public var outcome: PushOutcome
+        /// A problem with the listing itself that an operator must settle, when the channel showed one.
+        public var issue: ListingIssue?
 
         /// Creates an item.
-        public init(level: ChannelLevel, outcome: PushOutcome) {
+        public init(level: ChannelLevel, outcome: PushOutcome, issue: ListingIssue? = nil) {
             self.level = level
             self.outcome = outcome
+            self.issue = issue
         }
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import CurlHTTP
 import Foundation
 
@@ -11,11 +12,11 @@ extension WooCommerceChannel {
 
     /// `order.created` → created; `order.updated` → cancelled (cancelled, refunded, failed), fulfilled
     /// (completed) or created (any other status; the ledger imports an order once); `product.updated` →
-    /// a drift signal. Keyed by `X-WC-Webhook-Delivery-ID`. Pings and other topics give no events.
+    /// a drift signal. Pings and other topics give no events. Keyed by ``deliveryKey(headers:body:json:)``.
     public func parseWebhook(headers: HTTPHeaders, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
         if Self.isPing(body) { return [] }
         let json = try JSON.parse(body)
-        let id = headers["X-WC-Webhook-Delivery-ID"] ?? ""
+        let id = Self.deliveryKey(headers: headers, body: body, json: json)
         switch headers["X-WC-Webhook-Topic"] {
         case "order.created":
             return [Self.event(json, id: id, kind: .orderCreated)]
@@ -35,6 +36,24 @@ extension WooCommerceChannel {
         default:
             return []
         }
+    }
+
+    /// What identifies one delivery: the resource (`X-WC-Webhook-Resource` and the body's `id`), a digest of the
+    /// body and `X-WC-Webhook-Delivery-ID`, as `<resource>-<id>/<digest>/<delivery id>`. WooCommerce builds the
+    /// delivery id from the webhook id and the current second only (`wp_hash($id . strtotime('now'))`,
+    /// `WC_Webhook::get_new_delivery_id` in class-wc-webhook.php), so two different deliveries of one webhook in one
+    /// second share it; a true redelivery repeats all three and is still stored once. Empty without a delivery id
+    /// (refused as malformed).
+    static func deliveryKey(headers: HTTPHeaders, body: [UInt8], json: JSON) -> String {
+        guard let delivery = headers["X-WC-Webhook-Delivery-ID"], !delivery.isEmpty else { return "" }
+        let resource = keyPart(headers["X-WC-Webhook-Resource"] ?? "resource")
+        let digest = SHA256.hash(data: body).prefix(12).lowercaseHex
+        return "\(resource)-\(keyPart(json["id"].string ?? ""))/\(digest)/\(delivery)"
+    }
+
+    /// At most 32 characters of `text`, letters, digits, `.`, `_` and `-` only (no `/`, which separates the key's parts).
+    private static func keyPart(_ text: String) -> String {
+        String(text.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }.prefix(32))
     }
 
     private static func isPing(_ body: [UInt8]) -> Bool {

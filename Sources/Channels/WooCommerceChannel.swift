@@ -1,32 +1,6 @@
 import CurlHTTP
 import Foundation
 
-/// Settings of a `woocommerce` channel (REST API v3).
-public struct WooCommerceConfiguration: Sendable {
-    /// The site's root URL; the API lives under `/wp-json/wc/v3`.
-    public var siteURL: String
-    /// The REST API consumer key (Basic auth user).
-    public var consumerKey: String
-    /// The REST API consumer secret (Basic auth password).
-    public var consumerSecret: String
-    /// The secrets webhooks are signed with (two during rotation).
-    public var webhookSecrets: [String]
-    /// Items per batch call (WooCommerce accepts at most 100).
-    public var batchSize: Int
-    /// Items per listed page (at most 100).
-    public var pageSize: Int
-
-    /// Creates a configuration.
-    public init(siteURL: String, consumerKey: String, consumerSecret: String, webhookSecrets: [String] = [], batchSize: Int = 100, pageSize: Int = 100) {
-        self.siteURL = siteURL
-        self.consumerKey = consumerKey
-        self.consumerSecret = consumerSecret
-        self.webhookSecrets = webhookSecrets
-        self.batchSize = min(batchSize, 100)
-        self.pageSize = min(pageSize, 100)
-    }
-}
-
 /// WooCommerce through REST v3: pooled `stock_quantity` per product or variation, set with the batch endpoints.
 /// A listing's external id is the product id (`"123"`) or parent and variation (`"123/456"`).
 public struct WooCommerceChannel: Channel {
@@ -37,6 +11,9 @@ public struct WooCommerceChannel: Channel {
     /// The settings.
     public let configuration: WooCommerceConfiguration
     let transport: ChannelTransport
+
+    /// The configured choice for products with stock management off.
+    public var untrackedStock: UntrackedStockPolicy { configuration.unmanaged }
 
     /// Creates the adapter; `client` is shared with the other channels.
     public init(configuration: WooCommerceConfiguration, client: CurlHTTPClient) {
@@ -49,50 +26,64 @@ public struct WooCommerceChannel: Channel {
 
     /// `POST /products/batch` for products and `POST /products/{parent}/variations/batch` for variations,
     /// at most ``WooCommerceConfiguration/batchSize`` per call; errors in the answer apply item by item.
+    ///
+    /// WooCommerce stores `stock_quantity` only for a product that manages stock (off by default for new
+    /// products). With `unmanaged = "enable"` every update sets `manage_stock: true` as well; with `"flag"` it
+    /// sends the quantity alone, and a product the answer shows unmanaged is refused with an `unmanaged_listing` issue.
     public func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
-        var outcomes = [PushOutcome?](repeating: nil, count: levels.count)
+        var outcomes = [(PushOutcome, ListingIssue?)?](repeating: nil, count: levels.count)
         var groups: [String: [(index: Int, id: Int)]] = [:]
         for (index, level) in levels.enumerated() {
             guard level.location == ChannelLevel.pooled else {
-                outcomes[index] = .permanent("WooCommerce holds pooled values only")
+                outcomes[index] = (.permanent("WooCommerce holds pooled values only"), nil)
                 continue
             }
             let parts = (level.externalID ?? "").split(separator: "/").compactMap { Int($0) }
             switch parts.count {
             case 1: groups["/products/batch", default: []].append((index, parts[0]))
             case 2: groups["/products/\(parts[0])/variations/batch", default: []].append((index, parts[1]))
-            default: outcomes[index] = .permanent("no WooCommerce product id for \(level.sku)")
+            default: outcomes[index] = (.permanent("no WooCommerce product id for \(level.sku)"), nil)
             }
         }
         for (path, entries) in groups.sorted(by: { $0.key < $1.key }) {
             for batch in entries.chunked(into: configuration.batchSize) {
                 let updates = batch.map { entry -> JSON in
-                    ["id": .int(entry.id), "manage_stock": true, "stock_quantity": .int(levels[entry.index].value)]
+                    var update: [String: JSON] = ["id": .int(entry.id), "stock_quantity": .int(levels[entry.index].value)]
+                    if configuration.unmanaged == .enable { update["manage_stock"] = true }
+                    return .object(update)
                 }
                 for (entry, outcome) in zip(batch, await send(path, updates)) {
                     outcomes[entry.index] = outcome
                 }
             }
         }
-        return PushResult(items: zip(levels, outcomes).map { PushResult.Item(level: $0, outcome: $1 ?? .transient("not sent")) })
+        return PushResult(items: zip(levels, outcomes).map { level, answer in
+            PushResult.Item(level: level, outcome: answer?.0 ?? .transient("not sent"), issue: answer?.1)
+        })
     }
 
-    private func send(_ path: String, _ updates: [JSON]) async -> [PushOutcome] {
+    private func send(_ path: String, _ updates: [JSON]) async -> [(PushOutcome, ListingIssue?)] {
         let response: HTTPResponse
         do {
             response = try await transport.send(.post, path, json: ["update": .array(updates)])
         } catch {
-            return Array(repeating: PushOutcome(error), count: updates.count)
+            return Array(repeating: (PushOutcome(error), nil), count: updates.count)
         }
         let outcome = ResponseClassifier.outcome(of: response)
-        guard outcome == .ok else { return Array(repeating: outcome, count: updates.count) }
+        guard outcome == .ok else { return Array(repeating: (outcome, nil), count: updates.count) }
         let answered = ((try? JSON.parse(response.body)) ?? .null)["update"].array
         return updates.indices.map { index in
-            guard answered.indices.contains(index) else { return .transient("no answer for this item in the batch response") }
-            let error = answered[index]["error"]
-            guard !error.isNull else { return .ok }
-            let message = "\(error["code"].string ?? "error"): \(error["message"].string ?? "")"
-            return (error["data"]["status"].int ?? 400) >= 500 ? .transient(message) : .permanent(message)
+            guard answered.indices.contains(index) else { return (.transient("no answer for this item in the batch response"), nil) }
+            let item = answered[index]
+            let error = item["error"]
+            guard error.isNull else {
+                let message = "\(error["code"].string ?? "error"): \(error["message"].string ?? "")"
+                return ((error["data"]["status"].int ?? 400) >= 500 ? .transient(message) : .permanent(message), nil)
+            }
+            // Stock management off after the update: `flag`, or the store-wide option is off.
+            guard item["manage_stock"].bool == false else { return (.ok, nil) }
+            let detail = "WooCommerce product \(item["id"].string ?? "?") does not manage stock (manage_stock is off)"
+            return (.permanent(detail), ListingIssue(kind: .unmanagedListing, detail: detail))
         }
     }
 
@@ -116,41 +107,14 @@ public struct WooCommerceChannel: Channel {
         return Page(items: snapshots, nextCursor: page < totalPages ? String(page + 1) : nil, hasMore: page < totalPages)
     }
 
+    /// A product or variation that can hold stock; one with stock management off shows 0 and does not track stock.
+    /// Grouped and external products never hold stock and are left out.
     private static func snapshot(_ item: JSON, externalID: String) -> ChannelLevelSnapshot? {
-        guard item["manage_stock"].bool == true, let quantity = item["stock_quantity"].int else { return nil }
-        return ChannelLevelSnapshot(sku: item["sku"].string, location: ChannelLevel.pooled, available: quantity, externalID: externalID)
-    }
-
-    /// Orders modified after the cursor (`modified_after`), page by page. The cursor is
-    /// `<timestamp>` or, between pages, `<timestamp>|<page>|<latest modification seen>`.
-    public func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent> {
-        let parts = (cursor ?? "").split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        let since = parts.first.flatMap { $0.isEmpty ? nil : $0 } ?? "1970-01-01T00:00:00"
-        let page = parts.count > 1 ? Int(parts[1]) ?? 1 : 1
-        var latest = parts.count > 2 ? parts[2] : since
-        let (orders, response) = try await transport.call(.get, "/orders", query: [
-            ("modified_after", since), ("page", String(page)), ("per_page", String(configuration.pageSize)),
-        ])
-        var events: [NormalizedEvent] = []
-        for order in orders.array {
-            let id = try order["id"].requiredString("id")
-            events += Self.orderEvents(order).map { kind in
-                Self.event(order, id: "woocommerce-order-\(id)/\(kind.rawValue)", kind: kind)
-            }
-            if let modified = order["date_modified_gmt"].string, modified > latest { latest = modified }
-        }
-        let totalPages = response.headers["X-WP-TotalPages"].flatMap { Int($0) } ?? page
-        let hasMore = page < totalPages
-        return Page(items: events, nextCursor: hasMore ? "\(since)|\(page + 1)|\(latest)" : latest, hasMore: hasMore)
-    }
-
-    /// The events an order's status implies, for reconcile.
-    private static func orderEvents(_ order: JSON) -> [NormalizedEvent.Kind] {
-        switch order["status"].string {
-        case "cancelled", "refunded", "failed": [.orderCancelled]
-        case "completed": [.orderCreated, .orderFulfilled]
-        default: [.orderCreated]
-        }
+        guard !["grouped", "external"].contains(item["type"].string ?? "") else { return nil }
+        let managed = item["manage_stock"].bool == true
+        return ChannelLevelSnapshot(
+            sku: item["sku"].string, location: ChannelLevel.pooled, available: managed ? item["stock_quantity"].int ?? 0 : 0,
+            externalID: externalID, tracksStock: managed)
     }
 
     /// An order event with the order's lines (for creation) and fulfilment method.

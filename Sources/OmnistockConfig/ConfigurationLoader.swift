@@ -170,6 +170,7 @@ extension OmnistockConfiguration {
             locationIDs: locationIDs,
             consumerKey: try reader.secret("consumer_key"),
             consumerSecret: try reader.secret("consumer_secret"),
+            unmanaged: try reader.oneOf("unmanaged", ["enable", "flag"], default: "enable"),
             clientID: try reader.string("client_id"),
             clientSecret: try reader.secret("client_secret"),
             refreshToken: try reader.secret("refresh_token"),

@@ -121,6 +121,9 @@ public struct OmnistockConfiguration: Sendable, Equatable {
         /// WooCommerce consumer key and secret.
         public var consumerKey: Secret?
         public var consumerSecret: Secret?
+        /// WooCommerce products with stock management off: `enable` (the first push turns it on) or `flag`
+        /// (left as they are, each reported as an open `unmanaged_listing` conflict).
+        public var unmanaged: String
         /// Allegro OAuth client and refresh token.
         public var clientID: String?
         public var clientSecret: Secret?

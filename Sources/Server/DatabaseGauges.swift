@@ -13,7 +13,9 @@ struct DatabaseGauges: Sendable {
     private let reservationsActive: Gauge
 
     /// Conflict kinds as the schema allows them; every one gets a value, 0 when none is open.
-    static let conflictKinds = ["drift", "missed_order", "oversold", "pickup_shortfall", "count_mismatch", "stale_event"]
+    static let conflictKinds = [
+        "drift", "missed_order", "oversold", "pickup_shortfall", "count_mismatch", "stale_event", "unmanaged_listing", "ended_offer",
+    ]
 
     private static var conflictsOpen: MetricNameDescriptor { gauge("conflicts_open", "Unresolved conflicts by kind") }
     private static var outboxPending: MetricNameDescriptor { gauge("outbox_pending", "Channel targets waiting to be pushed") }

@@ -17,6 +17,7 @@ public final class ChannelLane: @unchecked Sendable {
     let reservations: ReservationOutboxStore
     let health: ChannelHealthStore
     let contact: DatabaseContact
+    let issues: ListingIssueStore
     let metrics: SyncMetrics
     let logger: Logger
     let queue: DispatchQueue
@@ -48,6 +49,7 @@ public final class ChannelLane: @unchecked Sendable {
         self.outbox = OutboxStore(pool: pool, replica: replica)
         self.reservations = ReservationOutboxStore(pool: pool, replica: replica)
         self.health = ChannelHealthStore(pool: pool)
+        self.issues = ListingIssueStore(pool: pool)
         self.metrics = metrics
         self.logger = logger
         self.queue = DispatchQueue(label: "omnistock.lane.\(code)")
@@ -159,6 +161,7 @@ public final class ChannelLane: @unchecked Sendable {
                 "could not record push results; recording them once the database answers", metadata: ["channel": "\(code)", "error": "\(error)"])
             contact.failed()
         }
+        recordIssues(in: result)
         completeIfDrained()
         pump()
     }
@@ -167,6 +170,20 @@ public final class ChannelLane: @unchecked Sendable {
         guard !unrecorded.isEmpty else { return }
         try outbox.record(unrecorded)
         unrecorded.removeAll()
+    }
+
+    /// Listing problems the channel reported (an unmanaged product, an offer the seller ended) become open conflicts.
+    private func recordIssues(in result: PushResult) {
+        let found = result.items.compactMap { item in item.issue.map { (sku: item.level.sku, scope: item.level.location, issue: $0) } }
+        guard !found.isEmpty else { return }
+        for (sku, _, issue) in found {
+            logger.warning("listing needs an operator", metadata: ["channel": "\(code)", "sku": "\(sku)", "kind": "\(issue.kind.rawValue)", "detail": "\(issue.detail)"])
+        }
+        do {
+            try issues.record(found, channel: code, source: "push")
+        } catch {
+            logger.warning("could not record listing issues; the next push reports them again", metadata: ["channel": "\(code)", "error": "\(error)"])
+        }
     }
 
     private func pushReservationsIfDue() {

@@ -39,7 +39,7 @@ enum ChannelFactory {
                 configuration: WooCommerceConfiguration(
                     siteURL: channel.baseURL, consumerKey: try required(channel.consumerKey, "consumer_key", channel),
                     consumerSecret: try required(channel.consumerSecret, "consumer_secret", channel), webhookSecrets: secrets,
-                    batchSize: min(channel.batchSize, 100)),
+                    batchSize: min(channel.batchSize, 100), unmanaged: UntrackedStockPolicy(rawValue: channel.unmanaged) ?? .enable),
                 client: client)
         case "allegro":
             let code = channel.code

@@ -46,30 +46,32 @@ struct AllegroChannelTests {
         }
     }
 
-    @Test("0 ends the offer (never PATCH 0); a later positive value sets stock and activates it again")
+    @Test("0 is published as stock 0, which ends the offer; a later positive value sets stock and activates it again")
     func endAndActivate() async throws {
         try await withSimulator(Self.simulator()) { simulator in
             simulator.addOffer(id: "111", sku: "SKU-111", available: 2)
             let channel = channel(simulator)
             #expect(await channel.pushLevels([level("111", 0, previous: 2, version: 2)]).outcomes == [.ok])
             #expect(simulator.offer("111")?.status == "ENDED")
-            #expect(!simulator.requests.contains { $0.method == "PATCH" })
-            let end = try #require(simulator.requests.last { $0.method == "PUT" })
-            #expect(end.path.hasPrefix("/sale/offer-publication-commands/"))
-            #expect(end.bodyText.contains(#""action":"END""#) && end.bodyText.contains(#""type":"CONTAINS_OFFERS""#))
+            #expect(simulator.requests.last { $0.method == "PATCH" }?.bodyText == #"{"stock":{"available":0}}"#)
+            #expect(simulator.publicationCommands.isEmpty, "Allegro ends it: no END command")
 
             #expect(await channel.pushLevels([level("111", 5, previous: 0, version: 3)]).outcomes == [.ok])
             #expect(simulator.offer("111").map { ($0.available, $0.status) } ?? (0, "") == (5, "ACTIVE"))
-            #expect(simulator.publicationCommands.values.map(\.action).sorted() == ["ACTIVATE", "END"])
+            let activate = try #require(simulator.requests.last { $0.method == "PUT" })
+            #expect(activate.path.hasPrefix("/sale/offer-publication-commands/"))
+            #expect(activate.bodyText.contains(#""action":"ACTIVATE""#) && activate.bodyText.contains(#""type":"CONTAINS_OFFERS""#))
 
-            // A retried push repeats the same command id rather than issuing a new command.
+            // A retried push of the same version repeats the same command id rather than issuing a new command.
+            simulator.setStock(offer: "111", available: 0)
             _ = await channel.pushLevels([level("111", 5, previous: 0, version: 3)])
-            #expect(simulator.publicationCommands.count == 2)
+            #expect(simulator.publicationCommands.count == 1)
+            #expect(Set(simulator.requests.filter { $0.method == "PUT" }.map(\.path)).count == 1)
         }
     }
 
-    @Test("the simulator refuses stock 0 on an active offer, as Allegro does")
-    func zeroRefused() async throws {
+    @Test("the simulator ends an active offer whose stock is set to 0, and a later stock change does not publish it again, as Allegro does")
+    func zeroEnds() async throws {
         try await withSimulator(Self.simulator()) { simulator in
             simulator.addOffer(id: "111", sku: "SKU-111", available: 2)
             _ = await channel(simulator).pushLevels([level("111", 2, previous: 2)])
@@ -78,9 +80,13 @@ struct AllegroChannelTests {
                 client: sharedClient, baseURL: simulator.baseURL,
                 authorizer: HeaderAuthorizer(name: "Authorization", value: token), mediaType: AllegroChannel.mediaType
             )
-            let response = try await transport.send(.patch, "/sale/product-offers/111", json: ["stock": ["available": 0]])
-            #expect(response.status == 422)
-            #expect(simulator.offer("111")?.available == 2)
+            let ended = try await transport.send(.patch, "/sale/product-offers/111", json: ["stock": ["available": 0]])
+            #expect(ended.status == 200)
+            #expect(try JSON.parse(ended.body)["publication"]["status"].string == "ENDED")
+            #expect(simulator.offer("111")?.endedBy == "EMPTY_STOCK")
+            let restocked = try await transport.send(.patch, "/sale/product-offers/111", json: ["stock": ["available": 3]])
+            #expect(try JSON.parse(restocked.body)["publication"]["status"].string == "ENDED")
+            #expect(simulator.offer("111").map { ($0.available, $0.status) } ?? (0, "") == (3, "ENDED"))
         }
     }
 
@@ -183,6 +189,31 @@ struct AllegroChannelTests {
             #expect(page2.nextCursor == last)
             let page3 = try await channel.fetchOrders(since: page2.nextCursor)
             #expect(page3.items.isEmpty && !page3.hasMore && page3.nextCursor == last)
+        }
+    }
+
+    @Test("an offer Allegro ended when it sold out is activated again on restock; one the seller ended stays ended and is reported")
+    func soldOutOffersComeBack() async throws {
+        try await withSimulator(Self.simulator()) { simulator in
+            simulator.addOffer(id: "111", sku: "SKU-111", available: 2)
+            simulator.addOffer(id: "222", sku: "SKU-222", available: 3)
+            let channel = channel(simulator)
+            #expect(await channel.pushLevels([level("111", 2, previous: 2)]).outcomes == [.ok])
+            #expect(simulator.sell(offer: "111", quantity: 2, checkoutForm: "cf-1") != nil)
+            #expect(simulator.offer("111")?.status == "ENDED")
+            #expect(simulator.offer("111")?.endedBy == "EMPTY_STOCK")
+
+            // The ledger last pushed 2 and now has units again (the sale is not imported yet, or stock arrived).
+            #expect(await channel.pushLevels([level("111", 5, previous: 2, version: 2)]).outcomes == [.ok])
+            #expect(simulator.offer("111")?.status == "ACTIVE", "a sold-out offer is published again")
+            #expect(simulator.offer("111")?.available == 5)
+
+            simulator.endOffer("222")
+            let kept = await channel.pushLevels([level("222", 4, previous: 3, version: 2)])
+            #expect(simulator.offer("222")?.status == "ENDED", "an offer the seller ended stays ended")
+            guard case .permanent = kept.outcomes[0] else { Issue.record("\(kept.outcomes)"); return }
+            #expect(kept.items[0].issue?.kind == .endedOffer)
+            #expect(!simulator.publicationCommands.values.contains { $0.offers == ["222"] })
         }
     }
 

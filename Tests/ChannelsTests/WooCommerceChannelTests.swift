@@ -12,10 +12,13 @@ struct WooCommerceChannelTests {
         WooCommerceSimulator(consumerKey: "ck_1", consumerSecret: "cs_1", webhookSecret: secret)
     }
 
-    func channel(_ simulator: WooCommerceSimulator, secret: String = "cs_1", batchSize: Int = 100, pageSize: Int = 100, webhookSecrets: [String] = [secret]) -> WooCommerceChannel {
+    func channel(
+        _ simulator: WooCommerceSimulator, secret: String = "cs_1", batchSize: Int = 100, pageSize: Int = 100, webhookSecrets: [String] = [secret],
+        unmanaged: UntrackedStockPolicy = .enable, orderOverlap: TimeInterval = 300
+    ) -> WooCommerceChannel {
         WooCommerceChannel(configuration: WooCommerceConfiguration(
             siteURL: simulator.baseURL, consumerKey: "ck_1", consumerSecret: secret, webhookSecrets: webhookSecrets,
-            batchSize: batchSize, pageSize: pageSize
+            batchSize: batchSize, pageSize: pageSize, unmanaged: unmanaged, orderOverlap: orderOverlap
         ), client: sharedClient)
     }
 
@@ -100,7 +103,7 @@ struct WooCommerceChannelTests {
         }
     }
 
-    @Test("fetchOrders pages by modified_after and resumes from the stored cursor")
+    @Test("fetchOrders pages by modified_after (GMT) and resumes from the stored cursor")
     func orderPaging() async throws {
         try await withSimulator(Self.simulator()) { simulator in
             let start = Date(timeIntervalSince1970: 1_790_000_000)
@@ -108,12 +111,14 @@ struct WooCommerceChannelTests {
             let first = simulator.addOrder(lines: [("MUG", 1)], at: start)
             simulator.addOrder(lines: [("MUG", 2)], status: "completed", at: start + 10)
             simulator.addOrder(lines: [("MUG", 3)], at: start + 20)
-            let channel = channel(simulator, pageSize: 2)
+            // Without an overlap, to see the cursor alone (the overlap is `ordersWestOfUTC`'s).
+            let channel = channel(simulator, pageSize: 2, orderOverlap: 0)
             let page1 = try await channel.fetchOrders(since: nil)
             #expect(page1.hasMore)
             let page2 = try await channel.fetchOrders(since: page1.nextCursor)
             #expect(!page2.hasMore)
             #expect((page1.items + page2.items).map(\.kind) == [.orderCreated, .orderCreated, .orderFulfilled, .orderCreated])
+            #expect(simulator.requests.allSatisfy { $0.query?.contains("dates_are_gmt=true") == true })
             let resume = page2.nextCursor
             #expect(try await channel.fetchOrders(since: resume).items.isEmpty)
             simulator.updateOrder(first.id, status: "cancelled", at: start + 30)
@@ -122,6 +127,25 @@ struct WooCommerceChannelTests {
                 id: "woocommerce-order-\(first.id)/orderCancelled", kind: .orderCancelled, orderRef: "\(first.id)",
                 fulfillment: .ship, occurredAt: start
             )])
+        }
+    }
+
+    @Test("fetchOrders on a site west of UTC reads orders modified after the cursor, and one modified in the cursor's second")
+    func ordersWestOfUTC() async throws {
+        let simulator = WooCommerceSimulator(
+            consumerKey: "ck_1", consumerSecret: "cs_1", webhookSecret: Self.secret, siteTimeZone: TimeZone(secondsFromGMT: -5 * 3600)!)
+        try await withSimulator(simulator) { simulator in
+            let start = Date(timeIntervalSince1970: 1_790_000_000)
+            simulator.addProduct(sku: "MUG", stock: 9)
+            simulator.addOrder(lines: [("MUG", 1)], at: start)
+            let channel = channel(simulator)
+            let cursor = try await channel.fetchOrders(since: nil).nextCursor
+            let lost = simulator.addOrder(lines: [("MUG", 2)], at: start + 3600)
+            let later = try await channel.fetchOrders(since: cursor)
+            #expect(later.items.compactMap(\.orderRef).contains(String(lost.id)), "an hour later is after the cursor whatever the site's zone")
+            let boundary = simulator.addOrder(lines: [("MUG", 1)], at: start + 3600.4)
+            let again = try await channel.fetchOrders(since: later.nextCursor)
+            #expect(again.items.compactMap(\.orderRef).contains(String(boundary.id)), "modified in the cursor's own second: read, not skipped")
         }
     }
 }

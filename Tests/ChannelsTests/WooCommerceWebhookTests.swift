@@ -44,12 +44,15 @@ struct WooCommerceWebhookTests {
         let mug = simulator.addProduct(sku: "MUG", stock: 5)
         let shirt = simulator.addVariableProduct(sku: "TSHIRT", variations: [("TSHIRT-M", 5)])
         let order = simulator.addOrder(lines: [("MUG", 2), ("TSHIRT-M", 1)], pickup: true)
+        let sent = Date(timeIntervalSince1970: 1_795_000_000)
         let (created, createdBody) = try await deliver {
-            try await simulator.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: $0, deliveryID: "d-1")
+            try await simulator.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: $0, at: sent)
         }
         let events = try channel().parseWebhook(headers: created, body: createdBody)
+        #expect(events.first?.id.hasPrefix("order-\(order.id)/") == true && events.first?.id.hasSuffix("/" + simulator.deliveryID(at: sent)) == true,
+                "keyed by the resource, the body and the delivery id")
         #expect(events == [NormalizedEvent(
-            id: "d-1", kind: .orderCreated, orderRef: "\(order.id)",
+            id: events.first?.id ?? "", kind: .orderCreated, orderRef: "\(order.id)",
             lines: [.init(sku: "MUG", externalID: "\(mug)", quantity: 2), .init(sku: "TSHIRT-M", externalID: "\(shirt.parent)/\(shirt.variations[0])", quantity: 1)],
             fulfillment: .pickup, occurredAt: events.first?.occurredAt
         )])

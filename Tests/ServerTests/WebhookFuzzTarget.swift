@@ -18,6 +18,8 @@ struct WebhookFuzzTarget: Sendable {
     var secret: String, wrongSecret: String
     /// A valid event body with order number `n`.
     var body: @Sendable (_ n: Int) -> String
+    /// The delivery id an inbox event id was built from (WooCommerce's key ends with it; the others are it).
+    var deliveryID: @Sendable (_ eventID: String) -> String = { $0 }
 
     /// omnistock-json: Standard Webhooks over `{id}.{timestamp}.{body}`.
     static let pos = WebhookFuzzTarget(
@@ -42,10 +44,15 @@ struct WebhookFuzzTarget: Sendable {
         })
 
     /// woocommerce: `X-WC-Webhook-Signature` over the raw body.
-    static let wooCommerce = bodySigned(
-        code: "woo", signatureHeader: "X-WC-Webhook-Signature", topicHeader: "X-WC-Webhook-Topic", topic: "order.created",
-        idHeader: "X-WC-Webhook-Delivery-ID", secret: ServerHarness.wooSecret,
-        body: { n in #"{"id":\#(n),"line_items":[{"product_id":7,"quantity":2,"sku":"MUG"}],"status":"processing"}"# })
+    /// The inbox key is `<resource>-<id>/<digest>/<delivery id>` (see `WooCommerceChannel.deliveryKey`).
+    static let wooCommerce = {
+        var target = bodySigned(
+            code: "woo", signatureHeader: "X-WC-Webhook-Signature", topicHeader: "X-WC-Webhook-Topic", topic: "order.created",
+            idHeader: "X-WC-Webhook-Delivery-ID", secret: ServerHarness.wooSecret,
+            body: { n in #"{"id":\#(n),"line_items":[{"product_id":7,"quantity":2,"sku":"MUG"}],"status":"processing"}"# })
+        target.deliveryID = { eventID in eventID.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false).last.map(String.init) ?? eventID }
+        return target
+    }()
 
     /// Every channel kind with webhooks.
     static let all = [pos, shopify, wooCommerce]

@@ -96,13 +96,36 @@ struct WebhookIngressTests {
             let simulator = WooCommerceSimulator(consumerKey: "ck", consumerSecret: "cs", webhookSecret: ServerHarness.wooSecret)
             let order = simulator.addOrder(lines: [("MUG", 2)])
             let url = server.baseURL + "/webhooks/woo"
-            #expect(try await simulator.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: url, deliveryID: "d-1") == 200)
-            #expect(try await simulator.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: url, deliveryID: "d-1") == 200)
+            let sent = Date(timeIntervalSince1970: 1_795_000_000)
+            #expect(try await simulator.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: url, at: sent) == 200)
+            #expect(try await simulator.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: url, at: sent) == 200)
             #expect(try await simulator.sendPing(to: url) == 200)
             let wrongSecret = WooCommerceSimulator(consumerKey: "ck", consumerSecret: "cs", webhookSecret: "other")
-            #expect(try await wrongSecret.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: url, deliveryID: "d-2") == 401)
+            #expect(try await wrongSecret.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: url, at: sent + 5) == 401)
             #expect(try server.inboxCount(channel: "woo") == 1)
-            #expect(try server.fixture.scalar("SELECT count(*)::int FROM inbox WHERE event_id = 'd-1' AND headers ? 'x-wc-webhook-topic'") == 1)
+            #expect(try server.fixture.scalar(
+                "SELECT count(*)::int FROM inbox WHERE event_id LIKE '%/' || $1 AND headers ? 'x-wc-webhook-topic'", [simulator.deliveryID(at: sent)]) == 1)
+        }
+    }
+
+    @Test("woocommerce: two orders delivered in one second share WooCommerce's delivery id and are both stored; a redelivery is stored once")
+    func wooCommerceDeliveryIDCollision() async throws {
+        try await ServerHarness.with { server async throws in
+            let simulator = WooCommerceSimulator(consumerKey: "ck", consumerSecret: "cs", webhookSecret: ServerHarness.wooSecret)
+            let url = server.baseURL + "/webhooks/woo"
+            let second = Date(timeIntervalSince1970: 1_795_000_000.1)
+            #expect(simulator.deliveryID(at: second) == simulator.deliveryID(at: second + 0.8), "WooCommerce's id changes only with the second")
+            let first = simulator.addOrder(lines: [("MUG", 1)])
+            let other = simulator.addOrder(lines: [("CAP", 2)])
+            #expect(try await simulator.sendWebhook(topic: "order.created", payload: simulator.orderPayload(first), to: url, at: second) == 200)
+            #expect(try await simulator.sendWebhook(topic: "order.created", payload: simulator.orderPayload(other), to: url, at: second + 0.5) == 200)
+            #expect(try server.inboxCount(channel: "woo") == 2, "another order in the same second is another delivery")
+            let cancelled = try #require(simulator.updateOrder(first.id, status: "cancelled", at: second))
+            #expect(try await simulator.sendWebhook(topic: "order.updated", payload: simulator.orderPayload(cancelled), to: url, at: second + 0.6) == 200)
+            #expect(try server.inboxCount(channel: "woo") == 3, "the same order changed in the same second is another delivery")
+            // A true redelivery: the same body under the same delivery id.
+            #expect(try await simulator.sendWebhook(topic: "order.updated", payload: simulator.orderPayload(cancelled), to: url, at: second + 0.7) == 200)
+            #expect(try server.inboxCount(channel: "woo") == 3)
         }
     }
 

@@ -34,11 +34,14 @@ final class ReconcileHarness: @unchecked Sendable {
     }
 
     /// A WooCommerce shop selling the pooled stock of `locations`.
-    func addWooCommerce(_ code: String, locations: [String] = [warehouse]) async throws -> WooCommerceSimulator {
+    func addWooCommerce(
+        _ code: String, locations: [String] = [warehouse], unmanaged: UntrackedStockPolicy = .enable
+    ) async throws -> WooCommerceSimulator {
         let simulator = WooCommerceSimulator(consumerKey: "ck", consumerSecret: "cs", webhookSecret: "secret")
         _ = try await simulator.start()
         let channel = WooCommerceChannel(
-            configuration: WooCommerceConfiguration(siteURL: simulator.baseURL, consumerKey: "ck", consumerSecret: "cs"), client: client)
+            configuration: WooCommerceConfiguration(siteURL: simulator.baseURL, consumerKey: "ck", consumerSecret: "cs", unmanaged: unmanaged),
+            client: client)
         try add(code, channel: channel, locations: locations, stop: { await simulator.stop() })
         return simulator
     }

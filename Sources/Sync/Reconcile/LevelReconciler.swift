@@ -11,6 +11,7 @@ struct LevelReconciler: Sendable {
     let ledger: StockLedger
     let shortfalls: PickupShortfalls
     var pool: PostgresPool { ledger.pool }
+    var issues: ListingIssueStore { ListingIssueStore(pool: ledger.pool) }
 
     func run(
         code: String, channel: any Channel, run: ReconcileRun, report: inout ChannelReconcileReport, findings: inout FindingLog,
@@ -37,9 +38,11 @@ struct LevelReconciler: Sendable {
             next = page.hasMore ? page.nextCursor.map { request(cursor: $0, from: channel) } : nil
             read += page.items.count
             let snapshots = page.items
+            let untracked = channel.untrackedStock
             let settled = try await pool.run { _ in
                 try self.settle(
-                    snapshots, requested: requested.moment, code: code, countsAreAuthoritative: isStoreEndpoint, run: run)
+                    snapshots, requested: requested.moment, code: code, countsAreAuthoritative: isStoreEndpoint,
+                    untracked: untracked, run: run)
             }
             report.compared += settled.report.compared
             report.unknown += snapshots.count - settled.report.compared
@@ -74,12 +77,16 @@ struct LevelReconciler: Sendable {
 
     /// Compares and settles one page (blocking).
     private func settle(
-        _ snapshots: [ChannelLevelSnapshot], requested: ReadMoment, code: String, countsAreAuthoritative: Bool, run: ReconcileRun
+        _ snapshots: [ChannelLevelSnapshot], requested: ReadMoment, code: String, countsAreAuthoritative: Bool,
+        untracked policy: UntrackedStockPolicy, run: ReconcileRun
     ) throws -> (report: ChannelReconcileReport, findings: FindingLog) {
         var report = ChannelReconcileReport(channel: code)
         var findings = FindingLog()
-        var levels = try LevelComparison.compare(snapshots, channel: code, requested: requested, on: pool)
-        report.compared = levels.count
+        var levels = try LevelComparison.compare(snapshots.filter(\.tracksStock), channel: code, requested: requested, on: pool)
+        let untracked = try settleUntracked(
+            snapshots.filter { !$0.tracksStock }, requested: requested, code: code, policy: policy, run: run, findings: &findings)
+        if !run.dryRun { try issues.resolveSettled(levels.map { ($0.sku, true, $0.shown > 0) }, channel: code) }
+        report.compared = levels.count + untracked
         if countsAreAuthoritative {
             for index in levels.indices {
                 // A level moved since the page was requested: the store's count may not include the movement yet.
@@ -120,6 +127,38 @@ struct LevelReconciler: Sendable {
             }
         }
         return (report, findings)
+    }
+
+    /// Listings the channel sells without tracking their stock (WooCommerce `manage_stock` off): never silent.
+    /// `enable` makes their targets due again (the push turns stock tracking on); `flag` leaves them and records
+    /// an open `unmanaged_listing` conflict. Returns how many there were.
+    private func settleUntracked(
+        _ snapshots: [ChannelLevelSnapshot], requested: ReadMoment, code: String, policy: UntrackedStockPolicy, run: ReconcileRun,
+        findings: inout FindingLog
+    ) throws -> Int {
+        guard !snapshots.isEmpty else { return 0 }
+        let levels = try LevelComparison.compare(snapshots, channel: code, requested: requested, on: pool)
+        for level in levels {
+            let resolution = switch (policy, run.dryRun) {
+            case (.enable, false): "stock management turned on by the next push"
+            case (.enable, true): "would turn stock management on by pushing again"
+            case (.flag, false): "flagged for an operator: the channel sells it without limit"
+            case (.flag, true): "would flag it for an operator"
+            }
+            findings.add(ReconcileFinding(
+                kind: ListingIssue.Kind.unmanagedListing.rawValue, channel: code, sku: level.sku, location: level.scope,
+                ledgerValue: level.wanted, resolution: resolution))
+        }
+        guard !run.dryRun else { return levels.count }
+        switch policy {
+        case .enable:
+            try issues.pushAgain(levels.map { ($0.sku, $0.scope) }, channel: code, run: run.id)
+        case .flag:
+            let detail = "the channel does not track this listing's stock (stock management off)"
+            try issues.record(
+                levels.map { ($0.sku, $0.scope, ListingIssue(kind: .unmanagedListing, detail: detail)) }, channel: code, source: "reconcile")
+        }
+        return levels.count
     }
 
     /// Records the store's count as a `count` movement (keyed by run, so a repeated run records it once)

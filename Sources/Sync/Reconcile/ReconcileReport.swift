@@ -68,7 +68,8 @@ public struct TransferProposal: Codable, Sendable, Equatable {
 
 /// One difference reconcile found, as listed in the report.
 public struct ReconcileFinding: Codable, Sendable, Equatable {
-    /// A conflict kind of DESIGN.md §6: `drift`, `missed_order`, `count_mismatch`, `pickup_shortfall`, `oversold`.
+    /// A conflict kind of DESIGN.md §6: `drift`, `missed_order`, `count_mismatch`, `pickup_shortfall`, `oversold`,
+    /// or `unmanaged_listing` (a listing the channel sells without tracking its stock).
     public var kind: String
     public var channel: String
     public var sku: String?

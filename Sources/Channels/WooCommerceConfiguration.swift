@@ -1,0 +1,38 @@
+import Foundation
+
+/// Settings of a `woocommerce` channel (REST API v3).
+public struct WooCommerceConfiguration: Sendable {
+    /// The site's root URL; the API lives under `/wp-json/wc/v3`.
+    public var siteURL: String
+    /// The REST API consumer key (Basic auth user).
+    public var consumerKey: String
+    /// The REST API consumer secret (Basic auth password).
+    public var consumerSecret: String
+    /// The secrets webhooks are signed with (two during rotation).
+    public var webhookSecrets: [String]
+    /// Items per batch call (WooCommerce accepts at most 100).
+    public var batchSize: Int
+    /// Items per listed page (at most 100).
+    public var pageSize: Int
+    /// Products with stock management off (WooCommerce's default for new products): `enable` turns it on
+    /// with the first push, `flag` leaves them and reports each as an `unmanaged_listing` conflict.
+    public var unmanaged: UntrackedStockPolicy
+    /// How far before the stored cursor each order read starts, so that an order modified at the boundary
+    /// (or saved late by a slow request) is read twice rather than never; imports are idempotent.
+    public var orderOverlap: TimeInterval
+
+    /// Creates a configuration.
+    public init(
+        siteURL: String, consumerKey: String, consumerSecret: String, webhookSecrets: [String] = [], batchSize: Int = 100,
+        pageSize: Int = 100, unmanaged: UntrackedStockPolicy = .enable, orderOverlap: TimeInterval = 300
+    ) {
+        self.siteURL = siteURL
+        self.consumerKey = consumerKey
+        self.consumerSecret = consumerSecret
+        self.webhookSecrets = webhookSecrets
+        self.batchSize = min(batchSize, 100)
+        self.pageSize = min(pageSize, 100)
+        self.unmanaged = unmanaged
+        self.orderOverlap = orderOverlap
+    }
+}
