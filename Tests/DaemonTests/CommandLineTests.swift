@@ -61,6 +61,21 @@ import TestSupport
         #expect(broken.output.contains("MUG @ wh-main: levels on_hand=99"))
     }
 
+    @Test func importMigratesAFreshDatabaseAsServeDoes() throws {
+        let database = try TestDatabase.make(migrated: false)
+        let csv = try write("sku,location,on_hand\nMUG,wh-main,5\n", suffix: ".csv")
+        let result = try DaemonProcess.run(["import", csv, "--create", "--database", database.url])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(try database.pool.query("SELECT on_hand FROM levels WHERE sku = 'MUG'") { try $0[0].decode(Int.self, at: 0) } == 5)
+    }
+
+    @Test func everyCommandTakesDataDirBenchToo() throws {
+        let blocker = try write("a file, not a directory", suffix: ".txt")
+        let bench = try DaemonProcess.run(["bench", "--quick", "--only", "hot-sku", "--data-dir", blocker + "/bench"])
+        #expect(bench.status == 2, "\(bench.output)")
+        #expect(bench.output.contains(blocker + "/bench"))
+    }
+
     @Test func aMalformedLineImportsNothing() throws {
         let database = try TestDatabase.make()
         let csv = try write("sku,location,on_hand\nMUG,wh-main,5\nCAP,wh-main,lots\n", suffix: ".csv")

@@ -50,6 +50,22 @@ import TestSupport
         #expect(status.inboxSetAside == 1)
         #expect(status.inboxBacklog == 0 && status.inboxFailed == 0)
         #expect(try fixture.ledger.verify().isEmpty)
+        #expect(try SetAsideEvents.list(from: fixture.database.pool).map(\.eventID) == ["poison"])
+    }
+
+    @Test("a set-aside event put back in line is applied once its cause is fixed")
+    func retriedAfterTheCauseIsFixed() throws {
+        let fixture = try LedgerFixture()
+        try fixture.catalog.upsertChannel(ChannelDefinition(code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]))
+        try store(fixture, id: "early", type: "stock.counted", data: #"{"sku": "NEW-SKU", "location": "store-krakow", "on_hand": 3}"#)
+        let inbox = processor(fixture, maxAttempts: 2)
+        for _ in 0..<3 { try inbox.processDue() }
+        #expect(try SetAsideEvents.list(from: fixture.database.pool).first?.error?.contains("NEW-SKU") == true)
+        try fixture.catalog.upsertSKU("NEW-SKU")
+        #expect(try SetAsideEvents.retry(ids: nil, in: fixture.database.pool) == 1)
+        try inbox.processDue()
+        #expect(try fixture.scalar("SELECT on_hand FROM levels WHERE sku = 'NEW-SKU'") == 3)
+        #expect(try SetAsideEvents.list(from: fixture.database.pool).isEmpty)
     }
 
     @Test("an attempt is counted before the event is applied: an event whose attempts ran out (the process died applying it) is set aside unapplied")

@@ -10,14 +10,13 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure ledger writes, hot-SKU contention, ingest, propagation, webhook ingress, reconcile and daemon memory against same-run baselines.",
         discussion: """
-            Starts its own throwaway PostgreSQL unless --database is given (the database gets benchmark data: \
-            use an empty one). Baselines: pgbench -N on the same database, a trivial route on the same server, \
+            Starts its own throwaway PostgreSQL (under --data-dir if given, else the temporary directory; removed \
+            afterwards) unless --database is given (the database gets benchmark data: use an empty one). Baselines: pgbench -N on the same database, a trivial route on the same server, \
             a new connection per request. The memory phase starts this executable as `omnistock serve` on \
             1,000,000 levels (100,000 with --quick) and reads its peak RSS; run a release build for real figures.
             """)
 
-    @Option(help: "PostgreSQL URL to run against (default: a private throwaway cluster).")
-    var database: String?
+    @OptionGroup var options: GlobalOptions
 
     @Flag(help: "A short run (10,000 SKUs, 2 s phases).")
     var quick = false
@@ -33,17 +32,22 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             var cluster: EmbeddedCluster?
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("omnistock-bench-\(UUID().uuidString.prefix(8))")
+            let parent = options.dataDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
+            let directory = parent.appendingPathComponent("omnistock-bench-\(UUID().uuidString.prefix(8))")
             defer {
                 try? cluster?.stop()
                 try? FileManager.default.removeItem(at: directory)
             }
             let url: String
-            if let database {
+            if let database = options.database {
                 url = database
             } else {
                 let started = try EmbeddedCluster(directory: directory)
-                try started.start(extraSettings: ["shared_buffers": "'256MB'", "max_wal_size": "'2GB'"])
+                do {
+                    try started.start(extraSettings: ["shared_buffers": "'256MB'", "max_wal_size": "'2GB'"])
+                } catch let failure as EmbeddedCluster.Failure where failure.isDirectoryProblem {
+                    throw CommandFailure.usage("data_dir \(parent.path): \(failure.description)")
+                }
                 cluster = started
                 url = started.url()
             }

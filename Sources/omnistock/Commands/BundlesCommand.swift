@@ -29,7 +29,7 @@ struct BundlesCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let rows = try Self.read(file)
-                let runtime = try Runtime.start(options)
+                let runtime = try Runtime.start(options, migrate: true)
                 defer { runtime.shutdown() }
                 do {
                     let bundles = try BundleDefinition.from(rows)

@@ -24,7 +24,7 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let rows = try StockFile(path: file)
-            let runtime = try Runtime.start(options)
+            let runtime = try Runtime.start(options, migrate: true)
             defer { runtime.shutdown() }
             let progress = Progress(label: "import")
             do {

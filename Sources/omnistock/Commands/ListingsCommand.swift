@@ -26,7 +26,7 @@ struct ListingsCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let (mappings, lines) = try Self.read(file)
-                let runtime = try Runtime.start(options)
+                let runtime = try Runtime.start(options, migrate: true)
                 defer { runtime.shutdown() }
                 do {
                     try runtime.catalog.setListings(mappings, lines: lines)
