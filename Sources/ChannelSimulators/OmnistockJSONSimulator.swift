@@ -3,6 +3,22 @@ import Hummingbird
 import Synchronization
 
 /// A store/POS endpoint speaking the omnistock-json protocol (CHANNEL-PROTOCOL.md).
+///
+/// Behaviours modelled, each from the protocol document `shared/CHANNEL-PROTOCOL.md` (version 1, a contract
+/// third parties build against):
+/// - every request needs `Authorization: Bearer <token>`, else `401` (Conventions);
+/// - `PUT /levels`: a batch of `{sku, location, available, version}`; a value whose `version` is lower than the
+///   one held is ignored ("version only grows"); `available` below 0 or a missing field is refused (`4xx`, permanent
+///   for the batch); the `Idempotency-Key` header is kept; a `409` answers `{"levels": [current values]}` (fault `.stale`);
+///   `429`/`503` with `Retry-After`, `5xx`, hangs and dropped connections come from ``SimulatorFault`` (Push levels);
+/// - `GET /levels?limit=&cursor=`: pages in a stable order with an opaque `next_cursor`, `null` on the last page,
+///   `on_hand` only where the store has a count (Fetch levels);
+/// - `POST /reservations` idempotent by `id` (`201` first, `200` again); `DELETE /reservations/{id}` `404` when unknown,
+///   which counts as done (Push reservations);
+/// - webhooks signed as Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature` = `v1,<base64
+///   HMAC-SHA256(key, "{id}.{timestamp}.{body}")>` with the key from `whsec_<base64>` (Endpoint → Omnistock).
+/// Left open by the document, chosen here: the cursor is the last key of the previous page; a batch with one invalid
+/// level is refused whole (`422`); `DELETE` of a known reservation answers `204`.
 public final class OmnistockJSONSimulator: ChannelSimulator {
     /// A level the endpoint holds.
     public struct Level: Sendable, Hashable {
@@ -163,6 +179,7 @@ public final class OmnistockJSONSimulator: ChannelSimulator {
     }
 
     private func getLevels(_ request: Request) -> Response {
+        guard request.headers[.authorization] == "Bearer \(token)" else { return SimulatorCore.json(["error": "unauthorized"], status: 401) }
         let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 500
         // The cursor is the last key of the previous page (opaque to the caller).
         let cursor = request.uri.queryParameters.get("cursor").map { String($0) }

@@ -1,11 +1,14 @@
 import Channels
 import Foundation
+import Ledger
 import PostgresClient
 
 /// Reads a channel's orders since its stored cursor and imports the events the daemon never received
 /// through the ``EventApplier`` (the webhook path), so each one takes effect once whatever the source.
 /// The cursor moves on only after a page's events are committed; a failure leaves it at the last
-/// committed page, and the next run resumes there.
+/// committed page, and the next run resumes there. An order the ledger refuses (an unknown SKU, a quantity
+/// out of range) is set aside as an open `missed_order` conflict carrying the reason, once, and the orders
+/// behind it are imported: one bad order never blocks a channel's catch-up.
 struct OrderCatchUp: Sendable {
     let pool: PostgresPool
     let applier: EventApplier
@@ -32,10 +35,16 @@ struct OrderCatchUp: Sendable {
             for event in page.items {
                 guard let order = event.orderRef, try await isMissed(event, order: order, channel: code) else { continue }
                 report.missedOrders += 1
-                findings.add(ReconcileFinding(
-                    kind: "missed_order", channel: code, orders: [order],
-                    resolution: run.dryRun ? "would import \(event.kind.rawValue)" : "imported \(event.kind.rawValue)"))
-                if !run.dryRun { try await importEvent(event, order: order, channel: code, run: run) }
+                var resolution = run.dryRun ? "would import \(event.kind.rawValue)" : "imported \(event.kind.rawValue)"
+                if !run.dryRun {
+                    do {
+                        try await importEvent(event, order: order, channel: code, run: run)
+                    } catch let refusal as LedgerError {
+                        resolution = "not imported: \(refusal)"
+                        try await setAside(event, order: order, channel: code, run: run, reason: refusal.description)
+                    }
+                }
+                findings.add(ReconcileFinding(kind: "missed_order", channel: code, orders: [order], resolution: resolution))
             }
             if !run.dryRun, let next = page.nextCursor, next != cursor { try await store(cursor: next, channel: code) }
             guard page.hasMore, let next = page.nextCursor, next != cursor else { break }
@@ -44,16 +53,18 @@ struct OrderCatchUp: Sendable {
         if !run.dryRun { report.oversold += try await backordersRecorded(channel: code, since: started) }
     }
 
-    /// An order event that changes something: a creation for an order the daemon does not know, or an
-    /// end (cancel, fulfil) for an order it does not know or still holds open.
+    /// An order event that changes something: a creation for an order the daemon does not know or never
+    /// applied (an earlier attempt was refused), or an end (cancel, fulfil) for an order it does not know or
+    /// still holds open.
     private func isMissed(_ event: NormalizedEvent, order: String, channel: String) async throws -> Bool {
         guard [.orderCreated, .orderCancelled, .orderFulfilled].contains(event.kind) else { return false }
-        let status = try await pool.run { pool in
-            try pool.query("SELECT status FROM channel_orders WHERE channel = $1 AND order_ref = $2", [channel, order]) {
-                try $0.first?.decode(String.self, at: 0)
+        let known = try await pool.run { pool in
+            try pool.query("SELECT status, applied_at IS NOT NULL FROM channel_orders WHERE channel = $1 AND order_ref = $2", [channel, order]) {
+                try $0.first.map { (status: try $0.decode(String.self, at: 0), applied: try $0.decode(Bool.self, at: 1)) }
             }
         }
-        return event.kind == .orderCreated ? status == nil : status != "cancelled" && status != "fulfilled"
+        guard let known else { return true }
+        return event.kind == .orderCreated ? known.status == "open" && !known.applied : known.status == "open"
     }
 
     private func importEvent(_ event: NormalizedEvent, order: String, channel: String, run: ReconcileRun) async throws {
@@ -66,6 +77,26 @@ struct OrderCatchUp: Sendable {
                 VALUES ('missed_order', $1, jsonb_build_object('order', $2::text, 'event', $3::text, 'type', $4::text, 'run', $5::bigint),
                         'imported by reconcile', now())
                 """, [channel, order, event.id, event.kind.rawValue, run.id])
+            // An earlier refusal of this event, set aside for an operator, is settled now.
+            try pool.execute(
+                """
+                UPDATE conflicts SET resolution = 'imported by reconcile', resolved_at = now()
+                WHERE kind = 'missed_order' AND channel = $1 AND resolved_at IS NULL AND detail->>'order' = $2 AND detail->>'type' = $3
+                """, [channel, order, event.kind.rawValue])
+        }
+    }
+
+    /// Records the refused order as an open conflict for an operator, unless one is already open for it.
+    private func setAside(_ event: NormalizedEvent, order: String, channel: String, run: ReconcileRun, reason: String) async throws {
+        try await pool.run { pool in
+            try pool.execute(
+                """
+                INSERT INTO conflicts (kind, channel, detail)
+                SELECT 'missed_order', $1, jsonb_build_object('order', $2::text, 'event', $3::text, 'type', $4::text,
+                                                              'run', $5::bigint, 'error', $6::text)
+                WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE kind = 'missed_order' AND channel = $1 AND resolved_at IS NULL
+                                  AND detail->>'order' = $2 AND detail->>'type' = $4)
+                """, [channel, order, event.id, event.kind.rawValue, run.id, reason])
         }
     }
 
