@@ -52,6 +52,12 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
             || sqlState == SQLState.cannotConnectNow
     }
 
+    /// The database cannot serve requests for now: the connection is lost, or the server is out of disk,
+    /// memory or connections (SQLSTATE class 53). Nothing about the request was wrong; try again later.
+    public var isDatabaseUnavailable: Bool {
+        isConnectionLost || (sqlState?.hasPrefix("53") ?? false)
+    }
+
     public var description: String {
         if let sqlState { return "PostgreSQL error \(sqlState): \(message)" }
         return "PostgreSQL \(kind) error: \(message)"

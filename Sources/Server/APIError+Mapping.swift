@@ -14,7 +14,7 @@ extension APIError {
             self.init(.unprocessableContent, "invalid_bundle", error.problems.joined(separator: "; "))
         case let error as ListingMappingError:
             self.init(.unprocessableContent, "invalid_listing", error.problems.joined(separator: "; "))
-        case let error as PostgresError where error.isConnectionLost:
+        case let error as PostgresError where error.isDatabaseUnavailable:
             self = .databaseUnavailable
         case let error as PostgresError where error.sqlState?.hasPrefix("22") == true || error.sqlState?.hasPrefix("23") == true:
             // Data exceptions (a number out of range, say) and integrity violations: the input was wrong.

@@ -21,7 +21,7 @@ struct DatabaseRunner: Sendable {
             Task {
                 do {
                     once.resume(with: .success(try await pool.run(body)))
-                } catch let error as PostgresError where error.isConnectionLost {
+                } catch let error as PostgresError where error.isDatabaseUnavailable {
                     once.resume(with: .failure(APIError.databaseUnavailable))
                 } catch {
                     once.resume(with: .failure(error))

@@ -73,7 +73,7 @@ public struct InboxProcessor: Sendable {
                 let status = try process(channel: event.channel, headers: event.headers, payload: event.payload)
                 try pool.execute("UPDATE inbox SET status = $2, error = NULL, processed_at = now() WHERE id = $1", [event.id, status])
                 metrics.recordEvent(channel: event.channel, outcome: status)
-            } catch let error as PostgresError where error.isConnectionLost {
+            } catch let error as PostgresError where error.isDatabaseUnavailable {
                 throw error
             } catch {
                 try recordFailure(event, error: String(describing: error))
