@@ -45,17 +45,22 @@ extension Catalog {
     /// The kinds whose endpoints address SKUs directly and need no listing (omnistock-json, CHANNEL-PROTOCOL.md).
     static let listingFreeKinds = ["omnistock-json"]
 
-    /// Replaces what `channel`'s catalogue holds (its last listing read).
-    public func recordCatalogue(channel: String, items: [CatalogueEntry]) throws {
-        try pool.transaction { connection in
-            try connection.query("DELETE FROM channel_items WHERE channel = $1", [channel])
-            try connection.query(
-                """
-                INSERT INTO channel_items (channel, external_id, sku, barcode)
-                SELECT $1, id, NULLIF(sku, ''), NULLIF(barcode, '') FROM unnest($2::text[], $3::text[], $4::text[]) AS i(id, sku, barcode)
-                ON CONFLICT DO NOTHING
-                """, [channel, items.map(\.externalID), items.map { $0.sku ?? "" }, items.map { $0.barcode ?? "" }])
-        }
+    /// Records items of `channel`'s catalogue seen by a listing read that started at `readAt` (one page at a time).
+    public func recordCatalogue(channel: String, items: [CatalogueEntry], readAt: Date) throws {
+        guard !items.isEmpty else { return }
+        try pool.execute(
+            """
+            INSERT INTO channel_items AS c (channel, external_id, sku, barcode, seen_at)
+            SELECT DISTINCT ON (id) $1, id, NULLIF(sku, ''), NULLIF(barcode, ''), $5
+            FROM unnest($2::text[], $3::text[], $4::text[]) AS i(id, sku, barcode)
+            ON CONFLICT (channel, external_id) DO UPDATE
+                SET sku = EXCLUDED.sku, barcode = COALESCE(EXCLUDED.barcode, c.barcode), seen_at = EXCLUDED.seen_at
+            """, [channel, items.map(\.externalID), items.map { $0.sku ?? "" }, items.map { $0.barcode ?? "" }, readAt])
+    }
+
+    /// Forgets the items a complete listing read that started at `readAt` no longer saw (removed at the channel).
+    public func pruneCatalogue(channel: String, readAt: Date) throws {
+        _ = try pool.execute("DELETE FROM channel_items WHERE channel = $1 AND seen_at < $2", [channel, readAt])
     }
 
     /// Ledger SKUs without a listing and channel items without a SKU, for each channel that needs listings

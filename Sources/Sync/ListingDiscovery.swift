@@ -64,14 +64,18 @@ public struct ListingDiscovery: Sendable {
     }
 
     /// Reads `channel`'s whole catalogue (its listing read) and records it, so `listings unmatched`, `status` and
-    /// the status page can name the items no listing points at; returns how many items it holds.
+    /// the status page can name the items no listing points at; returns how many items it holds. (Reconcile
+    /// records the catalogue too, from the pages it reads anyway.)
     @discardableResult
     public func survey(code: String, channel: any Channel) async throws -> Int {
         guard type(of: channel).kind != OmnistockJSONChannel.kind else { return 0 }
+        let readAt = Date()
         let items = try await channel.readCatalogue()
         try await pool.run { pool in
-            try Catalog(pool: pool).recordCatalogue(
-                channel: code, items: items.map { CatalogueEntry(externalID: $0.externalID, sku: $0.sku, barcode: $0.barcode) })
+            let catalog = Catalog(pool: pool)
+            try catalog.recordCatalogue(
+                channel: code, items: items.map { CatalogueEntry(externalID: $0.externalID, sku: $0.sku, barcode: $0.barcode) }, readAt: readAt)
+            try catalog.pruneCatalogue(channel: code, readAt: readAt)
         }
         return items.count
     }

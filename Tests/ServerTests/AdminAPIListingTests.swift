@@ -54,7 +54,7 @@ struct AdminAPIListingTests {
                 VALUES ('duplicate_listing', 'woo', 'MUG', '{"match": "sku", "key": "MUG", "items": ["11", "12"], "skus": ["MUG"]}')
                 """)
             try server.fixture.catalog.recordCatalogue(channel: "woo", items: [
-                CatalogueEntry(externalID: "11", sku: "MUG", barcode: nil), CatalogueEntry(externalID: "12", sku: "MUG", barcode: nil)])
+                CatalogueEntry(externalID: "11", sku: "MUG", barcode: nil), CatalogueEntry(externalID: "12", sku: "MUG", barcode: nil)], readAt: Date())
             let open = try await server.send(.get, "/v1/conflicts", token: Self.read)
             #expect(open.status == 200)
             #expect(open.bodyText.contains("duplicate_listing"), "\(open.bodyText)")

@@ -140,4 +140,19 @@ import TestSupport
         #expect(try SyncStatusReport.read(from: harness.pool).unmatched == [UnmatchedCounts(channel: "woo", skus: 1, items: 0)])
         await harness.shutdown()
     }
+
+    @Test func reconcileKeepsTheItemsWithoutASKUCurrent() async throws {
+        let harness = try Harness()
+        let shop = try await harness.addWooCommerce("woo")
+        let orphan = shop.addProduct(sku: "GIFT-CARD", stock: 0)
+        #expect(try harness.fixture.catalog.unmatched(channel: "woo").first?.catalogueReadAt == nil, "never read")
+        _ = try await harness.reconcile(dryRun: true)
+        #expect(try harness.fixture.catalog.unmatched(channel: "woo").first?.items.isEmpty == true, "a dry run records nothing")
+        _ = try await harness.reconcile()
+        #expect(try harness.fixture.catalog.unmatched(channel: "woo").first?.items.map(\.externalID) == [String(orphan)],
+                "reconcile's read of the levels records the catalogue")
+        try harness.fixture.catalog.setListings([ListingMapping(channel: "woo", sku: "CAP", externalID: String(orphan))])
+        #expect(try harness.fixture.catalog.unmatched(channel: "woo").first?.items.isEmpty == true)
+        await harness.shutdown()
+    }
 }
