@@ -105,11 +105,16 @@ extension ShopifySimulator {
     }
 
     private func variants(matching search: String) -> [[String: Any]] {
-        let wanted = Set(search.components(separatedBy: " OR ").map {
-            $0.replacingOccurrences(of: "sku:", with: "").trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-        })
-        return state.withLock { $0.variants }.filter { wanted.contains($0.key) }.sorted { $0.value < $1.value }.map { sku, id in
-            ["sku": sku, "inventoryItem": ["id": "gid://shopify/InventoryItem/\(id)"]]
+        let terms = search.components(separatedBy: " OR ").compactMap { term -> (field: String, value: String)? in
+            let parts = term.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            return (String(parts[0]), parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\" ")))
+        }
+        let (variants, barcodes) = state.withLock { ($0.variants, $0.barcodes) }
+        return variants.filter { sku, id in
+            terms.contains { ($0.field == "sku" && $0.value == sku) || ($0.field == "barcode" && $0.value == barcodes[id]) }
+        }.sorted { $0.value < $1.value }.map { sku, id in
+            ["sku": sku, "barcode": barcodes[id] ?? NSNull(), "inventoryItem": ["id": "gid://shopify/InventoryItem/\(id)"]]
         }
     }
 

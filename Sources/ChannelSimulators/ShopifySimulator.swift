@@ -37,6 +37,10 @@ import Synchronization
 ///   https://shopify.dev/docs/api/usage/bulk-operations/queries,
 ///   https://shopify.dev/docs/api/admin-graphql/latest/objects/BulkOperation,
 ///   https://shopify.dev/docs/api/admin-graphql/latest/queries/currentBulkOperation
+/// - `productVariants(query:)` filtered by `sku:` or `barcode:` terms joined with `OR`, each variant with its
+///   `barcode` (ISBN, UPC, GTIN…; several variants may share a SKU or a barcode, Shopify enforces neither):
+///   https://shopify.dev/docs/api/admin-graphql/latest/queries/productVariants,
+///   https://shopify.dev/docs/api/admin-graphql/latest/objects/ProductVariant (`barcode`)
 /// - `productVariantsCount { count }`: https://shopify.dev/docs/api/admin-graphql/latest/queries/productVariantsCount
 /// - Webhooks signed with `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the body with the app secret) and
 ///   `X-Shopify-Webhook-Id`: https://shopify.dev/docs/apps/build/webhooks/subscribe/https
@@ -99,6 +103,7 @@ public final class ShopifySimulator: ChannelSimulator {
 
     struct State {
         var variants: [String: Int] = [:]
+        var barcodes: [Int: String] = [:]
         var levels: [String: Int] = [:]
         var committed: [String: Int] = [:]
         var orders: [Order] = []
@@ -133,6 +138,13 @@ public final class ShopifySimulator: ChannelSimulator {
             state.nextID += 1
             state.variants[sku] = state.nextID
             return "gid://shopify/InventoryItem/\(state.nextID)"
+        }
+    }
+
+    /// Sets the barcode of `sku`'s variant, as a merchant does in the admin.
+    public func setBarcode(sku: String, _ barcode: String) {
+        state.withLock { state in
+            if let id = state.variants[sku] { state.barcodes[id] = barcode }
         }
     }
 

@@ -85,7 +85,7 @@ extension WooCommerceSimulator {
 
     private func productJSON(_ product: Product) -> [String: Any] {
         [
-            "id": product.id, "sku": product.sku, "type": product.type, "parent_id": product.parentID,
+            "id": product.id, "sku": product.sku, "global_unique_id": product.globalUniqueID, "type": product.type, "parent_id": product.parentID,
             "manage_stock": product.manageStock,
             "stock_quantity": product.manageStock ? product.stock.map { $0 as Any } ?? NSNull() : NSNull(),
             "stock_status": !product.manageStock || (product.stock ?? 0) > 0 ? "instock" : "outofstock",

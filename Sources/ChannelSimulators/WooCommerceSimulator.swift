@@ -15,6 +15,8 @@ import Synchronization
 ///   stock, and is cleared when it does not; none of this applies while the store-wide "Enable stock
 ///   management" option is off (REST products controller, `woocommerce_manage_stock` option:
 ///   https://github.com/woocommerce/woocommerce/blob/trunk/plugins/woocommerce/includes/rest-api/Controllers/Version2/class-wc-rest-products-v2-controller.php).
+/// - `global_unique_id`: the product's or variation's "GTIN, UPC, EAN or ISBN" (WooCommerce 9.2 and later), shown in
+///   the product JSON. https://woocommerce.github.io/woocommerce-rest-api-docs/#product-properties
 /// - Listings page with `page`/`per_page` and `X-WP-Total`/`X-WP-TotalPages`.
 ///   https://woocommerce.github.io/woocommerce-rest-api-docs/#pagination
 /// - `GET /orders?modified_after=…`: compared with the orders' modification date in the site's time zone unless
@@ -37,6 +39,7 @@ public final class WooCommerceSimulator: ChannelSimulator {
         var parentID: Int
         var manageStock: Bool
         var stock: Int?
+        var globalUniqueID = ""
     }
 
     /// An order in the store.
@@ -92,6 +95,11 @@ public final class WooCommerceSimulator: ChannelSimulator {
     @discardableResult
     public func addUnmanagedProduct(sku: String) -> Int {
         add(sku: sku, manageStock: false, stock: nil)
+    }
+
+    /// Sets a product's or variation's `global_unique_id` (GTIN/EAN), as a merchant does in wp-admin.
+    public func setGlobalUniqueID(_ id: Int, _ value: String) {
+        state.withLock { $0.products[id]?.globalUniqueID = value }
     }
 
     private func add(sku: String, manageStock: Bool, stock: Int?) -> Int {

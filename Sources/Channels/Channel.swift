@@ -23,8 +23,9 @@ public protocol Channel: Sendable {
     /// Reads orders changed since `cursor` (nil: from the channel's beginning or a default window) as events.
     func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent>
 
-    /// Finds the channel's id (listing) of each SKU; SKUs not found are absent. The caller stores the mapping.
-    func discoverListings(skus: [String]) async throws(ChannelError) -> [String: String]
+    /// The catalogue items whose key under `match` (SKU or barcode) is one of `keys`, every one of them:
+    /// two items carrying one key are both returned (the caller reports them, never picks one).
+    func catalogueItems(matching keys: Set<String>, by match: ListingMatch) async throws(ChannelError) -> [ChannelItem]
 
     /// Holds stock for an order at a store (only channels that hold reservations).
     func pushReservation(_ reservation: ChannelReservation) async -> PushOutcome
@@ -43,19 +44,34 @@ extension Channel {
     /// Channels that always track stock: pushing again is all there is to do.
     public var untrackedStock: UntrackedStockPolicy { .enable }
 
-    /// Pages through ``fetchLevels(cursor:)`` and collects the external ids of the wanted SKUs.
-    public func discoverListings(skus: [String]) async throws(ChannelError) -> [String: String] {
-        let wanted = Set(skus)
-        var found: [String: String] = [:]
+    /// Every item of the channel's catalogue, once each, from its listing read (``fetchLevels(cursor:)``, all pages).
+    public func readCatalogue() async throws(ChannelError) -> [ChannelItem] {
+        var items: [ChannelItem] = []
+        var seen: Set<String> = []
         var cursor: String?
         repeat {
             let page = try await fetchLevels(cursor: cursor)
             for snapshot in page.items {
-                if let sku = snapshot.sku, wanted.contains(sku), let id = snapshot.externalID { found[sku] = id }
+                if let id = snapshot.externalID, seen.insert(id).inserted {
+                    items.append(ChannelItem(externalID: id, sku: snapshot.sku, barcode: snapshot.barcode))
+                }
             }
             cursor = page.hasMore ? page.nextCursor : nil
-        } while cursor != nil && found.count < wanted.count
-        return found
+        } while cursor != nil
+        return items
+    }
+
+    /// Filters ``readCatalogue()`` by key: channels without a search by SKU or barcode.
+    public func catalogueItems(matching keys: Set<String>, by match: ListingMatch) async throws(ChannelError) -> [ChannelItem] {
+        try await readCatalogue().filter { item in match.key(of: item).map(keys.contains) ?? false }
+    }
+
+    /// The channel's id (listing) of each SKU that exactly one item carries; SKUs not found, or found on more
+    /// than one item, are absent.
+    public func discoverListings(skus: [String]) async throws(ChannelError) -> [String: String] {
+        let items = try await catalogueItems(matching: Set(skus), by: .sku)
+        let bySKU = Dictionary(grouping: items) { $0.sku ?? "" }
+        return bySKU.compactMapValues { $0.count == 1 ? $0[0].externalID : nil }
     }
 
     /// Channels without reservations refuse them for good.

@@ -39,13 +39,19 @@ public struct ChannelLevelSnapshot: Sendable, Hashable {
     public var onHand: Int?
     /// The channel's id for the item, if any.
     public var externalID: String?
+    /// The item's barcode (GTIN/EAN) at the channel, where the vendor exposes one (``ListingMatch/barcode``).
+    public var barcode: String?
     /// Whether the channel limits sales by this listing's stock; `false` (WooCommerce `manage_stock` off)
     /// means it sells without limit whatever ``available`` says.
     public var tracksStock: Bool
 
     /// Creates a snapshot.
-    public init(sku: String?, location: String, available: Int, onHand: Int? = nil, externalID: String? = nil, tracksStock: Bool = true) {
+    public init(
+        sku: String?, location: String, available: Int, onHand: Int? = nil, externalID: String? = nil, tracksStock: Bool = true,
+        barcode: String? = nil
+    ) {
         self.sku = sku
+        self.barcode = barcode.flatMap { $0.isEmpty ? nil : $0 }
         self.location = location
         self.available = available
         self.onHand = onHand

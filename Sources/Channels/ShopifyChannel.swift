@@ -21,18 +21,20 @@ public struct ShopifyChannel: Channel {
         self.graphQL = ShopifyGraphQL(configuration: configuration, client: client)
     }
 
-    /// Finds the inventory item id of each SKU in the shop's catalogue (`productVariants` by `sku:`);
-    /// SKUs not found are absent from the result. The caller stores the mapping as listings.
-    public func discoverListings(skus: [String]) async throws(ChannelError) -> [String: String] {
-        var found: [String: String] = [:]
-        for batch in skus.chunked(into: 50) {
-            let search = batch.map { "sku:\"\($0.replacingOccurrences(of: "\"", with: "\\\""))\"" }.joined(separator: " OR ")
+    /// Finds the variants carrying each key (`productVariants` searched by `sku:` or `barcode:`, 50 keys a query),
+    /// as inventory item ids with their SKU and barcode; every variant found, duplicates included.
+    /// https://shopify.dev/docs/api/admin-graphql/latest/queries/productVariants (query filters `sku`, `barcode`)
+    public func catalogueItems(matching keys: Set<String>, by match: ListingMatch) async throws(ChannelError) -> [ChannelItem] {
+        var found: [ChannelItem] = []
+        var seen: Set<String> = []
+        for batch in keys.sorted().chunked(into: 50) {
+            let search = batch.map { "\(match.rawValue):\"\($0.replacingOccurrences(of: "\"", with: "\\\""))\"" }.joined(separator: " OR ")
             let data = try await graphQL.run(
                 ShopifyGraphQL.variantsBySKU, variables: ["first": 250, "query": .string(search)], cost: ShopifyQueryCost.variants(first: 250))
             for node in data["productVariants"]["nodes"].array {
-                if let sku = node["sku"].string, batch.contains(sku), let item = node["inventoryItem"]["id"].string {
-                    found[sku] = item
-                }
+                guard let id = node["inventoryItem"]["id"].string, seen.insert(id).inserted else { continue }
+                let item = ChannelItem(externalID: id, sku: node["sku"].string, barcode: node["barcode"].string)
+                if let key = match.key(of: item), batch.contains(key) { found.append(item) }
             }
         }
         return found

@@ -77,7 +77,7 @@ struct ShopifyGraphQL: Sendable {
     static let variantsBySKU = """
         query OmnistockVariants($first: Int!, $query: String!) {
           productVariants(first: $first, query: $query) {
-            nodes { sku inventoryItem { id } }
+            nodes { sku barcode inventoryItem { id } }
           }
         }
         """

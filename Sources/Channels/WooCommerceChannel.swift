@@ -114,7 +114,7 @@ public struct WooCommerceChannel: Channel {
         let managed = item["manage_stock"].bool == true
         return ChannelLevelSnapshot(
             sku: item["sku"].string, location: ChannelLevel.pooled, available: managed ? item["stock_quantity"].int ?? 0 : 0,
-            externalID: externalID, tracksStock: managed)
+            externalID: externalID, tracksStock: managed, barcode: item["global_unique_id"].string)
     }
 
     /// An order event with the order's lines (for creation) and fulfilment method.

@@ -1,12 +1,15 @@
-/// One row of a bundle file (`bundle_sku,component_sku,quantity[,name]`), as read: nothing checked yet.
+/// One row of a bundle file (`bundle_sku,component_sku,quantity[,name][,barcode]`), as read: nothing checked yet.
 public struct BundleImportRow: Sendable, Equatable {
     public var line: Int
     public var bundle: String
     public var component: String
     public var quantity: String
     public var name: String?
+    /// The bundle's barcode (GTIN/EAN), on any of its rows.
+    public var barcode: String?
 
-    public init(line: Int, bundle: String, component: String, quantity: String, name: String? = nil) {
+    public init(line: Int, bundle: String, component: String, quantity: String, name: String? = nil, barcode: String? = nil) {
+        self.barcode = barcode
         self.line = line
         self.bundle = bundle
         self.component = component
@@ -18,7 +21,7 @@ public struct BundleImportRow: Sendable, Equatable {
 extension BundleDefinition {
     /// Groups a bundle file's rows into definitions (in the order bundles first appear), or refuses the file with
     /// one message per bad row: a missing SKU, a quantity that is no whole number from 1 to
-    /// `Catalog.maxComponentQuantity`, a component listed twice for one bundle, two different names for one bundle.
+    /// `Catalog.maxComponentQuantity`, a component listed twice for one bundle, two different names or barcodes for one bundle.
     public static func from(_ rows: [BundleImportRow]) throws -> [BundleDefinition] {
         var problems: [String] = []
         var definitions: [BundleDefinition] = []
@@ -42,6 +45,13 @@ extension BundleDefinition {
                     definitions[position].name = name
                 } else if definitions[position].name != name {
                     problems.append("line \(row.line): \(row.bundle) was already named \"\(definitions[position].name)\"")
+                }
+            }
+            if let barcode = row.barcode, !barcode.isEmpty {
+                if let earlier = definitions[position].barcode, earlier != barcode {
+                    problems.append("line \(row.line): \(row.bundle) already has barcode \(earlier)")
+                } else {
+                    definitions[position].barcode = barcode
                 }
             }
             if definitions[position].components.contains(where: { $0.sku == row.component }) {

@@ -16,8 +16,11 @@ public struct BundleDefinition: Codable, Sendable, Equatable {
     public var sku: String
     public var name: String
     public var components: [BundleComponent]
+    /// The bundle's own barcode (GTIN/EAN), matched by channels with `match = "barcode"`; nil or empty keeps the stored one.
+    public var barcode: String?
 
-    public init(sku: String, name: String = "", components: [BundleComponent]) {
+    public init(sku: String, name: String = "", components: [BundleComponent], barcode: String? = nil) {
+        self.barcode = barcode
         self.sku = sku
         self.name = name
         self.components = components
@@ -77,6 +80,7 @@ extension Catalog {
                         problems.append("\(bundle.sku): quantity of \(component.sku) must be 1 to \(Self.maxComponentQuantity), not \(component.quantity)")
                     }
                 }
+                if (bundle.barcode?.utf8.count ?? 0) > 64 { problems.append("\(bundle.sku): barcode must be at most 64 bytes") }
                 if Set(bundle.components.map(\.sku)).count < bundle.components.count {
                     problems.append("\(bundle.sku): a component is listed twice")
                 }
@@ -86,10 +90,10 @@ extension Catalog {
             for bundle in bundles {
                 try connection.query(
                     """
-                    INSERT INTO skus AS s (sku, name, kind) VALUES ($1, $2, 'bundle')
+                    INSERT INTO skus AS s (sku, name, kind, barcode) VALUES ($1, $2, 'bundle', NULLIF($3, ''))
                     ON CONFLICT (sku) DO UPDATE SET name = CASE WHEN EXCLUDED.name = '' THEN s.name ELSE EXCLUDED.name END,
-                        kind = 'bundle'
-                    """, [bundle.sku, bundle.name])
+                        kind = 'bundle', barcode = COALESCE(EXCLUDED.barcode, s.barcode)
+                    """, [bundle.sku, bundle.name, bundle.barcode ?? ""])
                 try connection.query("DELETE FROM bundle_components WHERE bundle_sku = $1", [bundle.sku])
                 try connection.query(
                     """
@@ -110,16 +114,18 @@ extension Catalog {
     public func bundles(only: [String]? = nil) throws -> [BundleDefinition] {
         try pool.query(
             """
-            SELECT s.sku, s.name, jsonb_agg(jsonb_build_object('sku', b.component_sku, 'quantity', b.quantity) ORDER BY b.component_sku)
+            SELECT s.sku, s.name, jsonb_agg(jsonb_build_object('sku', b.component_sku, 'quantity', b.quantity) ORDER BY b.component_sku),
+                   s.barcode
             FROM skus s JOIN bundle_components b ON b.bundle_sku = s.sku
             WHERE $1::text[] IS NULL OR s.sku = ANY ($1)
-            GROUP BY s.sku, s.name ORDER BY s.sku
+            GROUP BY s.sku, s.name, s.barcode ORDER BY s.sku
             """, [only]
         ) { rows in
             try rows.map { row in
                 BundleDefinition(
                     sku: try row.decode(at: 0), name: try row.decode(at: 1),
-                    components: try row.decode(PostgresJSONValue<[BundleComponent]>.self, at: 2).value)
+                    components: try row.decode(PostgresJSONValue<[BundleComponent]>.self, at: 2).value,
+                    barcode: try row.decode(String?.self, at: 3))
             }
         }
     }

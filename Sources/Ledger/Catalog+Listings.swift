@@ -70,6 +70,13 @@ extension Catalog {
                     SET external_id = EXCLUDED.external_id, details = l.details || EXCLUDED.details
                 """,
                 [mappings.map(\.channel), mappings.map(\.sku), mappings.map { $0.location ?? "*" }, mappings.map(\.externalID)])
+            // The operator has chosen among duplicate matches: their conflicts are settled.
+            try connection.query(
+                """
+                UPDATE conflicts c SET resolved_at = now(), resolution = 'listing set by hand'
+                FROM unnest($1::text[], $2::text[]) AS m(channel, sku)
+                WHERE c.kind = 'duplicate_listing' AND c.resolved_at IS NULL AND c.channel = m.channel AND c.sku = m.sku
+                """, [mappings.map(\.channel), mappings.map(\.sku)])
             try Self.pushAgain(channels: mappings.map(\.channel), skus: mappings.map(\.sku), on: connection)
         }
     }

@@ -63,13 +63,15 @@ public struct Catalog: Sendable {
 
     public init(pool: PostgresPool) { self.pool = pool }
 
-    /// Creates the SKU or renames it.
-    public func upsertSKU(_ sku: String, name: String = "", kind: String = "item") throws {
+    /// Creates the SKU or renames it; a `barcode` (GTIN/EAN, matched by channels with `match = "barcode"`)
+    /// replaces the stored one, nil keeps it.
+    public func upsertSKU(_ sku: String, name: String = "", kind: String = "item", barcode: String? = nil) throws {
         try pool.execute(
             """
-            INSERT INTO skus (sku, name, kind) VALUES ($1, $2, $3)
-            ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind
-            """, [sku, name, kind])
+            INSERT INTO skus (sku, name, kind, barcode) VALUES ($1, $2, $3, NULLIF($4, ''))
+            ON CONFLICT (sku) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,
+                barcode = COALESCE(EXCLUDED.barcode, skus.barcode)
+            """, [sku, name, kind, barcode])
     }
 
     /// Defines `bundle` as `components` (SKU → units per bundle), replacing any earlier definition,

@@ -8,8 +8,11 @@ public struct StockImportRow: Sendable, Equatable {
     public var location: String
     public var onHand: Int
     public var name: String?
+    /// The SKU's barcode (GTIN/EAN); nil or empty keeps the stored one.
+    public var barcode: String?
 
-    public init(line: Int, sku: String, location: String, onHand: Int, name: String? = nil) {
+    public init(line: Int, sku: String, location: String, onHand: Int, name: String? = nil, barcode: String? = nil) {
+        self.barcode = barcode
         self.line = line
         self.sku = sku
         self.location = location
@@ -73,15 +76,15 @@ extension StockLedger {
             try pool.withConnection { connection in
                 try connection.transaction { connection in
                     try connection.execute(
-                        "CREATE TEMP TABLE import_rows (line int, sku text, location text, on_hand int, name text) ON COMMIT DROP")
+                        "CREATE TEMP TABLE import_rows (line int, sku text, location text, on_hand int, name text, barcode text) ON COMMIT DROP")
                     var read = 0
                     try withoutActuallyEscaping(progress) { progress in
                         let fields = rows.lazy.map { row -> [String?] in
                             read += 1
                             if read % 10_000 == 0 { progress(read) }
-                            return [String(row.line), row.sku, row.location, String(row.onHand), row.name]
+                            return [String(row.line), row.sku, row.location, String(row.onHand), row.name, row.barcode]
                         }
-                        try connection.copyIn("COPY import_rows (line, sku, location, on_hand, name) FROM STDIN", rows: fields)
+                        try connection.copyIn("COPY import_rows (line, sku, location, on_hand, name, barcode) FROM STDIN", rows: fields)
                         progress(read)
                     }
                     try checkSource()
@@ -96,6 +99,13 @@ extension StockLedger {
                             FROM import_rows ON CONFLICT (code) DO NOTHING RETURNING 1)
                         SELECT (SELECT count(*) FROM new_skus), (SELECT count(*) FROM new_locations)
                         """)[0]
+                    // A barcode in the file replaces the SKU's (the last line naming one wins).
+                    try connection.query(
+                        """
+                        UPDATE skus s SET barcode = b.barcode
+                        FROM (SELECT DISTINCT ON (sku) sku, barcode FROM import_rows WHERE barcode <> '' ORDER BY sku, line DESC) AS b
+                        WHERE s.sku = b.sku AND s.barcode IS DISTINCT FROM b.barcode
+                        """)
                     let changed = try connection.query(
                         """
                         WITH counted AS (

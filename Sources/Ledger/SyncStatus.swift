@@ -33,6 +33,8 @@ public struct SyncStatusReport: Codable, Sendable, Equatable {
     public var activeReservations: Int
     /// Open conflicts by kind.
     public var openConflicts: [String: Int]
+    /// Per channel that needs listings: ledger SKUs without one, channel items (last catalogue read) without a SKU.
+    public var unmatched: [UnmatchedCounts] = []
 }
 
 extension SyncStatusReport {
@@ -76,7 +78,8 @@ extension SyncStatusReport {
             }
             return SyncStatusReport(
                 channels: channels, inboxBacklog: try counts.decode(at: 0), inboxFailed: try counts.decode(at: 1),
-                inboxSetAside: try counts.decode(at: 3), activeReservations: try counts.decode(at: 2), openConflicts: conflicts)
+                inboxSetAside: try counts.decode(at: 3), activeReservations: try counts.decode(at: 2), openConflicts: conflicts,
+                unmatched: try Catalog.unmatchedCounts(on: connection))
         }
     }
 }

@@ -177,6 +177,10 @@ extension OmnistockConfiguration {
             tokenURL: try reader.string("token_url"),
             modelsLocations: try reader.bool("per_location", default: kind == "shopify" || kind == "omnistock-json"))
         channel.sourcing = try reader.oneOf("sourcing", ["priority", "nearest", "most_available"], default: "priority")
+        channel.match = try reader.oneOf("match", ["sku", "barcode"], default: "sku")
+        if channel.match == "barcode" && !Channel.barcodeKinds.contains(kind) {
+            throw ConfigError(key: reader.key("match"), message: "\(kind) channels expose no barcode to match on; use match = \"sku\"")
+        }
         try reader.rejectUnknownKeys()
         return channel
     }

@@ -6,6 +6,7 @@ extension AdminAPI {
     struct BundleBody: Decodable, Sendable {
         var name: String?
         var components: [BundleComponent]
+        var barcode: String?
     }
 
     private struct BundleList: Encodable {
@@ -29,7 +30,7 @@ extension AdminAPI {
             var request = request
             let sku = try context.parameters.require("sku")
             let body = try await JSONBody.decode(BundleBody.self, from: &request, limit: maxBodyBytes)
-            let definition = BundleDefinition(sku: sku, name: body.name ?? "", components: body.components)
+            let definition = BundleDefinition(sku: sku, name: body.name ?? "", components: body.components, barcode: body.barcode)
             let stored = try await database.run { _ in
                 try catalog.defineBundles([definition])
                 return try catalog.bundle(sku)

@@ -15,6 +15,7 @@ struct DatabaseGauges: Sendable {
     /// Conflict kinds as the schema allows them; every one gets a value, 0 when none is open.
     static let conflictKinds = [
         "drift", "missed_order", "oversold", "pickup_shortfall", "count_mismatch", "stale_event", "unmanaged_listing", "ended_offer",
+        "duplicate_listing",
     ]
 
     private static var conflictsOpen: MetricNameDescriptor { gauge("conflicts_open", "Unresolved conflicts by kind") }

@@ -80,6 +80,8 @@ struct StatusPage {
             <p class="muted">\(time.string(from: snapshot.now)) · inbox \(counts.inboxBacklog) pending, \(counts.inboxFailed) failed,
             <span class="\(counts.inboxSetAside > 0 ? "bad" : "muted")">\(counts.inboxSetAside) set aside</span> ·
             \(counts.activeReservations) active reservations · \(counts.openConflicts.values.reduce(0, +)) open conflicts</p>
+            <p class="muted">Unmatched: \(counts.unmatched.isEmpty ? "none" : counts.unmatched.map {
+                "\(escape($0.channel)) \($0.skus) SKUs without a listing, \($0.items) items without a SKU" }.joined(separator: " · "))</p>
             <h2>Channels</h2><table><tr><th>channel</th><th>kind</th><th>health</th><th>pending</th><th>lag</th><th>retrying</th>
             <th>refused</th><th>circuit</th><th>last success</th><th>last error</th></tr>\(channels)</table>
             <h2>Outbox lag, last hour</h2>\(LagChart.svg(snapshot.lag, now: snapshot.now))

@@ -5,8 +5,11 @@ public struct ChannelEndpoint: Sendable {
     public var code: String
     public var channel: any Channel
     public var lane: LaneSettings
+    /// What discovery compares to find listings (config `match`).
+    public var match: ListingMatch
 
-    public init(code: String, channel: any Channel, lane: LaneSettings = LaneSettings()) {
+    public init(code: String, channel: any Channel, lane: LaneSettings = LaneSettings(), match: ListingMatch = .sku) {
+        self.match = match
         self.code = code
         self.channel = channel
         self.lane = lane

@@ -19,7 +19,7 @@ public final class SyncWorker: Service, @unchecked Sendable {
     let settings: SyncSettings
     let inbox: InboxProcessor
     let metrics: SyncMetrics
-    let endpoints: [(String, any Channel)]
+    let endpoints: [ChannelEndpoint]
     /// This process's id among the replicas sharing the database.
     public let replica = Int32.random(in: 1...Int32.max)
     /// Whether the worker's claims and leadership checks last reached the database (for `/readyz`).
@@ -51,7 +51,7 @@ public final class SyncWorker: Service, @unchecked Sendable {
                 contact: databaseContact, metrics: metrics, logger: logger)
         }
         self.lanes = lanes
-        self.endpoints = endpoints.map { ($0.code, $0.channel) }
+        self.endpoints = endpoints
         let applier = EventApplier(ledger: ledger, pickupHold: settings.pickupHold, orderHold: settings.orderHold)
         self.inbox = InboxProcessor(
             pool: pool, channels: endpoints.reduce(into: [:]) { $0[$1.code] = $1.channel }, applier: applier,
@@ -170,8 +170,8 @@ public final class SyncWorker: Service, @unchecked Sendable {
     /// Looks up channel ids for SKUs that have none yet (in the background; pushes wait for them).
     public func discoverListings() {
         let discovery = ListingDiscovery(pool: pool, logger: logger)
-        for (code, channel) in endpoints {
-            Task { _ = try? await discovery.discover(code: code, channel: channel) }
+        for endpoint in endpoints {
+            Task { _ = try? await discovery.discover(code: endpoint.code, channel: endpoint.channel, match: endpoint.match) }
         }
     }
 

@@ -18,7 +18,9 @@ enum ChannelFactory {
                 batchSize: channel.batchSize, concurrency: channel.concurrency, rateLimit: channel.rateLimit?.perSecond,
                 backoff: Backoff(base: 0.5, cap: sync.maxBackoff), circuitFailureThreshold: sync.circuitFailureThreshold,
                 circuitCooldown: sync.circuitCooldown, safetyScanInterval: sync.safetyScanInterval)
-            return ChannelEndpoint(code: channel.code, channel: try adapter(channel, client: client, credentials: credentials), lane: lane)
+            return ChannelEndpoint(
+                code: channel.code, channel: try adapter(channel, client: client, credentials: credentials), lane: lane,
+                match: ListingMatch(rawValue: channel.match) ?? .sku)
         }
     }
 

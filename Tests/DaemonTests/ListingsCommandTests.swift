@@ -1,3 +1,4 @@
+import ChannelSimulators
 import Foundation
 import Ledger
 import PostgresClient
@@ -41,5 +42,44 @@ import TestSupport
             try $0[0].decode(String.self, at: 0)
         }
         #expect(ids == "CAP=778:manual,MUG=777:manual")
+    }
+
+    @Test func barcodesComeWithTheStockFileAndUnmatchedNamesWhatMatchesNothing() async throws {
+        let database = try TestDatabase.make()
+        let shop = WooCommerceSimulator(consumerKey: "ck", consumerSecret: "cs", webhookSecret: "secret")
+        _ = try await shop.start()
+        defer { Task { await shop.stop() } }
+        let config = try write("""
+            [[locations]]
+            code = "wh-main"
+            kind = "warehouse"
+            [[channels]]
+            code = "woo"
+            kind = "woocommerce"
+            base_url = "\(shop.baseURL)"
+            consumer_key = "ck"
+            consumer_secret = "cs"
+            match = "barcode"
+            """, suffix: ".toml")
+        let arguments = ["--config", config, "--database", database.url]
+        let stock = try write("sku,location,on_hand,barcode\nMUG,wh-main,5,4006381333931\nCAP,wh-main,2,\n", suffix: ".csv")
+        let imported = try DaemonProcess.run(["import", stock, "--create"] + arguments)
+        #expect(imported.status == 0, "\(imported.output)")
+        let barcodes = try database.pool.query("SELECT string_agg(sku || '=' || COALESCE(barcode, '-'), ',' ORDER BY sku) FROM skus") {
+            try $0[0].decode(String.self, at: 0)
+        }
+        #expect(barcodes == "CAP=-,MUG=4006381333931")
+
+        let gift = shop.addProduct(sku: "GIFT", stock: 0)
+        try Catalog(pool: database.pool).setListings([ListingMapping(channel: "woo", sku: "MUG", externalID: "999")])
+        let unmatched = try DaemonProcess.run(["listings", "unmatched", "--json"] + arguments)
+        #expect(unmatched.status == 0, "\(unmatched.output)")
+        let json = unmatched.output[try #require(unmatched.output.range(of: "[\n")).lowerBound...]
+        let report = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
+        #expect(report?.first?["channel"] as? String == "woo")
+        #expect(report?.first?["skus"] as? [String] == ["CAP"])
+        #expect((report?.first?["items"] as? [[String: Any]])?.compactMap { $0["external_id"] as? String } == [String(gift)])
+        let status = try DaemonProcess.run(["status"] + arguments)
+        #expect(status.output.contains("woo 1 SKUs without a listing, 1 items without a SKU"), "\(status.output)")
     }
 }

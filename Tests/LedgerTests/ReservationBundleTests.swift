@@ -85,11 +85,12 @@ import TestSupport
     @Test func aBundleFileIsGroupedAndEveryBadRowNamed() throws {
         let rows = [
             BundleImportRow(line: 2, bundle: "GIFT", component: "CUP", quantity: "1", name: "Gift box"),
-            BundleImportRow(line: 3, bundle: "GIFT", component: "LID", quantity: "2"),
+            BundleImportRow(line: 3, bundle: "GIFT", component: "LID", quantity: "2", barcode: "5901234123457"),
             BundleImportRow(line: 4, bundle: "BOX", component: "LID", quantity: "3"),
         ]
         #expect(try BundleDefinition.from(rows) == [
-            BundleDefinition(sku: "GIFT", name: "Gift box", components: [BundleComponent(sku: "CUP", quantity: 1), BundleComponent(sku: "LID", quantity: 2)]),
+            BundleDefinition(sku: "GIFT", name: "Gift box", components: [BundleComponent(sku: "CUP", quantity: 1), BundleComponent(sku: "LID", quantity: 2)],
+                             barcode: "5901234123457"),
             BundleDefinition(sku: "BOX", components: [BundleComponent(sku: "LID", quantity: 3)]),
         ])
         let bad = rows + [
@@ -97,12 +98,14 @@ import TestSupport
             BundleImportRow(line: 6, bundle: "BOX", component: "CUP", quantity: "99999999999999999999"),
             BundleImportRow(line: 7, bundle: "", component: "CUP", quantity: "1"),
             BundleImportRow(line: 8, bundle: "BOX", component: "LID", quantity: "1"),
+            BundleImportRow(line: 9, bundle: "GIFT", component: "BAG", quantity: "1", barcode: "4006381333931"),
         ]
         #expect(throws: BundleDefinitionError(problems: [
             "line 5: quantity must be a whole number from 1 to 10000, not \"-1\"",
             "line 6: quantity must be a whole number from 1 to 10000, not \"99999999999999999999\"",
             "line 7: bundle_sku and component_sku are required",
             "line 8: LID is listed twice for BOX",
+            "line 9: GIFT already has barcode 5901234123457",
         ])) { try BundleDefinition.from(bad) }
     }
 

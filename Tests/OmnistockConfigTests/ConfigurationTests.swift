@@ -23,6 +23,7 @@ import Testing
         #expect(configuration.channels.map(\.kind) == ["shopify", "woocommerce", "allegro", "omnistock-json"])
         #expect(configuration.channels[0].locationIDs["store-krakow"] == "gid://shopify/Location/2")
         #expect(configuration.channels[2].modelsLocations == false)
+        #expect(configuration.channels.map(\.match) == ["sku", "barcode", "sku", "sku"], "match defaults to sku")
         #expect(configuration.locations[1].clickAndCollect)
     }
 
@@ -54,6 +55,9 @@ import Testing
             ("[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\nlocations = [\"ghost\"]", ConfigError(key: "channels[0].locations[0]", message: "unknown location ghost")),
             ("[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"ftp://x\"", ConfigError(key: "channels[0].base_url", message: "expected an http:// or https:// URL")),
             ("[[channels]]\ncode = \"c\"\nkind = \"allegro\"\nbase_url = \"http://x\"\nrate_limit = \"fast\"", ConfigError(key: "channels[0].rate_limit", message: "expected a rate such as 2/s, not \"fast\"")),
+            ("[[channels]]\ncode = \"c\"\nkind = \"allegro\"\nbase_url = \"http://x\"\nmatch = \"barcode\"", ConfigError(key: "channels[0].match", message: "allegro channels expose no barcode to match on; use match = \"sku\"")),
+            ("[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\nmatch = \"barcode\"", ConfigError(key: "channels[0].match", message: "omnistock-json channels expose no barcode to match on; use match = \"sku\"")),
+            ("[[channels]]\ncode = \"c\"\nkind = \"shopify\"\nbase_url = \"http://x\"\nmatch = \"gtin\"", ConfigError(key: "channels[0].match", message: "must be one of sku, barcode, not \"gtin\"")),
         ]
         for (text, expected) in cases {
             #expect(throws: expected, "\(text)") { try OmnistockConfiguration.parse(text) }

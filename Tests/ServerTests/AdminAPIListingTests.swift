@@ -43,4 +43,29 @@ struct AdminAPIListingTests {
             #expect(try server.fixture.scalar("SELECT count(*)::int FROM listings") == 0)
         }
     }
+
+    @Test("a duplicate match is an open conflict in /v1/conflicts until a PUT chooses; the status page counts unmatched listings")
+    func duplicatesAndUnmatched() async throws {
+        try await ServerHarness.with { server in
+            let pool = server.fixture.database.pool
+            try pool.execute(
+                """
+                INSERT INTO conflicts (kind, channel, sku, detail)
+                VALUES ('duplicate_listing', 'woo', 'MUG', '{"match": "sku", "key": "MUG", "items": ["11", "12"], "skus": ["MUG"]}')
+                """)
+            try server.fixture.catalog.recordCatalogue(channel: "woo", items: [
+                CatalogueEntry(externalID: "11", sku: "MUG", barcode: nil), CatalogueEntry(externalID: "12", sku: "MUG", barcode: nil)], readAt: Date())
+            let open = try await server.send(.get, "/v1/conflicts", token: Self.read)
+            #expect(open.status == 200)
+            #expect(open.bodyText.contains("duplicate_listing"), "\(open.bodyText)")
+            let skus = try server.fixture.scalar("SELECT count(*)::int FROM skus")
+            let page = try await server.send(.get, "/", token: Self.read)
+            #expect(page.bodyText.contains("woo \(skus) SKUs without a listing, 2 items without a SKU"), "\(page.bodyText)")
+
+            #expect(try await server.send(.put, "/v1/channels/woo/listings/MUG", token: Self.write, json: #"{"external_id": "12"}"#).status == 200)
+            #expect(try server.fixture.scalar("SELECT count(*)::int FROM conflicts WHERE kind = 'duplicate_listing' AND resolved_at IS NULL") == 0)
+            let after = try await server.send(.get, "/", token: Self.read)
+            #expect(after.bodyText.contains("woo \(skus - 1) SKUs without a listing, 1 items without a SKU"), "\(after.bodyText)")
+        }
+    }
 }

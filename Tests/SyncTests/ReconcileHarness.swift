@@ -46,6 +46,31 @@ final class ReconcileHarness: @unchecked Sendable {
         return simulator
     }
 
+    /// An Allegro account selling the pooled stock of `locations`.
+    func addAllegro(_ code: String, locations: [String] = [warehouse]) async throws -> AllegroSimulator {
+        let simulator = AllegroSimulator(clientID: "client", clientSecret: "secret", refreshToken: "refresh-0")
+        _ = try await simulator.start()
+        let channel = AllegroChannel(
+            configuration: AllegroConfiguration(
+                apiURL: simulator.baseURL, tokenURL: simulator.baseURL + "/auth/oauth/token", clientID: "client", clientSecret: "secret",
+                refreshToken: "refresh-0"),
+            client: client)
+        try add(code, channel: channel, locations: locations, stop: { await simulator.stop() })
+        return simulator
+    }
+
+    /// A Shopify shop with one location, mapped from `warehouse`.
+    func addShopify(_ code: String) async throws -> ShopifySimulator {
+        let simulator = ShopifySimulator(accessToken: "shpat_1", webhookSecret: "secret")
+        _ = try await simulator.start()
+        let channel = ShopifyChannel(
+            configuration: ShopifyConfiguration(
+                shopURL: simulator.baseURL, accessToken: "shpat_1", locations: [Self.warehouse: simulator.locations[0]]),
+            client: client)
+        try add(code, channel: channel, locations: [Self.warehouse], stop: { await simulator.stop() })
+        return simulator
+    }
+
     private func add(_ code: String, channel: any Channel, locations: [String], stop: @escaping @Sendable () async -> Void) throws {
         try fixture.catalog.upsertChannel(ChannelDefinition(
             code: code, kind: type(of: channel).kind, modelsLocations: channel.modelsLocations, locations: locations))

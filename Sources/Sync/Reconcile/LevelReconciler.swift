@@ -23,6 +23,8 @@ struct LevelReconciler: Sendable {
             try pool.query("SELECT count(*) FROM outbox WHERE channel = $1", [code]) { try $0[0].decode(Int.self, at: 0) }
         }
         // The next page is read while this one is settled: at most two pages are in memory.
+        // Channels that need listings: the items read are recorded for `listings unmatched` and status.
+        let catalogue = isStoreEndpoint || run.dryRun ? nil : (catalog: Catalog(pool: pool), readAt: Date())
         var next: Task<RequestedPage, any Error>? = request(cursor: nil, from: channel)
         defer { next?.cancel() }
         var read = 0
@@ -38,6 +40,12 @@ struct LevelReconciler: Sendable {
             next = page.hasMore ? page.nextCursor.map { request(cursor: $0, from: channel) } : nil
             read += page.items.count
             let snapshots = page.items
+            if let catalogue {
+                let items = snapshots.compactMap { snapshot in
+                    snapshot.externalID.map { CatalogueEntry(externalID: $0, sku: snapshot.sku, barcode: snapshot.barcode) }
+                }
+                try await pool.run { _ in try catalogue.catalog.recordCatalogue(channel: code, items: items, readAt: catalogue.readAt) }
+            }
             let untracked = channel.untrackedStock
             let settled = try await pool.run { _ in
                 try self.settle(
@@ -53,6 +61,9 @@ struct LevelReconciler: Sendable {
             report.shortfalls += settled.report.shortfalls
             findings.merge(settled.findings)
             progress(ChannelProgress(channel: code, compared: report.compared, total: total, finished: false))
+        }
+        if let catalogue {
+            try await pool.run { _ in try catalogue.catalog.pruneCatalogue(channel: code, readAt: catalogue.readAt) }
         }
         if isStoreEndpoint {
             report.pickupHolds = try await pool.run { _ in try shortfalls.refreshHolds(channel: code, dryRun: run.dryRun) }

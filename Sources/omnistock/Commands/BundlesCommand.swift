@@ -14,7 +14,7 @@ struct BundlesCommand: AsyncParsableCommand {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
-            abstract: "Define bundles from a CSV file (bundle_sku,component_sku,quantity[,name]).",
+            abstract: "Define bundles from a CSV file (bundle_sku,component_sku,quantity[,name][,barcode]).",
             discussion: """
                 One row per component. Every bundle in the file gets exactly the components the file lists (earlier \
                 ones are replaced); components must be known item SKUs. All or nothing: any bad row refuses the file \
@@ -53,16 +53,18 @@ struct BundlesCommand: AsyncParsableCommand {
             guard let bundle = header.firstIndex(of: "bundle_sku"), let component = header.firstIndex(of: "component_sku"),
                 let quantity = header.firstIndex(of: "quantity")
             else {
-                throw CommandFailure.usage("\(path): the header must name the columns bundle_sku, component_sku, quantity (and optionally name)")
+                throw CommandFailure.usage("\(path): the header must name the columns bundle_sku, component_sku, quantity (and optionally name, barcode)")
             }
             let name = header.firstIndex(of: "name")
+            let barcode = header.firstIndex(of: "barcode")
             var rows: [BundleImportRow] = []
             var line = 1
             while let fields = reader.next() {
                 line += 1
                 let field = { (index: Int) in index < fields.count ? fields[index] : "" }
                 rows.append(BundleImportRow(
-                    line: line, bundle: field(bundle), component: field(component), quantity: field(quantity), name: name.map(field)))
+                    line: line, bundle: field(bundle), component: field(component), quantity: field(quantity), name: name.map(field),
+                    barcode: barcode.map(field)))
             }
             return rows
         }

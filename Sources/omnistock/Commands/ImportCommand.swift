@@ -45,7 +45,7 @@ struct ImportCommand: AsyncParsableCommand {
 /// the import then fails, so a bad file changes nothing.
 final class StockFile: Sequence {
     private let reader: CSVReader
-    private let columns: (sku: Int, location: Int, onHand: Int, name: Int?)
+    private let columns: (sku: Int, location: Int, onHand: Int, name: Int?, barcode: Int?)
     /// Why reading stopped early, if it did.
     private(set) var problem: String?
 
@@ -60,9 +60,9 @@ final class StockFile: Sequence {
         guard let sku = header.firstIndex(of: "sku"), let location = header.firstIndex(of: "location"),
             let onHand = header.firstIndex(of: "on_hand")
         else {
-            throw CommandFailure.usage("\(path): the header must name the columns sku, location, on_hand (and optionally name)")
+            throw CommandFailure.usage("\(path): the header must name the columns sku, location, on_hand (and optionally name, barcode)")
         }
-        columns = (sku, location, onHand, header.firstIndex(of: "name"))
+        columns = (sku, location, onHand, header.firstIndex(of: "name"), header.firstIndex(of: "barcode"))
     }
 
     func makeIterator() -> AnyIterator<StockImportRow> {
@@ -78,8 +78,9 @@ final class StockFile: Sequence {
                 return nil
             }
             let name = columns.name.flatMap { $0 < fields.count ? fields[$0] : nil }
+            let barcode = columns.barcode.flatMap { $0 < fields.count ? fields[$0] : nil }
             return StockImportRow(
-                line: line, sku: fields[columns.sku], location: fields[columns.location], onHand: onHand, name: name)
+                line: line, sku: fields[columns.sku], location: fields[columns.location], onHand: onHand, name: name, barcode: barcode)
         }
     }
 }

@@ -3,10 +3,10 @@ import CSV
 import Foundation
 import Ledger
 
-/// `omnistock listings import FILE.csv`: SKU ↔ channel id mappings set by hand.
+/// `omnistock listings import FILE.csv` (SKU ↔ channel id mappings set by hand) and `listings unmatched`.
 struct ListingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "listings", abstract: "Map SKUs to channel ids by hand.", subcommands: [Import.self])
+        commandName: "listings", abstract: "Map SKUs to channel ids by hand.", subcommands: [Import.self, Unmatched.self])
 
     /// `omnistock listings import FILE.csv`.
     struct Import: AsyncParsableCommand {

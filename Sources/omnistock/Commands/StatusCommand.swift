@@ -34,7 +34,9 @@ struct StatusCommand: AsyncParsableCommand {
             }.print(report.channels)
             print("\ninbox: \(report.inboxBacklog) pending, \(report.inboxFailed) failed, \(report.inboxSetAside) set aside; active reservations: \(report.activeReservations)")
             let conflicts = report.openConflicts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-            print("open conflicts: \(conflicts.isEmpty ? "none" : conflicts.joined(separator: ", "))\n")
+            print("open conflicts: \(conflicts.isEmpty ? "none" : conflicts.joined(separator: ", "))")
+            let unmatched = report.unmatched.map { "\($0.channel) \($0.skus) SKUs without a listing, \($0.items) items without a SKU" }
+            print("unmatched: \(unmatched.isEmpty ? "none" : unmatched.joined(separator: "; ")) (omnistock listings unmatched)\n")
             TextTable<LastReconcile> {
                 [Column(title: "channel", value: $0.channel), Column(title: "last reconcile", value: $0.runID.map { "#\($0)" } ?? "never"),
                  Column(title: "status", value: $0.status ?? "-"), Column(title: "trigger", value: $0.trigger ?? "-"),
