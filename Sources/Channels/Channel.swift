@@ -14,6 +14,10 @@ public protocol Channel: Sendable {
     /// What reconcile does with a listing whose stock the channel does not track (``ChannelLevelSnapshot/tracksStock``).
     var untrackedStock: UntrackedStockPolicy { get }
 
+    /// The most levels one push request carries, within the vendor's documented limit: push lanes claim no more
+    /// at a time, so the backlog goes out in the largest batches the API takes (DESIGN.md §7, decreases first).
+    var largestBatch: Int { get }
+
     /// Publishes levels, batching where the API allows; never throws: every level gets an outcome.
     func pushLevels(_ levels: [ChannelLevel]) async -> PushResult
 
