@@ -96,6 +96,8 @@ final class DemoWorld: @unchecked Sendable {
             refresh_token = "demo-refresh"
             locations = ["wh-main", "wh-south"]
             buffer = 2
+            rate_limit = "2450/m"
+            concurrency = 4
 
             [[channels]]
             code = "pos-krakow"
