@@ -73,15 +73,16 @@ struct BacklogTarget {
             floor: { changes in ((changes + batch - 1) / batch, nil) })
     }
 
-    /// Allegro: 2,500 offer PATCHes a minute per seller, one offer each; the lane's `rate_limit` is set 2 % below it, as an
-    /// operator would (at the limit exactly, jitter earns 429s, and a 429 without `Retry-After` pauses the lane 30 s).
+    /// Allegro: 2,500 offer PATCHes a minute per seller, one offer each; the lane keeps to the adapter's
+    /// ``AllegroChannel/pushRequestRate``, 2 % below it (at the limit exactly, jitter earns 429s, and a 429 without
+    /// `Retry-After` pauses the lane 30 s).
     static func allegro(client: CurlHTTPClient) async throws -> BacklogTarget {
         let simulator = AllegroSimulator(clientID: "bench", clientSecret: "bench", refreshToken: "refresh-bench")
         _ = try await simulator.start()
         let perSecond = AllegroSimulator.patchesPerMinute / 60
         return BacklogTarget(
             kind: "allegro", modelsLocations: false, limit: "\(Int(AllegroSimulator.patchesPerMinute)) offer PATCHes/min per seller",
-            lane: LaneSettings(concurrency: 4, rateLimit: perSecond * 0.98),
+            lane: LaneSettings(concurrency: 4),
             channel: AllegroChannel(configuration: AllegroConfiguration(
                 apiURL: simulator.baseURL, tokenURL: simulator.baseURL + "/auth/oauth/token", clientID: "bench", clientSecret: "bench",
                 refreshToken: "refresh-bench"), client: client),

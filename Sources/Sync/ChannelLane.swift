@@ -54,7 +54,7 @@ public final class ChannelLane: @unchecked Sendable {
         self.logger = logger
         self.queue = DispatchQueue(label: "omnistock.lane.\(code)")
         self.breaker = CircuitBreaker(failureThreshold: settings.circuitFailureThreshold, cooldown: settings.circuitCooldown)
-        self.bucket = settings.rateLimit.map { TokenBucket(rate: $0, now: MonotonicClock.now()) }
+        self.bucket = (settings.rateLimit ?? channel.pushRequestRate).map { TokenBucket(rate: $0, now: MonotonicClock.now()) }
     }
 
     /// Something may be due: look soon. Bursts of wake-ups become one claim.

@@ -4,7 +4,7 @@ public struct LaneSettings: Sendable {
     public var batchSize: Int?
     /// Requests in flight at once for this channel.
     public var concurrency: Int
-    /// Requests per second, if limited.
+    /// Requests per second, if limited (nil: the channel's ``Channel/pushRequestRate``, if it has one).
     public var rateLimit: Double?
     public var backoff: Backoff
     public var circuitFailureThreshold: Int

@@ -96,7 +96,6 @@ final class DemoWorld: @unchecked Sendable {
             refresh_token = "demo-refresh"
             locations = ["wh-main", "wh-south"]
             buffer = 2
-            rate_limit = "2450/m"
             concurrency = 4
 
             [[channels]]
