@@ -30,16 +30,16 @@ public struct OutboxStore: Sendable {
     /// statement sees the older snapshot. Values and listings read in the same statement could therefore be
     /// older than the version they are recorded under — a stale value marked as pushed, or a listing found by
     /// discovery missed and the target refused for good. The values statement's snapshot is taken after the
-    /// claims, so it includes every write up to the versions claimed.
+    /// claims, so it includes every write up to the versions claimed. All three run in one transaction: if the
+    /// database goes away before the values are read, no lease is taken (it would hold the targets for `lease`).
     public func claimDue(channel: String, limit: Int) throws -> [PushTarget] {
-        let claimed = try pool.transaction { connection in
-            let falling = try claim(channel: channel, limit: limit, fallingOnly: true, on: connection)
-            guard falling.count < limit else { return falling }
-            // The falling targets just claimed are no longer due (their lease moved them on), so none comes twice.
-            return falling + (try claim(channel: channel, limit: limit - falling.count, fallingOnly: false, on: connection))
-        }
-        guard !claimed.isEmpty else { return [] }
-        return try pool.withConnection { connection in
+        try pool.transaction { connection in
+            var claimed = try claim(channel: channel, limit: limit, fallingOnly: true, on: connection)
+            if claimed.count < limit {
+                // The falling targets just claimed are no longer due (their lease moved them on), so none comes twice.
+                claimed += try claim(channel: channel, limit: limit - claimed.count, fallingOnly: false, on: connection)
+            }
+            guard !claimed.isEmpty else { return [] }
             var current: [TargetKey: (value: Int, externalID: String?)] = [:]
             for row in try connection.query(
                 """
