@@ -20,8 +20,63 @@ public struct BenchFigure: Codable, Sendable {
         self.target = target
     }
 
-    /// `value ÷ baseline`, when there is a baseline.
-    public var ratio: Double? { baseline.flatMap { $0 > 0 ? value / $0 : nil } }
+    /// The rounds, when baseline and ours ran in alternating rounds; then ``value`` and ``baseline`` are medians.
+    public var rounds: [BenchRound]?
+
+    /// A figure measured in alternating rounds: its value and baseline are the medians of the rounds'.
+    public init(name: String, rounds: [BenchRound], unit: String, baselineName: String, target: String? = nil) {
+        self.init(
+            name: name, value: BenchRound.median(rounds.map(\.ours)), unit: unit, baselineName: baselineName,
+            baseline: BenchRound.median(rounds.map(\.baseline)), target: target)
+        self.rounds = rounds
+    }
+
+    /// The median of the rounds' ratios when there are rounds, else `value ÷ baseline` (when there is a baseline).
+    public var ratio: Double? {
+        if let ratios = rounds?.compactMap(\.ratio), !ratios.isEmpty { return BenchRound.median(ratios) }
+        return baseline.flatMap { $0 > 0 ? value / $0 : nil }
+    }
+
+    /// The lowest and highest ratio of the rounds (nil without rounds).
+    public var ratioSpread: ClosedRange<Double>? {
+        guard let ratios = rounds?.compactMap(\.ratio), let low = ratios.min(), let high = ratios.max() else { return nil }
+        return low...high
+    }
+}
+
+/// One round of a figure measured against its baseline in alternating rounds (A B A B …): background load that comes
+/// and goes lands on both sides, and the spread of the rounds' ratios shows how much it moved them.
+public struct BenchRound: Codable, Sendable {
+    public var baseline: Double
+    public var ours: Double
+
+    public init(baseline: Double, ours: Double) {
+        self.baseline = baseline
+        self.ours = ours
+    }
+
+    /// `ours ÷ baseline` (nil for a baseline of 0).
+    public var ratio: Double? { baseline > 0 ? ours / baseline : nil }
+
+    /// The median of `values` (the mean of the middle two for an even count; 0 for none).
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// Runs `baseline` and `ours` in turn, `count` times (A B A B …), and returns the rounds.
+    static func alternate(
+        _ count: Int, baseline: () async throws -> Double, ours: () async throws -> Double
+    ) async rethrows -> [BenchRound] {
+        var rounds: [BenchRound] = []
+        for _ in 0..<max(1, count) {
+            let base = try await baseline()
+            rounds.append(BenchRound(baseline: base, ours: try await ours()))
+        }
+        return rounds
+    }
 }
 
 /// Everything one `omnistock bench` run measured.
@@ -30,6 +85,9 @@ public struct BenchReport: Codable, Sendable {
     public var machine: String
     public var figures: [BenchFigure] = []
     public var notes: [String] = []
+    /// `/proc/loadavg` (1, 5 and 15 minute load averages) when the run started and when it ended.
+    public var loadBefore: String?
+    public var loadAfter: String?
 
     public init(startedAt: Date = Date(), machine: String = BenchReport.describeMachine()) {
         self.startedAt = startedAt
@@ -43,7 +101,7 @@ public struct BenchReport: Codable, Sendable {
         }
         // String(format:) does not pad `%@` on Linux: columns are padded by hand.
         func row(_ cells: [String]) -> String {
-            let widths = [52, 16, 30, 14, 8]
+            let widths = [52, 16, 30, 14, 22]
             return zip(cells, widths + [0]).map { cell, width in
                 width == 0 ? cell : cell.count >= width ? cell + " " : cell + String(repeating: " ", count: width - cell.count)
             }.joined()
@@ -52,10 +110,19 @@ public struct BenchReport: Codable, Sendable {
         for figure in figures {
             lines.append(row([
                 figure.name, "\(format(figure.value)) \(figure.unit)", figure.baselineName ?? "", figure.baseline.map(format) ?? "",
-                figure.ratio.map { String(format: "%.2fx", $0) } ?? "", figure.target ?? "",
+                figure.ratio.map { ratio in
+                    String(format: "%.2fx", ratio) + (figure.ratioSpread.map { String(format: " (%.2f–%.2f)", $0.lowerBound, $0.upperBound) } ?? "")
+                } ?? "", figure.target ?? "",
             ]))
         }
-        return (lines + notes.map { "note: \($0)" }).joined(separator: "\n")
+        let load = [loadBefore.map { "load average before: \($0)" }, loadAfter.map { "load average after: \($0)" }].compactMap { $0 }
+        return (lines + notes.map { "note: \($0)" } + load).joined(separator: "\n")
+    }
+
+    /// The 1, 5 and 15 minute load averages from `/proc/loadavg` (nil where there is none).
+    public static func loadAverage() -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     public static func describeMachine() -> String {

@@ -83,6 +83,13 @@ extension AllegroSimulator {
     }
 
     private func patchOffer(_ id: String, _ request: RecordedRequest) -> Response {
+        guard state.withLock({ state in
+            let admitted = state.patchBucket.take(1)
+            if !admitted { state.refusedPatches += 1 }
+            return admitted
+        }) else {
+            return errors("TOO_MANY_REQUESTS", "Too many requests", status: 429)
+        }
         let body = SimulatorCore.parse(request.body) as? [String: Any]
         guard let available = (body?["stock"] as? [String: Any])?["available"] as? Int, available >= 0 else {
             return errors("VALIDATION_ERROR", "stock.available must be a number ≥ 0", status: 422)

@@ -23,6 +23,12 @@ import Synchronization
 ///   the seller (`endedBy: USER`). A command id is the client's UUID: repeating one changes nothing.
 /// - `GET /sale/offers` lists offers with `publication.status` but no `endedBy` (response `OfferListingDto`),
 ///   paged with `limit`/`offset` and `totalCount`.
+/// - `PATCH /sale/product-offers/{offerId}` is limited to 2,500 requests a minute per seller (not per application);
+///   beyond it Allegro answers `429 Too Many Requests`:
+///   https://developer.allegro.pl/news/22-pazdziernika-2024-wprowadzimy-dodatkowy-limit-na-zasobie-sale-product-offers-offerid-AgjRKzx1luB.
+///   Per-user limits are a leaky bucket (https://developer.allegro.pl/en/faq/, "Limits and restrictions"). Left open
+///   by the docs, chosen here: the bucket holds one second of the rate (stricter than a minute's), and the 429 carries
+///   no `Retry-After`.
 /// - `GET /order/events?from=&limit=` is the order-events feed (`BOUGHT`, `FILLED_IN`, `READY_FOR_PROCESSING`,
 ///   `BUYER_CANCELLED`, `FULFILLMENT_STATUS_CHANGED`, …) and `GET /order/checkout-forms/{id}` the order with its
 ///   fulfilment status (operations "Get order events" and "Get an order's details").
@@ -57,6 +63,8 @@ public final class AllegroSimulator: ChannelSimulator {
         var accessTokens: Set<String> = []
         var refreshToken: String
         var nextID = 1000
+        var patchBucket: CostBucket
+        var refusedPatches = 0
     }
 
     /// The shared machinery.
@@ -67,11 +75,19 @@ public final class AllegroSimulator: ChannelSimulator {
     /// Allegro's JSON media type.
     static let mediaType = "application/vnd.allegro.public.v1+json"
 
-    /// Creates an account whose OAuth client is `clientID`/`clientSecret` and whose current refresh token is `refreshToken`.
-    public init(clientID: String, clientSecret: String, refreshToken: String) {
+    /// The documented limit of `PATCH /sale/product-offers/{offerId}` per seller.
+    public static let patchesPerMinute = 2500.0
+
+    /// Creates an account whose OAuth client is `clientID`/`clientSecret` and whose current refresh token is `refreshToken`;
+    /// `patchesPerMinute` lowers the seller's offer PATCH limit for tests that must hit it quickly.
+    public init(clientID: String, clientSecret: String, refreshToken: String, patchesPerMinute: Double = AllegroSimulator.patchesPerMinute) {
         clientAuthorization = "Basic " + Data("\(clientID):\(clientSecret)".utf8).base64EncodedString()
-        state = Mutex(State(refreshToken: refreshToken))
+        let perSecond = patchesPerMinute / 60
+        state = Mutex(State(refreshToken: refreshToken, patchBucket: CostBucket(capacity: max(1, perSecond), restoreRate: perSecond)))
     }
+
+    /// Offer PATCHes refused with 429 because the seller's limit was spent.
+    public var refusedPatches: Int { state.withLock { $0.refusedPatches } }
 
     /// Adds an offer (`endedBy` for an `ENDED` one: `USER` unless said otherwise).
     public func addOffer(id: String, sku: String, available: Int, status: String = "ACTIVE", endedBy: String? = nil) {

@@ -32,6 +32,9 @@ public enum ShopifyCostModel {
     }
 }
 
+/// A leaky bucket: Shopify's cost bucket of an app at one shop (below), and the simulators' other documented
+/// request limits (Allegro's per-seller offer PATCHes, one point a request).
+///
 /// The app's bucket at one shop: holds up to `capacity` points, refills at `restoreRate` points per second
 /// (https://shopify.dev/docs/api/usage/limits#the-leaky-bucket-algorithm). A query is answered only when the
 /// bucket holds its requested cost, which is then taken out.

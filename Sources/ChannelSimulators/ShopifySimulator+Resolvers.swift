@@ -70,7 +70,7 @@ extension ShopifySimulator {
             let path = { (field: String) in ["input", "quantities", String(index), field] }
             let item = quantity["inventoryItemId"] as? String ?? ""
             let location = quantity["locationId"] as? String ?? ""
-            guard state.variants.values.contains(where: { "gid://shopify/InventoryItem/\($0)" == item }) else {
+            guard state.items.contains(item) else {
                 errors.append(Self.userError(path("inventoryItemId"), "INVALID_INVENTORY_ITEM", "The specified inventory item could not be found.")); continue
             }
             guard locations.contains(location) else {

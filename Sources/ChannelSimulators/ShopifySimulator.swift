@@ -104,6 +104,8 @@ public final class ShopifySimulator: ChannelSimulator {
     struct State {
         var variants: [String: Int] = [:]
         var barcodes: [Int: String] = [:]
+        /// The inventory item ids of `variants`, for lookups by id.
+        var items: Set<String> = []
         var levels: [String: Int] = [:]
         var committed: [String: Int] = [:]
         var orders: [Order] = []
@@ -137,6 +139,7 @@ public final class ShopifySimulator: ChannelSimulator {
         state.withLock { state in
             state.nextID += 1
             state.variants[sku] = state.nextID
+            state.items.insert("gid://shopify/InventoryItem/\(state.nextID)")
             return "gid://shopify/InventoryItem/\(state.nextID)"
         }
     }

@@ -14,6 +14,14 @@ public protocol Channel: Sendable {
     /// What reconcile does with a listing whose stock the channel does not track (``ChannelLevelSnapshot/tracksStock``).
     var untrackedStock: UntrackedStockPolicy { get }
 
+    /// The most levels one push request carries, within the vendor's documented limit: push lanes claim no more
+    /// at a time, so the backlog goes out in the largest batches the API takes (DESIGN.md §7, decreases first).
+    var largestBatch: Int { get }
+
+    /// Push requests a second the vendor documents per account, a little under the limit, when there is such a limit
+    /// and one push request carries one level; a lane without a configured `rate_limit` keeps to it (a 429 would pause it).
+    var pushRequestRate: Double? { get }
+
     /// Publishes levels, batching where the API allows; never throws: every level gets an outcome.
     func pushLevels(_ levels: [ChannelLevel]) async -> PushResult
 
@@ -41,6 +49,9 @@ public protocol Channel: Sendable {
 }
 
 extension Channel {
+    /// No documented per-request limit the lane must keep to (Shopify's cost bucket is kept by the adapter).
+    public var pushRequestRate: Double? { nil }
+
     /// Channels that always track stock: pushing again is all there is to do.
     public var untrackedStock: UntrackedStockPolicy { .enable }
 

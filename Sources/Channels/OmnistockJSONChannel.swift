@@ -47,6 +47,9 @@ public struct OmnistockJSONChannel: Channel {
         )
     }
 
+    /// `batch_size` levels per `PUT /levels` (CHANNEL-PROTOCOL.md).
+    public var largestBatch: Int { configuration.batchSize }
+
     /// `PUT /levels` per batch with an `Idempotency-Key` derived from the batch itself.
     public func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
         var items: [PushResult.Item] = []

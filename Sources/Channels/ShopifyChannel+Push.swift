@@ -15,6 +15,9 @@ extension ShopifyChannel {
         }
     }
 
+    /// The configured quantities per `inventorySetQuantities` (at most ``ShopifyConfiguration/largestBatch``).
+    public var largestBatch: Int { configuration.batchSize }
+
     /// Sends per batch, at most: the first, one after re-reading stale quantities, one more for what is left.
     static let sendsPerBatch = 3
 

@@ -10,7 +10,7 @@ public struct ShopifyConfiguration: Sendable {
     public var webhookSecrets: [String]
     /// Omnistock location code → Shopify location id (`gid://shopify/Location/…`).
     public var locations: [String: String]
-    /// Quantities per `inventorySetQuantities` call.
+    /// Quantities per `inventorySetQuantities` call (at most ``largestBatch``).
     public var batchSize: Int
     /// The most nodes per page when listing levels and orders; pages are smaller where Shopify's
     /// 1,000-point query cost ceiling requires (see `ShopifyQueryCost`).
@@ -22,13 +22,18 @@ public struct ShopifyConfiguration: Sendable {
     /// Seconds between polls of a running bulk operation.
     public var bulkPollInterval: Double
 
+    /// The most quantities sent in one `inventorySetQuantities`: 250, the figure of issue 15. The reference pages of
+    /// the mutation and of `InventorySetQuantitiesInput` (https://shopify.dev/docs/api/admin-graphql/latest/mutations/inventorySetQuantities)
+    /// state no limit on `quantities`; 250 is also the largest page Shopify serves (https://shopify.dev/docs/api/usage/pagination-graphql).
+    public static let largestBatch = 250
+
     /// The API version used unless configured otherwise.
     public static let defaultAPIVersion = "2026-10"
 
     /// Creates a configuration.
     public init(
         shopURL: String, accessToken: String, apiVersion: String = ShopifyConfiguration.defaultAPIVersion,
-        webhookSecrets: [String] = [], locations: [String: String] = [:], batchSize: Int = 100,
+        webhookSecrets: [String] = [], locations: [String: String] = [:], batchSize: Int = ShopifyConfiguration.largestBatch,
         pageSize: Int = 250, reason: String = "correction", bulkThreshold: Int = 10_000, bulkPollInterval: Double = 2
     ) {
         self.shopURL = shopURL
@@ -36,7 +41,7 @@ public struct ShopifyConfiguration: Sendable {
         self.apiVersion = apiVersion
         self.webhookSecrets = webhookSecrets
         self.locations = locations
-        self.batchSize = batchSize
+        self.batchSize = min(max(batchSize, 1), Self.largestBatch)
         self.pageSize = pageSize
         self.reason = reason
         self.bulkThreshold = bulkThreshold

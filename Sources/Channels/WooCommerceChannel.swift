@@ -24,6 +24,9 @@ public struct WooCommerceChannel: Channel {
         )
     }
 
+    /// The configured items per batch call (at most ``WooCommerceConfiguration/largestBatch``).
+    public var largestBatch: Int { configuration.batchSize }
+
     /// `POST /products/batch` for products and `POST /products/{parent}/variations/batch` for variations,
     /// at most ``WooCommerceConfiguration/batchSize`` per call; errors in the answer apply item by item.
     ///

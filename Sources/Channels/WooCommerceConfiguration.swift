@@ -10,7 +10,7 @@ public struct WooCommerceConfiguration: Sendable {
     public var consumerSecret: String
     /// The secrets webhooks are signed with (two during rotation).
     public var webhookSecrets: [String]
-    /// Items per batch call (WooCommerce accepts at most 100).
+    /// Items per batch call (at most ``largestBatch``).
     public var batchSize: Int
     /// Items per listed page (at most 100).
     public var pageSize: Int
@@ -21,16 +21,20 @@ public struct WooCommerceConfiguration: Sendable {
     /// (or saved late by a slow request) is read twice rather than never; imports are idempotent.
     public var orderOverlap: TimeInterval
 
+    /// The most items one `POST /products/batch` takes: 100
+    /// (https://woocommerce.github.io/woocommerce-rest-api-docs/#batch-update-products, "limited to up to 100 objects").
+    public static let largestBatch = 100
+
     /// Creates a configuration.
     public init(
-        siteURL: String, consumerKey: String, consumerSecret: String, webhookSecrets: [String] = [], batchSize: Int = 100,
+        siteURL: String, consumerKey: String, consumerSecret: String, webhookSecrets: [String] = [], batchSize: Int = WooCommerceConfiguration.largestBatch,
         pageSize: Int = 100, unmanaged: UntrackedStockPolicy = .enable, orderOverlap: TimeInterval = 300
     ) {
         self.siteURL = siteURL
         self.consumerKey = consumerKey
         self.consumerSecret = consumerSecret
         self.webhookSecrets = webhookSecrets
-        self.batchSize = min(batchSize, 100)
+        self.batchSize = min(max(batchSize, 1), Self.largestBatch)
         self.pageSize = min(pageSize, 100)
         self.unmanaged = unmanaged
         self.orderOverlap = orderOverlap

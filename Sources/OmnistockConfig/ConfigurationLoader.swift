@@ -161,7 +161,7 @@ extension OmnistockConfiguration {
             share: try reader.int("share", default: 100, range: 0...100),
             max: try reader.int("max", range: 0...1_000_000_000),
             minVisible: try reader.int("min_visible", default: 0, range: 0...1_000_000),
-            batchSize: try reader.int("batch_size", default: 100, range: 1...1000),
+            batchSize: try reader.int("batch_size", range: 1...1000),
             rateLimit: rateLimit,
             concurrency: try reader.int("concurrency", default: 2, range: 1...64),
             timeout: try reader.duration("timeout", default: "30s"),

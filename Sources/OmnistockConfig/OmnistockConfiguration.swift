@@ -107,7 +107,8 @@ public struct OmnistockConfiguration: Sendable, Equatable {
         public var share: Int
         public var max: Int?
         public var minVisible: Int
-        public var batchSize: Int
+        /// Levels per request; nil: the largest batch the channel's API takes.
+        public var batchSize: Int?
         public var rateLimit: RateLimit?
         public var concurrency: Int
         /// Seconds per request.

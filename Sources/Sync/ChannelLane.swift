@@ -54,7 +54,7 @@ public final class ChannelLane: @unchecked Sendable {
         self.logger = logger
         self.queue = DispatchQueue(label: "omnistock.lane.\(code)")
         self.breaker = CircuitBreaker(failureThreshold: settings.circuitFailureThreshold, cooldown: settings.circuitCooldown)
-        self.bucket = settings.rateLimit.map { TokenBucket(rate: $0, now: MonotonicClock.now()) }
+        self.bucket = (settings.rateLimit ?? channel.pushRequestRate).map { TokenBucket(rate: $0, now: MonotonicClock.now()) }
     }
 
     /// Something may be due: look soon. Bursts of wake-ups become one claim.
@@ -100,7 +100,7 @@ public final class ChannelLane: @unchecked Sendable {
             let batch: [PushTarget]
             do {
                 try recordUnrecorded()
-                batch = try outbox.claimDue(channel: code, limit: settings.batchSize)
+                batch = try outbox.claimDue(channel: code, limit: batchSize)
                 databaseRetryDelay = 0.5
                 contact.succeeded()
             } catch {
@@ -115,6 +115,10 @@ public final class ChannelLane: @unchecked Sendable {
             send(batch)
         }
     }
+
+    /// Targets per claim: the configured size within the most one request to the channel carries, so that the
+    /// backlog goes out in the vendor's largest batches and no claimed target waits behind another request of its own batch.
+    private var batchSize: Int { max(1, min(settings.batchSize ?? channel.largestBatch, channel.largestBatch)) }
 
     private func send(_ batch: [PushTarget]) {
         let id = nextBatchID

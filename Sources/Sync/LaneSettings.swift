@@ -1,10 +1,10 @@
 /// How one channel is pushed to.
 public struct LaneSettings: Sendable {
-    /// Levels per request (the adapter may split further).
-    public var batchSize: Int
+    /// Levels per claim and request; nil: the channel's ``Channel/largestBatch``, which also caps a larger setting.
+    public var batchSize: Int?
     /// Requests in flight at once for this channel.
     public var concurrency: Int
-    /// Requests per second, if limited.
+    /// Requests per second, if limited (nil: the channel's ``Channel/pushRequestRate``, if it has one).
     public var rateLimit: Double?
     public var backoff: Backoff
     public var circuitFailureThreshold: Int
@@ -15,7 +15,7 @@ public struct LaneSettings: Sendable {
     public var coalescingDelay: Double
 
     public init(
-        batchSize: Int = 100, concurrency: Int = 2, rateLimit: Double? = nil, backoff: Backoff = Backoff(),
+        batchSize: Int? = nil, concurrency: Int = 2, rateLimit: Double? = nil, backoff: Backoff = Backoff(),
         circuitFailureThreshold: Int = 5, circuitCooldown: Double = 30, safetyScanInterval: Double = 30,
         coalescingDelay: Double = 0.005
     ) {

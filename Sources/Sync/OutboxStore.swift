@@ -21,31 +21,23 @@ public struct OutboxStore: Sendable {
 
     /// Claims up to `limit` due targets of `channel` and computes each value from the ledger now.
     ///
-    /// Two statements, not one: under READ COMMITTED the claim's row locks see a target's newest version
+    /// Decreases first (DESIGN.md §7): targets whose value fell since their last push are claimed before any
+    /// other due target, and come first in the batch; the rest fill the batch in due order. A late decrease
+    /// oversells; a late increase only delays a sale.
+    ///
+    /// Claim and values are separate statements: under READ COMMITTED the claim's row locks see a target's newest version
     /// even when its writer committed after the statement's snapshot was taken, while every other read of that
     /// statement sees the older snapshot. Values and listings read in the same statement could therefore be
     /// older than the version they are recorded under — a stale value marked as pushed, or a listing found by
-    /// discovery missed and the target refused for good. The second statement's snapshot is taken after the
-    /// claim, so it includes every write up to the versions claimed.
+    /// discovery missed and the target refused for good. The values statement's snapshot is taken after the
+    /// claims, so it includes every write up to the versions claimed. All three run in one transaction: if the
+    /// database goes away before the values are read, no lease is taken (it would hold the targets for `lease`).
     public func claimDue(channel: String, limit: Int) throws -> [PushTarget] {
-        try pool.withConnection { connection in
-            let claimed = try connection.query(
-                """
-                WITH due AS (
-                    SELECT channel, sku, location_scope FROM outbox
-                    WHERE channel = $1 AND next_attempt_at <= now() AND NOT permanent_error
-                      AND pushed_version IS DISTINCT FROM wanted_version
-                    ORDER BY next_attempt_at LIMIT $2
-                    FOR UPDATE SKIP LOCKED)
-                UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $3::float8), claimed_by = $4
-                FROM due
-                WHERE o.channel = due.channel AND o.sku = due.sku AND o.location_scope = due.location_scope
-                RETURNING o.sku, o.location_scope, o.wanted_version, o.pushed_value, o.attempts
-                """, [channel, limit, lease, replica]
-            ).map { row in
-                PushTarget(
-                    channel: channel, sku: try row.decode(at: 0), scope: try row.decode(at: 1), version: try row.decode(at: 2),
-                    value: 0, pushedValue: try row.decode(Int?.self, at: 3), attempts: try row.decode(at: 4), externalID: nil)
+        try pool.transaction { connection in
+            var claimed = try claim(channel: channel, limit: limit, fallingOnly: true, on: connection)
+            if claimed.count < limit {
+                // The falling targets just claimed are no longer due (their lease moved them on), so none comes twice.
+                claimed += try claim(channel: channel, limit: limit - claimed.count, fallingOnly: false, on: connection)
             }
             guard !claimed.isEmpty else { return [] }
             var current: [TargetKey: (value: Int, externalID: String?)] = [:]
@@ -69,6 +61,30 @@ public struct OutboxStore: Sendable {
                 target.externalID = now?.externalID
                 return target
             }
+        }
+    }
+
+    /// One claim statement: due targets in due order, only those whose value fell since their last push if `fallingOnly`
+    /// (the partial index `outbox_falling_due` finds them without walking a backlog of increases).
+    private func claim(channel: String, limit: Int, fallingOnly: Bool, on connection: PostgresConnection) throws -> [PushTarget] {
+        try connection.query(
+            """
+            WITH due AS (
+                SELECT channel, sku, location_scope FROM outbox
+                WHERE channel = $1 AND next_attempt_at <= now() AND NOT permanent_error
+                  AND pushed_version IS DISTINCT FROM wanted_version
+                  \(fallingOnly ? "AND decreased_version > COALESCE(pushed_version, 0)" : "")
+                ORDER BY next_attempt_at LIMIT $2
+                FOR UPDATE SKIP LOCKED)
+            UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $3::float8), claimed_by = $4
+            FROM due
+            WHERE o.channel = due.channel AND o.sku = due.sku AND o.location_scope = due.location_scope
+            RETURNING o.sku, o.location_scope, o.wanted_version, o.pushed_value, o.attempts
+            """, [channel, limit, lease, replica]
+        ).map { row in
+            PushTarget(
+                channel: channel, sku: try row.decode(at: 0), scope: try row.decode(at: 1), version: try row.decode(at: 2),
+                value: 0, pushedValue: try row.decode(Int?.self, at: 3), attempts: try row.decode(at: 4), externalID: nil)
         }
     }
 

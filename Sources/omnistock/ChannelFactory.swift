@@ -34,14 +34,14 @@ enum ChannelFactory {
                 configuration: ShopifyConfiguration(
                     shopURL: channel.baseURL, accessToken: try required(channel.token, "token", channel),
                     apiVersion: channel.apiVersion ?? ShopifyConfiguration.defaultAPIVersion, webhookSecrets: secrets,
-                    locations: channel.locationIDs, batchSize: channel.batchSize),
+                    locations: channel.locationIDs, batchSize: channel.batchSize ?? ShopifyConfiguration.largestBatch),
                 client: client)
         case "woocommerce":
             return WooCommerceChannel(
                 configuration: WooCommerceConfiguration(
                     siteURL: channel.baseURL, consumerKey: try required(channel.consumerKey, "consumer_key", channel),
                     consumerSecret: try required(channel.consumerSecret, "consumer_secret", channel), webhookSecrets: secrets,
-                    batchSize: min(channel.batchSize, 100), unmanaged: UntrackedStockPolicy(rawValue: channel.unmanaged) ?? .enable),
+                    batchSize: channel.batchSize ?? WooCommerceConfiguration.largestBatch, unmanaged: UntrackedStockPolicy(rawValue: channel.unmanaged) ?? .enable),
                 client: client)
         case "allegro":
             let code = channel.code
@@ -70,7 +70,7 @@ enum ChannelFactory {
             return OmnistockJSONChannel(
                 configuration: OmnistockJSONConfiguration(
                     baseURL: channel.baseURL, token: try required(channel.token, "token", channel), webhookSecrets: secrets,
-                    batchSize: channel.batchSize),
+                    batchSize: channel.batchSize ?? 100),
                 client: client)
         }
     }

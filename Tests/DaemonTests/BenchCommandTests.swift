@@ -11,6 +11,7 @@ import TestSupport
         struct Figure: Decodable {
             var name: String
             var value: Double
+            var baseline: Double?
         }
 
         var figures: [Figure]
@@ -31,6 +32,27 @@ import TestSupport
         let rss = try #require(figure("daemon peak RSS, 100000 levels"))
         #expect(rss.value > 0 && rss.value <= 150, "peak RSS \(rss.value) MiB")
         #expect(figure("daemon reconcile of 100000 levels") != nil, "the daemon's reconcile compared every level")
+        #expect(report.notes.contains("verify: ledger consistent after the run"))
+    }
+
+    /// The backlog phase, compressed: every sale made while each channel's backlog drained reached the channel, and
+    /// the backlog went out in the vendor's largest batches.
+    @Test func quickBacklogPhase() throws {
+        let database = try TestDatabase.make(migrated: false)
+        let (status, output) = try DaemonProcess.run(["bench", "--quick", "--json", "--only", "backlog", "--database", database.url], timeout: 300)
+        #expect(status == 0, "output: \(output.suffix(3000))")
+        let start = try #require(output.range(of: "\n{\n")?.lowerBound, "no JSON report in: \(output.suffix(2000))")
+        let report = try JSONDecoder().decode(Report.self, from: Data(output[start...].utf8))
+        for kind in ["shopify", "woocommerce", "allegro"] {
+            let sales = try #require(report.figures.first { $0.name.hasPrefix("backlog \(kind)") && $0.name.contains("sale p99") })
+            // "(n of m)": every sale arrived.
+            let counts = sales.name.split(separator: "(").last?.split(separator: ")").first?.split(separator: " ") ?? []
+            #expect(counts.count == 3 && counts[0] == counts[2], "\(sales.name)")
+            let requests = try #require(report.figures.first { $0.name.hasPrefix("backlog \(kind)") && $0.name.contains("requests per") })
+            // Coalesced into the largest batches: near the fewest requests (a throttled answer may add one).
+            let fewest = try #require(requests.baseline)
+            #expect(requests.value > 0 && requests.value <= fewest * 1.5, "\(requests.value) requests per 10,000 changes, fewest \(fewest)")
+        }
         #expect(report.notes.contains("verify: ledger consistent after the run"))
     }
 }

@@ -8,11 +8,16 @@ import PostgresClient
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure ledger writes, hot-SKU contention, ingest, propagation, webhook ingress, reconcile and daemon memory against same-run baselines.",
+        abstract: "Measure ledger writes, hot-SKU contention, ingest, propagation, webhook ingress, reconcile, channel backlogs and daemon memory against same-run baselines.",
         discussion: """
             Starts its own throwaway PostgreSQL (under --data-dir if given, else the temporary directory; removed \
             afterwards) unless --database is given (the database gets benchmark data: use an empty one). Baselines: pgbench -N on the same database, a trivial route on the same server, \
-            a new connection per request. The memory phase starts this executable as `omnistock serve` on \
+            a new connection per request. Baselines that share the machine (pgbench, GET /healthz) run in alternating \
+            rounds with ours (A B A B …; --rounds, 3 by default, 2 with --quick): the table gives the median ratio and \
+            its spread, --json every round, and the load average is printed before and after. The backlog phase pushes \
+            a bulk change of 100,000 SKUs (10,000, and 200 to Allegro, with --quick) to Shopify, WooCommerce and Allegro \
+            simulators that enforce each vendor's documented limit, with sales made meanwhile; Allegro's 2,500 offer \
+            PATCHes a minute make its part take 40 minutes. The memory phase starts this executable as `omnistock serve` on \
             1,000,000 levels (100,000 with --quick) and reads its peak RSS; run a release build for real figures.
             """)
 
@@ -20,6 +25,9 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Flag(help: "A short run (10,000 SKUs, 2 s phases).")
     var quick = false
+
+    @Option(help: "Rounds of baseline and ours, alternating (default 3; 2 with --quick).")
+    var rounds: Int?
 
     @Flag(help: "Print the report as JSON.")
     var json = false
@@ -59,6 +67,10 @@ struct BenchCommand: AsyncParsableCommand {
             }
             var options: BenchRunner.Options = quick ? .quick : .init()
             if !phases.isEmpty { options.phases = Set(phases) }
+            if let rounds {
+                guard rounds >= 1 else { throw CommandFailure.usage("--rounds must be at least 1") }
+                options.rounds = rounds
+            }
             options.daemonExecutable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             let runner = BenchRunner(
                 pool: pool, pgbenchDirectory: try? EmbeddedCluster.findBinaries(), options: options,

@@ -96,6 +96,7 @@ final class DemoWorld: @unchecked Sendable {
             refresh_token = "demo-refresh"
             locations = ["wh-main", "wh-south"]
             buffer = 2
+            concurrency = 4
 
             [[channels]]
             code = "pos-krakow"
