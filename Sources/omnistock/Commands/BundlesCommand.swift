@@ -42,21 +42,9 @@ struct BundlesCommand: AsyncParsableCommand {
         }
 
         static func read(_ path: String) throws -> [BundleImportRow] {
-            guard let stream = InputStream(fileAtPath: path) else { throw CommandFailure.usage("cannot open \(path)") }
-            let reader: CSVReader
-            do {
-                reader = try CSVReader(stream: stream, hasHeaderRow: true, trimFields: true)
-            } catch {
-                throw CommandFailure.usage("\(path): not a readable CSV file (\(error))")
-            }
-            let header = (reader.headerRow ?? []).map { $0.lowercased() }
-            guard let bundle = header.firstIndex(of: "bundle_sku"), let component = header.firstIndex(of: "component_sku"),
-                let quantity = header.firstIndex(of: "quantity")
-            else {
-                throw CommandFailure.usage("\(path): the header must name the columns bundle_sku, component_sku, quantity (and optionally name, barcode)")
-            }
-            let name = header.firstIndex(of: "name")
-            let barcode = header.firstIndex(of: "barcode")
+            let file = try CSVFile(path: path, required: ["bundle_sku", "component_sku", "quantity"], optional: ["name", "barcode"])
+            let (bundle, component, quantity) = (file.required[0], file.required[1], file.required[2])
+            let (name, barcode, reader) = (file.column("name"), file.column("barcode"), file.reader)
             var rows: [BundleImportRow] = []
             var line = 1
             while let fields = reader.next() {

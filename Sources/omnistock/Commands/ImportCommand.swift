@@ -50,19 +50,9 @@ final class StockFile: Sequence {
     private(set) var problem: String?
 
     init(path: String) throws {
-        guard let stream = InputStream(fileAtPath: path) else { throw CommandFailure.usage("cannot open \(path)") }
-        do {
-            reader = try CSVReader(stream: stream, hasHeaderRow: true, trimFields: true)
-        } catch {
-            throw CommandFailure.usage("\(path): not a readable CSV file (\(error))")
-        }
-        let header = (reader.headerRow ?? []).map { $0.lowercased() }
-        guard let sku = header.firstIndex(of: "sku"), let location = header.firstIndex(of: "location"),
-            let onHand = header.firstIndex(of: "on_hand")
-        else {
-            throw CommandFailure.usage("\(path): the header must name the columns sku, location, on_hand (and optionally name, barcode)")
-        }
-        columns = (sku, location, onHand, header.firstIndex(of: "name"), header.firstIndex(of: "barcode"))
+        let file = try CSVFile(path: path, required: ["sku", "location", "on_hand"], optional: ["name", "barcode"])
+        reader = file.reader
+        columns = (file.required[0], file.required[1], file.required[2], file.column("name"), file.column("barcode"))
     }
 
     func makeIterator() -> AnyIterator<StockImportRow> {

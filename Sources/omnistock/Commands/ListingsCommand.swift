@@ -38,20 +38,9 @@ struct ListingsCommand: AsyncParsableCommand {
         }
 
         static func read(_ path: String) throws -> ([ListingMapping], [Int]) {
-            guard let stream = InputStream(fileAtPath: path) else { throw CommandFailure.usage("cannot open \(path)") }
-            let reader: CSVReader
-            do {
-                reader = try CSVReader(stream: stream, hasHeaderRow: true, trimFields: true)
-            } catch {
-                throw CommandFailure.usage("\(path): not a readable CSV file (\(error))")
-            }
-            let header = (reader.headerRow ?? []).map { $0.lowercased() }
-            guard let channel = header.firstIndex(of: "channel"), let sku = header.firstIndex(of: "sku"),
-                let external = header.firstIndex(of: "external_id")
-            else {
-                throw CommandFailure.usage("\(path): the header must name the columns channel, sku, external_id (and optionally location)")
-            }
-            let location = header.firstIndex(of: "location")
+            let file = try CSVFile(path: path, required: ["channel", "sku", "external_id"], optional: ["location"])
+            let (channel, sku, external) = (file.required[0], file.required[1], file.required[2])
+            let (location, reader) = (file.column("location"), file.reader)
             var mappings: [ListingMapping] = []
             var lines: [Int] = []
             var line = 1
