@@ -43,6 +43,23 @@ import Testing
         #expect(logical.contains { $0.contains("libpq5") && $0.contains("libcurl4") }, "runtime has libpq5 and libcurl4")
     }
 
+    /// A resource bundle missing from the image only shows when a route opens it (the old `cp … || true` hid it):
+    /// every bundle the build makes for one of our targets is copied by name, and no command's failure is swallowed.
+    @Test func dockerfileCopiesEveryResourceBundleAndSwallowsNoFailure() throws {
+        let dockerfile = try read("deploy/docker/Dockerfile")
+        #expect(!dockerfile.contains("|| true"))
+        let binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let ourTargets = Set(try FileManager.default.contentsOfDirectory(atPath: repository.appendingPathComponent("Sources").path))
+        let bundles = try FileManager.default.contentsOfDirectory(atPath: binDirectory.path).filter { name in
+            guard name.hasPrefix("omnistock_"), name.hasSuffix(".resources") else { return false }
+            return ourTargets.contains(String(name.dropFirst("omnistock_".count).dropLast(".resources".count)))
+        }
+        #expect(!bundles.isEmpty, "the Server module's openapi.json bundle is built next to the tests in \(binDirectory.path)")
+        for bundle in bundles {
+            #expect(dockerfile.contains("\"$bin/\(bundle)\" /out/"), "the Dockerfile copies \(bundle)")
+        }
+    }
+
     @Test func composeNamesTheDockerfileAndPostgres() throws {
         let compose = try read("deploy/docker/compose.yaml")
         #expect(compose.contains("dockerfile: deploy/docker/Dockerfile"))
