@@ -39,10 +39,16 @@ let package = Package(
         ),
 
         // MARK: Infrastructure (nothing inventory-specific)
+        /// Process launching, backoff, token bucket and the monotonic clock: one of each, for every module.
+        .target(
+            name: "Support",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "PostgresClient",
             dependencies: [
                 "CLibPQ",
+                "Support",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -69,6 +75,7 @@ let package = Package(
             name: "Channels",
             dependencies: [
                 "CurlHTTP",
+                "Support",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -99,6 +106,7 @@ let package = Package(
         .target(
             name: "Sync",
             dependencies: [
+                "Support",
                 "Ledger",
                 "PostgresClient",
                 "Channels",
@@ -113,6 +121,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
+                "Support",
                 "Ledger",
                 "PostgresClient",
                 "Channels",
@@ -133,7 +142,7 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "Ledger", "PostgresClient", "Channels", "CurlHTTP", "Sync", "Server", "ChannelSimulators",
+                "Ledger", "PostgresClient", "Channels", "CurlHTTP", "Sync", "Server", "ChannelSimulators", "Support",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -144,6 +153,7 @@ let package = Package(
         .executableTarget(
             name: "omnistock",
             dependencies: [
+                "Support",
                 "Ledger",
                 "PostgresClient",
                 "Channels",
@@ -168,7 +178,7 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "TestSupport",
-            dependencies: ["PostgresClient", "Ledger"],
+            dependencies: ["PostgresClient", "Ledger", "Support"],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -189,7 +199,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncTests",
-            dependencies: ["Sync", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport"],
+            dependencies: ["Sync", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport", "Support"],
             swiftSettings: swiftSettings
         ),
         /// The `omnistock` binary end to end: CLI, daemon faults, replicas.
@@ -201,7 +211,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Sync", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "PostgresClient", "TestSupport",
+                "Server", "Sync", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "PostgresClient", "TestSupport", "Support",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -211,6 +221,7 @@ let package = Package(
             name: "CurlHTTPTests",
             dependencies: [
                 "CurlHTTP",
+                "Support",
                 "ChannelSimulators",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],

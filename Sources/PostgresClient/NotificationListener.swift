@@ -2,6 +2,7 @@ import CLibPQ
 import Dispatch
 import Foundation
 import Logging
+import Support
 
 /// A notification received through `LISTEN`.
 public struct PostgresNotification: Sendable, Equatable {
@@ -32,7 +33,9 @@ public final class NotificationListener: @unchecked Sendable {
     private var connection: PostgresConnection?
     private var source: (any DispatchSourceRead)?
     private var stopped = false
-    private var reconnectDelay: TimeInterval = 0.1
+    /// Reconnects that failed; each doubles the wait before the next (0.1 s up to 5 s).
+    private var reconnectFailures = 0
+    private static let reconnectBackoff = Backoff(base: 0.1, cap: 5, jitter: .none)
     /// A slow check that the connection is still there (a half-open TCP connection raises no event).
     private var liveness: (any DispatchSourceTimer)?
 
@@ -124,14 +127,14 @@ public final class NotificationListener: @unchecked Sendable {
     }
 
     private func scheduleReconnect() {
-        queue.asyncAfter(deadline: .now() + reconnectDelay) { [weak self] in
+        queue.asyncAfter(deadline: .now() + Self.reconnectBackoff.delay(afterAttempts: reconnectFailures + 1)) { [weak self] in
             guard let self, !self.stopped else { return }
             do {
                 try self.connect()
                 self.logger.info("notification connection restored")
                 self.onReconnect()
             } catch {
-                self.reconnectDelay = min(self.reconnectDelay * 2, 5)
+                self.reconnectFailures += 1
                 self.scheduleReconnect()
             }
         }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import PostgresClient
+import Support
 
 /// Pushes one channel's due targets. Each channel has its own lane: its own serial Dispatch queue,
 /// concurrency limit, token bucket and circuit breaker, so a slow or failing channel delays no other.
@@ -96,7 +97,7 @@ public final class ChannelLane: @unchecked Sendable {
             if let reopens = breaker.reopensAt(), reopens > now { return schedule(after: reopens - now) }
             // Half-open with its trial still out: the trial's answer pumps again.
             guard breaker.wouldAllowRequest(now: now) else { return }
-            if let wait = bucket?.peekWait(now: now) { return schedule(after: wait) }
+            if let wait = bucket?.wait(now: now) { return schedule(after: wait) }
             let batch: [PushTarget]
             do {
                 try recordUnrecorded()

@@ -4,6 +4,7 @@ import CurlHTTP
 import Foundation
 import Ledger
 import PostgresClient
+import Support
 import Sync
 import TestSupport
 
