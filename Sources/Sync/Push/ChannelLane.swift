@@ -5,11 +5,12 @@ import Logging
 import PostgresClient
 import Support
 
-/// Pushes one channel's due targets. Each channel has its own lane: its own serial Dispatch queue,
-/// concurrency limit, token bucket and circuit breaker, so a slow or failing channel delays no other.
+/// Pushes one channel's due targets: the I/O around a ``LaneStateMachine``. Each channel has its own lane — its
+/// own serial Dispatch queue, concurrency limit, token bucket and circuit breaker — so a slow or failing channel
+/// delays no other.
 ///
-/// All state lives on `queue`. Database calls run there (never on an HTTP event loop); each push
-/// runs as a task and reports back to the queue.
+/// The machine decides; this driver performs its actions (database calls on `queue`, never on an HTTP event
+/// loop; pushes as tasks that report back to the queue), keeps the one timer, and feeds the results back.
 public final class ChannelLane: @unchecked Sendable {
     public let code: String
     let channel: any Channel
@@ -23,20 +24,12 @@ public final class ChannelLane: @unchecked Sendable {
     let logger: Logger
     let queue: DispatchQueue
 
-    private var inFlight: [Int: [PushTarget]] = [:]
-    private var nextBatchID = 0
-    private var reservationsInFlight = false
-    private var breaker: CircuitBreaker
-    private var bucket: TokenBucket?
-    private var pausedUntil: Double = 0
+    // State below is touched only on `queue`.
+    private var machine: LaneStateMachine
     private var timer: (any DispatchSourceTimer)?
     private var timerDeadline: Double = .infinity
     private var wakeScheduled = false
     private var stopped = false
-    private var databaseRetryDelay = 0.5
-    /// Outcomes of pushes that went out while the database could not record them: recorded before the
-    /// next claim, so their targets go out again at once instead of waiting out their claim's lease.
-    private var unrecorded: [PushRecord] = []
     private var drained: (() -> Void)?
 
     public init(
@@ -54,8 +47,8 @@ public final class ChannelLane: @unchecked Sendable {
         self.metrics = metrics
         self.logger = logger
         self.queue = DispatchQueue(label: "omnistock.lane.\(code)")
-        self.breaker = CircuitBreaker(failureThreshold: settings.circuitFailureThreshold, cooldown: settings.circuitCooldown)
-        self.bucket = (settings.rateLimit ?? channel.pushRequestRate).map { TokenBucket(rate: $0, now: MonotonicClock.now()) }
+        self.machine = LaneStateMachine(
+            settings: settings, largestBatch: channel.largestBatch, channelRate: channel.pushRequestRate, now: MonotonicClock.now())
     }
 
     /// Something may be due: look soon. Bursts of wake-ups become one claim.
@@ -65,7 +58,8 @@ public final class ChannelLane: @unchecked Sendable {
             self.wakeScheduled = true
             self.queue.asyncAfter(deadline: .now() + self.settings.coalescingDelay) {
                 self.wakeScheduled = false
-                self.pump()
+                guard !self.stopped else { return }
+                self.perform(self.machine.pump(now: MonotonicClock.now()))
             }
         }
     }
@@ -77,104 +71,100 @@ public final class ChannelLane: @unchecked Sendable {
             self.stopped = true
             self.timer?.cancel()
             self.timer = nil
-            try? self.recordUnrecorded()
-            if self.inFlight.isEmpty && !self.reservationsInFlight { return completion() }
             self.drained = completion
+            self.perform(self.machine.stop(now: MonotonicClock.now()))
+            guard self.drained != nil else { return }
             self.queue.asyncAfter(deadline: .now() + grace) {
                 guard let drained = self.drained else { return }
                 self.drained = nil
-                let abandoned = self.inFlight.values.flatMap { $0 }
+                let abandoned = self.machine.abandon()
                 try? self.outbox.record(abandoned.map { .failed($0, error: "shutdown while in flight", delay: 0, permanent: false) })
                 drained()
             }
         }
     }
 
-    private func pump() {
-        while !stopped && inFlight.count < settings.concurrency {
-            let now = MonotonicClock.now()
-            if pausedUntil > now { return schedule(after: pausedUntil - now) }
-            if let reopens = breaker.reopensAt(), reopens > now { return schedule(after: reopens - now) }
-            // Half-open with its trial still out: the trial's answer pumps again.
-            guard breaker.wouldAllowRequest(now: now) else { return }
-            if let wait = bucket?.wait(now: now) { return schedule(after: wait) }
-            let batch: [PushTarget]
-            do {
-                try recordUnrecorded()
-                batch = try outbox.claimDue(channel: code, limit: batchSize)
-                databaseRetryDelay = 0.5
-                contact.succeeded()
-            } catch {
-                return databaseUnavailable(error)
+    /// Performs `action` and every action the machine answers with, until it waits or sleeps.
+    private func perform(_ first: LaneStateMachine.Action) {
+        var action = first
+        while true {
+            let now = { MonotonicClock.now() }
+            switch action {
+            case .record(let records):
+                do {
+                    try outbox.record(records)
+                    action = machine.recorded(now: now())
+                } catch {
+                    action = databaseUnavailable(error)
+                }
+            case .claim(let limit):
+                do {
+                    let targets = try outbox.claimDue(channel: code, limit: limit)
+                    contact.succeeded()
+                    action = machine.claimed(targets, now: now())
+                } catch {
+                    action = databaseUnavailable(error)
+                }
+            case .push(let batch, let targets):
+                send(batch: batch, targets: targets)
+                action = machine.sent(now: now())
+            case .claimReservations(let limit):
+                do {
+                    action = machine.reservationsClaimed(try reservations.claimDue(channel: code, limit: limit), now: now())
+                } catch {
+                    action = databaseUnavailable(error)
+                }
+            case .pushReservations(let tasks):
+                send(tasks)
+                action = machine.sent(now: now())
+            case .findNextDue:
+                action = machine.nextDue(in: (try? outbox.secondsUntilNextDue(channel: code)) ?? nil, now: now())
+            case .sleep(let deadline):
+                return schedule(at: deadline)
+            case .wait:
+                return
+            case .drained:
+                let drained = self.drained
+                self.drained = nil
+                drained?()
+                return
             }
-            if batch.isEmpty {
-                pushReservationsIfDue()
-                return scheduleNextScan()
-            }
-            _ = breaker.allowsRequest(now: now)
-            _ = bucket?.take(now: now)
-            send(batch)
         }
     }
 
-    /// Targets per claim: the configured size within the most one request to the channel carries, so that the
-    /// backlog goes out in the vendor's largest batches and no claimed target waits behind another request of its own batch.
-    private var batchSize: Int { max(1, min(settings.batchSize ?? channel.largestBatch, channel.largestBatch)) }
+    private func databaseUnavailable(_ error: any Error) -> LaneStateMachine.Action {
+        logger.warning("database unavailable; pushing paused", metadata: ["channel": "\(code)", "error": "\(error)"])
+        metrics.recordDatabaseError()
+        contact.failed()
+        return machine.databaseFailed(now: MonotonicClock.now())
+    }
 
-    private func send(_ batch: [PushTarget]) {
-        let id = nextBatchID
-        nextBatchID += 1
-        inFlight[id] = batch
-        let started = MonotonicClock.now()
+    private func send(batch: Int, targets: [PushTarget]) {
         let channel = self.channel
         Task {
-            let result = await channel.pushLevels(batch.map(\.level))
-            self.queue.async { self.finish(batchID: id, batch: batch, result: result, started: started) }
+            let result = await channel.pushLevels(targets.map(\.level))
+            self.queue.async { self.answered(batch: batch, result: result) }
         }
     }
 
-    private func finish(batchID: Int, batch: [PushTarget], result: PushResult, started: Double) {
-        guard inFlight.removeValue(forKey: batchID) != nil else { return }
-        let now = MonotonicClock.now()
-        metrics.recordPushLatency(channel: code, seconds: now - started)
-        metrics.recordCompareAndSetRetries(channel: code, count: result.compareAndSetRetries)
-        var records: [PushRecord] = []
-        var failures = 0
-        for (target, outcome) in zip(batch, result.outcomes + Array(repeating: .transient("no outcome"), count: max(0, batch.count - result.items.count))) {
-            let (record, failed) = PushClassifier.record(for: target, outcome: outcome, backoff: settings.backoff)
-            records.append(record)
-            if failed { failures += 1 }
-            metrics.recordPush(channel: code, outcome: outcome)
+    private func answered(batch: Int, result: PushResult) {
+        let (verdict, next) = machine.pushed(batch: batch, result: result, now: MonotonicClock.now())
+        if let verdict {
+            metrics.recordPushLatency(channel: code, seconds: verdict.latency)
+            metrics.recordCompareAndSetRetries(channel: code, count: result.compareAndSetRetries)
+            let missing = Array(repeating: PushOutcome.transient("no outcome"), count: max(0, verdict.records.count - result.items.count))
+            for (_, outcome) in zip(verdict.records, result.outcomes + missing) {
+                metrics.recordPush(channel: code, outcome: outcome)
+            }
+            switch verdict.health {
+            case .succeeded:
+                try? health.recordSuccess(channel: code)
+            case .failed(let error, let circuit, let failures):
+                try? health.recordFailure(channel: code, error: error, circuit: circuit, consecutiveFailures: failures)
+            }
+            recordIssues(in: result)
         }
-        if let pause = PushClassifier.pause(in: result.outcomes) { pausedUntil = max(pausedUntil, now + pause) }
-        let firstError = records.lazy.compactMap { record -> String? in
-            if case .failed(_, let error, _, _) = record { error } else { nil }
-        }.first
-        if failures == batch.count {
-            breaker.recordFailure(now: now)
-            try? health.recordFailure(
-                channel: code, error: firstError ?? "push failed", circuit: breaker.state, consecutiveFailures: breaker.consecutiveFailures)
-        } else {
-            breaker.recordSuccess()
-            try? health.recordSuccess(channel: code)
-        }
-        unrecorded += records
-        do {
-            try recordUnrecorded()
-        } catch {
-            logger.warning(
-                "could not record push results; recording them once the database answers", metadata: ["channel": "\(code)", "error": "\(error)"])
-            contact.failed()
-        }
-        recordIssues(in: result)
-        completeIfDrained()
-        pump()
-    }
-
-    private func recordUnrecorded() throws {
-        guard !unrecorded.isEmpty else { return }
-        try outbox.record(unrecorded)
-        unrecorded.removeAll()
+        perform(next)
     }
 
     /// Listing problems the channel reported (an unmanaged product, an offer the seller ended) become open conflicts.
@@ -191,16 +181,7 @@ public final class ChannelLane: @unchecked Sendable {
         }
     }
 
-    private func pushReservationsIfDue() {
-        guard !reservationsInFlight else { return }
-        let tasks: [ReservationTask]
-        do {
-            tasks = try reservations.claimDue(channel: code, limit: 20)
-        } catch {
-            return databaseUnavailable(error)
-        }
-        guard !tasks.isEmpty else { return }
-        reservationsInFlight = true
+    private func send(_ tasks: [ReservationTask]) {
         let channel = self.channel
         Task {
             var outcomes: [(ReservationTask, PushOutcome)] = []
@@ -210,59 +191,35 @@ public final class ChannelLane: @unchecked Sendable {
                 outcomes.append((task, outcome))
             }
             let finished = outcomes
-            self.queue.async { self.finishReservations(finished) }
+            self.queue.async { self.reservationsAnswered(finished) }
         }
     }
 
-    private func finishReservations(_ outcomes: [(ReservationTask, PushOutcome)]) {
-        reservationsInFlight = false
-        for (task, outcome) in outcomes {
-            switch outcome {
-            case .ok:
-                try? reservations.recordDone(task)
-            case .retryAfter(let seconds):
-                try? reservations.recordFailure(task, error: "throttled", delay: settings.backoff.delay(afterAttempts: task.attempts + 1, retryAfter: Double(seconds)))
-            case .conflict, .permanent, .transient:
-                try? reservations.recordFailure(task, error: "\(outcome)", delay: settings.backoff.delay(afterAttempts: task.attempts + 1))
+    private func reservationsAnswered(_ outcomes: [(ReservationTask, PushOutcome)]) {
+        let (verdicts, next) = machine.reservationsPushed(outcomes, now: MonotonicClock.now())
+        for (task, verdict) in verdicts {
+            switch verdict {
+            case .done: try? reservations.recordDone(task)
+            case .failed(let error, let delay): try? reservations.recordFailure(task, error: error, delay: delay)
             }
         }
-        completeIfDrained()
-        pump()
+        perform(next)
     }
 
-    private func completeIfDrained() {
-        guard stopped, inFlight.isEmpty, !reservationsInFlight, let drained else { return }
-        self.drained = nil
-        drained()
-    }
-
-    private func databaseUnavailable(_ error: any Error) {
-        logger.warning("database unavailable; pushing paused", metadata: ["channel": "\(code)", "error": "\(error)"])
-        metrics.recordDatabaseError()
-        contact.failed()
-        schedule(after: databaseRetryDelay)
-        databaseRetryDelay = min(databaseRetryDelay * 2, 10)
-    }
-
-    private func scheduleNextScan() {
-        let next = (try? outbox.secondsUntilNextDue(channel: code)) ?? nil
-        schedule(after: min(next ?? settings.safetyScanInterval, settings.safetyScanInterval))
-    }
-
-    /// Arms the lane's one timer for `seconds` from now, unless it already fires sooner.
-    private func schedule(after seconds: Double) {
+    /// Arms the lane's one timer for `deadline`, unless it already fires sooner.
+    private func schedule(at deadline: Double) {
         guard !stopped else { return }
-        let deadline = MonotonicClock.now() + max(seconds, 0.001)
+        let seconds = max(deadline - MonotonicClock.now(), 0.001)
         if timer != nil && timerDeadline <= deadline { return }
         timer?.cancel()
         let source = DispatchSource.makeTimerSource(queue: queue)
-        source.schedule(deadline: .now() + max(seconds, 0.001))
+        source.schedule(deadline: .now() + seconds)
         source.setEventHandler { [weak self] in
             guard let self else { return }
             self.timer?.cancel()
             self.timer = nil
             self.timerDeadline = .infinity
-            self.pump()
+            self.perform(self.machine.pump(now: MonotonicClock.now()))
         }
         timer = source
         timerDeadline = deadline
