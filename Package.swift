@@ -102,7 +102,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        /// The Dispatch-based worker: outbox pushes, inbox processing, expiry, leader election, reconcile.
+        /// The daemon's services, each with one job: push lanes, order events, reconcile, leadership and the leader's jobs.
         .target(
             name: "Sync",
             dependencies: [
@@ -138,11 +138,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// The daemon composed in one place: push lanes, leadership and the leader's jobs, the HTTP server.
+        .target(
+            name: "OmnistockDaemon",
+            dependencies: [
+                "Sync", "Server", "Ledger", "PostgresClient",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         /// `omnistock bench`: figures with same-run baselines (pgbench).
         .target(
             name: "Benchmarks",
             dependencies: [
-                "Ledger", "PostgresClient", "Channels", "CurlHTTP", "Sync", "Server", "ChannelSimulators", "Support",
+                "Ledger", "PostgresClient", "Channels", "CurlHTTP", "Sync", "Server", "ChannelSimulators", "Support", "OmnistockDaemon",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -160,6 +172,7 @@ let package = Package(
                 "CurlHTTP",
                 "Sync",
                 "Server",
+                "OmnistockDaemon",
                 "ChannelSimulators",
                 "Benchmarks",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -199,7 +212,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncTests",
-            dependencies: ["Sync", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport", "Support"],
+            dependencies: ["Sync", "OmnistockDaemon", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport", "Support"],
             swiftSettings: swiftSettings
         ),
         /// The `omnistock` binary end to end: CLI, daemon faults, replicas.

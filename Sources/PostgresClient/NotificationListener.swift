@@ -21,13 +21,17 @@ public struct PostgresNotification: Sendable, Equatable {
 /// alive, since a half-open connection raises no event). When the connection drops, the listener reconnects with
 /// backoff, listens again and calls `onReconnect` (notifications sent meanwhile are lost, so the
 /// subscriber should rescan its state then).
+///
+/// One connection serves many subscribers: each ``subscribe(to:_:)`` adds a channel and a handler (before `start()`).
 public final class NotificationListener: @unchecked Sendable {
     private let conninfo: String
-    private let channels: [String]
+    private var channels: [String]
     private let queue: DispatchQueue
     private let logger: Logger
     private let onNotification: @Sendable (PostgresNotification) -> Void
     private let onReconnect: @Sendable () -> Void
+    private var subscribers: [String: [@Sendable (PostgresNotification) -> Void]] = [:]
+    private var reconnectSubscribers: [@Sendable () -> Void] = []
 
     // State below is touched only on `queue`.
     private var connection: PostgresConnection?
@@ -40,7 +44,7 @@ public final class NotificationListener: @unchecked Sendable {
     private var liveness: (any DispatchSourceTimer)?
 
     public init(
-        conninfo: String, channels: [String], queue: DispatchQueue = DispatchQueue(label: "omnistock.listen"),
+        conninfo: String, channels: [String] = [], queue: DispatchQueue = DispatchQueue(label: "omnistock.listen"),
         logger: Logger = Logger(label: "omnistock.listen"),
         onReconnect: @escaping @Sendable () -> Void = {},
         onNotification: @escaping @Sendable (PostgresNotification) -> Void
@@ -51,6 +55,29 @@ public final class NotificationListener: @unchecked Sendable {
         self.logger = logger
         self.onReconnect = onReconnect
         self.onNotification = onNotification
+    }
+
+    /// Also listens on `channel` and calls `handler` for each of its notifications (on the listener's queue).
+    /// Subscribe before `start()`.
+    public func subscribe(to channel: String, _ handler: @escaping @Sendable (PostgresNotification) -> Void) {
+        queue.sync {
+            if !channels.contains(channel) { channels.append(channel) }
+            subscribers[channel, default: []].append(handler)
+        }
+    }
+
+    /// Calls `handler` whenever the connection was restored (or first made after ``start()`` failed): notifications
+    /// sent meanwhile are lost, so the subscriber rescans. Subscribe before `start()`.
+    public func subscribeToReconnects(_ handler: @escaping @Sendable () -> Void) {
+        queue.sync { reconnectSubscribers.append(handler) }
+    }
+
+    /// Calls every reconnect subscriber (and `onReconnect`), as after a restored connection.
+    public func announceReconnect() {
+        queue.async {
+            self.onReconnect()
+            self.reconnectSubscribers.forEach { $0() }
+        }
     }
 
     /// Connects and listens. Throws if the first connection cannot be made; later losses are retried.
@@ -88,7 +115,7 @@ public final class NotificationListener: @unchecked Sendable {
         self.connection = connection
         self.source = source
         source.resume()
-        reconnectDelay = 0.1
+        reconnectFailures = 0
     }
 
     private func drain() {
@@ -111,6 +138,7 @@ public final class NotificationListener: @unchecked Sendable {
                 senderPID: notify.pointee.be_pid)
             PQfreemem(notify)
             onNotification(notification)
+            subscribers[notification.channel]?.forEach { $0(notification) }
         }
     }
 
@@ -133,6 +161,7 @@ public final class NotificationListener: @unchecked Sendable {
                 try self.connect()
                 self.logger.info("notification connection restored")
                 self.onReconnect()
+                self.reconnectSubscribers.forEach { $0() }
             } catch {
                 self.reconnectFailures += 1
                 self.scheduleReconnect()
