@@ -24,9 +24,10 @@ public final class ListeningService: Service, @unchecked Sendable {
         stop()
     }
 
-    /// Starts listening, retrying in the background while the database is unreachable.
+    /// Starts listening (listening when it returns, if the database answers), retrying in the background while the
+    /// database is unreachable.
     public func start() {
-        queue.async { self.attempt(first: true) }
+        queue.sync { attempt(first: true) }
     }
 
     /// Stops listening.
