@@ -41,10 +41,16 @@ let package = Package(
         ),
 
         // MARK: Infrastructure (nothing inventory-specific)
+        /// Process launching, backoff, token bucket and the monotonic clock: one of each, for every module.
+        .target(
+            name: "Support",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "PostgresClient",
             dependencies: [
                 "CLibPQ",
+                "Support",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -71,6 +77,7 @@ let package = Package(
             name: "Channels",
             dependencies: [
                 "CurlHTTP",
+                "Support",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -97,10 +104,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        /// The Dispatch-based worker: outbox pushes, inbox processing, expiry, leader election, reconcile.
+        /// The daemon's services, each with one job: push lanes, order events, reconcile, leadership and the leader's jobs.
         .target(
             name: "Sync",
             dependencies: [
+                "Support",
                 "Ledger",
                 "PostgresClient",
                 "Channels",
@@ -115,6 +123,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
+                "Support",
                 "Ledger",
                 "PostgresClient",
                 "Channels",
@@ -131,11 +140,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// The daemon composed in one place: push lanes, leadership and the leader's jobs, the HTTP server.
+        .target(
+            name: "OmnistockDaemon",
+            dependencies: [
+                "Sync", "Server", "Ledger", "PostgresClient",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         /// `omnistock bench`: figures with same-run baselines (pgbench).
         .target(
             name: "Benchmarks",
             dependencies: [
-                "Ledger", "PostgresClient", "Channels", "CurlHTTP", "Sync", "Server", "ChannelSimulators",
+                "Ledger", "PostgresClient", "Channels", "CurlHTTP", "Sync", "Server", "ChannelSimulators", "Support", "OmnistockDaemon",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -146,12 +167,14 @@ let package = Package(
         .executableTarget(
             name: "omnistock",
             dependencies: [
+                "Support",
                 "Ledger",
                 "PostgresClient",
                 "Channels",
                 "CurlHTTP",
                 "Sync",
                 "Server",
+                "OmnistockDaemon",
                 "ChannelSimulators",
                 "Benchmarks",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -170,7 +193,7 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "TestSupport",
-            dependencies: ["PostgresClient", "Ledger"],
+            dependencies: ["PostgresClient", "Ledger", "Support"],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -191,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncTests",
-            dependencies: ["Sync", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport"],
+            dependencies: ["Sync", "OmnistockDaemon", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport", "Support"],
             swiftSettings: swiftSettings
         ),
         /// The `omnistock` binary end to end: CLI, daemon faults, replicas.
@@ -203,7 +226,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Sync", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "PostgresClient", "TestSupport",
+                "Server", "Sync", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "PostgresClient", "TestSupport", "Support",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -213,6 +236,7 @@ let package = Package(
             name: "CurlHTTPTests",
             dependencies: [
                 "CurlHTTP",
+                "Support",
                 "ChannelSimulators",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],

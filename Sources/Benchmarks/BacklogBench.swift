@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Logging
+import OmnistockDaemon
 import PostgresClient
 import Synchronization
 import Sync
@@ -41,7 +42,7 @@ struct BacklogBench {
             [code, target.modelsLocations ? location : "*", skus, externalIDs])
         // The channel already shows what the ledger says.
         _ = try pool.execute("UPDATE outbox SET pushed_version = wanted_version, pushed_value = $2 WHERE channel = $1", [code, Self.before])
-        let worker = SyncWorker(
+        let worker = Daemon(
             pool: pool, ledger: ledger, endpoints: [ChannelEndpoint(code: code, channel: target.channel, lane: target.lane)],
             logger: Logger(label: "omnistock.bench"))
         worker.start()

@@ -1,6 +1,7 @@
 import ChannelSimulators
 import Foundation
 import Hummingbird
+import Support
 import Synchronization
 
 /// An omnistock-json endpoint that only notes when each (SKU, version) arrived — the far end of the
@@ -47,5 +48,5 @@ final class LatencyProbe: Sendable {
         arrivals.withLock { $0[sku]?.first { $0.version >= version }?.at }
     }
 
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+    static func now() -> Double { MonotonicClock.now() }
 }

@@ -3,6 +3,7 @@ import CurlHTTP
 import Foundation
 import Ledger
 import Logging
+import OmnistockDaemon
 import PostgresClient
 import Sync
 
@@ -26,7 +27,7 @@ struct PropagationBench {
         let catalog = Catalog(pool: pool)
         try catalog.upsertChannel(ChannelDefinition(code: "bench-probe", kind: "omnistock-json", modelsLocations: true, locations: [location]))
         let channel = OmnistockJSONChannel(configuration: OmnistockJSONConfiguration(baseURL: url, token: "bench"), client: CurlHTTPClient())
-        let worker = SyncWorker(
+        let worker = Daemon(
             pool: pool, ledger: ledger, endpoints: [ChannelEndpoint(code: "bench-probe", channel: channel, lane: LaneSettings(concurrency: 4))],
             logger: Logger(label: "omnistock.bench"))
         worker.start()

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Synchronization
 
 /// What the adapter knows of its cost bucket at the shop, from the last `extensions.cost.throttleStatus`
@@ -40,9 +41,7 @@ final class ShopifyThrottle: Sendable {
     private let estimate = Mutex<ShopifyBucketEstimate?>(nil)
 
     /// Seconds on the monotonic clock.
-    static func now() -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds) / 1e9
-    }
+    static func now() -> Double { MonotonicClock.now() }
 
     /// Seconds to wait before sending a query of `cost` (0 before any answer was seen).
     func reserve(_ cost: Int) -> Double {

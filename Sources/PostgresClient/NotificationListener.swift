@@ -2,6 +2,7 @@ import CLibPQ
 import Dispatch
 import Foundation
 import Logging
+import Support
 
 /// A notification received through `LISTEN`.
 public struct PostgresNotification: Sendable, Equatable {
@@ -20,24 +21,30 @@ public struct PostgresNotification: Sendable, Equatable {
 /// alive, since a half-open connection raises no event). When the connection drops, the listener reconnects with
 /// backoff, listens again and calls `onReconnect` (notifications sent meanwhile are lost, so the
 /// subscriber should rescan its state then).
+///
+/// One connection serves many subscribers: each ``subscribe(to:_:)`` adds a channel and a handler (before `start()`).
 public final class NotificationListener: @unchecked Sendable {
     private let conninfo: String
-    private let channels: [String]
+    private var channels: [String]
     private let queue: DispatchQueue
     private let logger: Logger
     private let onNotification: @Sendable (PostgresNotification) -> Void
     private let onReconnect: @Sendable () -> Void
+    private var subscribers: [String: [@Sendable (PostgresNotification) -> Void]] = [:]
+    private var reconnectSubscribers: [@Sendable () -> Void] = []
 
     // State below is touched only on `queue`.
     private var connection: PostgresConnection?
     private var source: (any DispatchSourceRead)?
     private var stopped = false
-    private var reconnectDelay: TimeInterval = 0.1
+    /// Reconnects that failed; each doubles the wait before the next (0.1 s up to 5 s).
+    private var reconnectFailures = 0
+    private static let reconnectBackoff = Backoff(base: 0.1, cap: 5, jitter: .none)
     /// A slow check that the connection is still there (a half-open TCP connection raises no event).
     private var liveness: (any DispatchSourceTimer)?
 
     public init(
-        conninfo: String, channels: [String], queue: DispatchQueue = DispatchQueue(label: "omnistock.listen"),
+        conninfo: String, channels: [String] = [], queue: DispatchQueue = DispatchQueue(label: "omnistock.listen"),
         logger: Logger = Logger(label: "omnistock.listen"),
         onReconnect: @escaping @Sendable () -> Void = {},
         onNotification: @escaping @Sendable (PostgresNotification) -> Void
@@ -48,6 +55,29 @@ public final class NotificationListener: @unchecked Sendable {
         self.logger = logger
         self.onReconnect = onReconnect
         self.onNotification = onNotification
+    }
+
+    /// Also listens on `channel` and calls `handler` for each of its notifications (on the listener's queue).
+    /// Subscribe before `start()`.
+    public func subscribe(to channel: String, _ handler: @escaping @Sendable (PostgresNotification) -> Void) {
+        queue.sync {
+            if !channels.contains(channel) { channels.append(channel) }
+            subscribers[channel, default: []].append(handler)
+        }
+    }
+
+    /// Calls `handler` whenever the connection was restored (or first made after ``start()`` failed): notifications
+    /// sent meanwhile are lost, so the subscriber rescans. Subscribe before `start()`.
+    public func subscribeToReconnects(_ handler: @escaping @Sendable () -> Void) {
+        queue.sync { reconnectSubscribers.append(handler) }
+    }
+
+    /// Calls every reconnect subscriber (and `onReconnect`), as after a restored connection.
+    public func announceReconnect() {
+        queue.async {
+            self.onReconnect()
+            self.reconnectSubscribers.forEach { $0() }
+        }
     }
 
     /// Connects and listens. Throws if the first connection cannot be made; later losses are retried.
@@ -85,7 +115,7 @@ public final class NotificationListener: @unchecked Sendable {
         self.connection = connection
         self.source = source
         source.resume()
-        reconnectDelay = 0.1
+        reconnectFailures = 0
     }
 
     private func drain() {
@@ -108,6 +138,7 @@ public final class NotificationListener: @unchecked Sendable {
                 senderPID: notify.pointee.be_pid)
             PQfreemem(notify)
             onNotification(notification)
+            subscribers[notification.channel]?.forEach { $0(notification) }
         }
     }
 
@@ -124,14 +155,15 @@ public final class NotificationListener: @unchecked Sendable {
     }
 
     private func scheduleReconnect() {
-        queue.asyncAfter(deadline: .now() + reconnectDelay) { [weak self] in
+        queue.asyncAfter(deadline: .now() + Self.reconnectBackoff.delay(afterAttempts: reconnectFailures + 1)) { [weak self] in
             guard let self, !self.stopped else { return }
             do {
                 try self.connect()
                 self.logger.info("notification connection restored")
                 self.onReconnect()
+                self.reconnectSubscribers.forEach { $0() }
             } catch {
-                self.reconnectDelay = min(self.reconnectDelay * 2, 5)
+                self.reconnectFailures += 1
                 self.scheduleReconnect()
             }
         }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import Support
 
 /// A small bounded pool of connections, usable from any thread or Dispatch queue.
 ///
@@ -109,6 +110,9 @@ public final class PostgresPool: @unchecked Sendable {
         withExtendedLifetime(closing) {}
     }
 
+    /// The wait before retrying a serialization failure or a lost connection: 10 ms doubling up to 320 ms, full jitter.
+    private static let retryBackoff = Backoff(base: 0.01, cap: 0.32)
+
     private func retrying<T>(maxAttempts: Int, _ attempt: () throws -> T) throws -> T {
         var attemptNumber = 1
         while true {
@@ -119,8 +123,7 @@ public final class PostgresPool: @unchecked Sendable {
             {
                 logger.debug("retrying database work", metadata: ["sqlstate": "\(error.sqlState ?? "-")", "attempt": "\(attemptNumber)"])
                 if error.isConnectionLost { closeIdle() }
-                let backoff = min(0.5, 0.005 * Double(1 << min(attemptNumber, 6)))
-                Thread.sleep(forTimeInterval: Double.random(in: 0...backoff))
+                Thread.sleep(forTimeInterval: Self.retryBackoff.delay(afterAttempts: attemptNumber))
                 attemptNumber += 1
             }
         }

@@ -16,7 +16,7 @@ public struct ChannelEndpoint: Sendable {
     }
 }
 
-/// Timing of the worker's periodic jobs.
+/// Timing of the daemon's periodic jobs.
 public struct SyncSettings: Sendable {
     /// Seconds between sweeps for expired reservations (leader only).
     public var expiryInterval: Double
@@ -34,12 +34,16 @@ public struct SyncSettings: Sendable {
     public var lagSampleInterval: Double
     /// Attempts to apply an inbox event before it is set aside.
     public var inboxMaxAttempts: Int
+    /// Seconds between the leader's looks for requested and due reconciles (when the daemon reconciles).
+    public var reconcileCheckInterval: Double
 
     public init(
         expiryInterval: Double = 15, inboxScanInterval: Double = 5, shutdownGrace: Double = 10,
         leaderCheckInterval: Double = 2, pickupHold: Double = 7 * 86_400, orderHold: Double = 0,
-        discoveryInterval: Double = 300, lagSampleInterval: Double = 15, inboxMaxAttempts: Int = 12
+        discoveryInterval: Double = 300, lagSampleInterval: Double = 15, inboxMaxAttempts: Int = 12,
+        reconcileCheckInterval: Double = 5
     ) {
+        self.reconcileCheckInterval = reconcileCheckInterval
         self.inboxMaxAttempts = inboxMaxAttempts
         self.discoveryInterval = discoveryInterval
         self.lagSampleInterval = lagSampleInterval

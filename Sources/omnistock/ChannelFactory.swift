@@ -2,6 +2,7 @@ import Channels
 import CurlHTTP
 import Logging
 import OmnistockConfig
+import Support
 import Sync
 
 /// Builds the channel adapters and their lanes from the configuration.

@@ -2,33 +2,32 @@ import ChannelSimulators
 import CurlHTTP
 import Foundation
 import Hummingbird
+import Support
 import Testing
 
 /// An `openssl s_server -www` with a fresh self-signed certificate for 127.0.0.1.
 final class SelfSignedTLSServer {
     let directory: URL
     let port: Int
-    private let process = Process()
+    private let process: ChildProcess
 
     var certificate: String { directory.appendingPathComponent("cert.pem").path }
 
     init() async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("omnistock-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Self.openssl([
+        let key = directory.appendingPathComponent("key.pem").path
+        let certificate = directory.appendingPathComponent("cert.pem").path
+        _ = try ChildProcess.run("/usr/bin/openssl", [
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "key.pem", "-out", "cert.pem",
-        ], in: directory)
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate,
+        ])
         // Borrow a free port from a server that binds port 0, then hand it to openssl.
         let probe = LocalServer()
         port = try await probe.start(router: .init())
         await probe.stop()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", "cert.pem", "-key", "key.pem", "-www", "-quiet"]
-        process.currentDirectoryURL = directory
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(
+            "/usr/bin/openssl", ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-www", "-quiet"])
     }
 
     /// Waits until the server completes a verified request; false when it never does (its borrowed port
@@ -55,20 +54,9 @@ final class SelfSignedTLSServer {
 
     func stop() {
         // s_server does not exit on SIGTERM while it waits for a connection.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.send(SIGKILL)
+        process.wait()
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    private static func openssl(_ arguments: [String], in directory: URL) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
     }
 }
 

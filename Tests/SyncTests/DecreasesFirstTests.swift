@@ -3,7 +3,9 @@ import ChannelSimulators
 import CurlHTTP
 import Foundation
 import Ledger
+import OmnistockDaemon
 import PostgresClient
+import Support
 import Sync
 import Testing
 import TestSupport
@@ -46,7 +48,7 @@ import TestSupport
         let channel = AllegroChannel(configuration: AllegroConfiguration(
             apiURL: simulator.baseURL, tokenURL: simulator.baseURL + "/auth/oauth/token", clientID: "client", clientSecret: "secret",
             refreshToken: "refresh-0"), client: client)
-        let worker = SyncWorker(
+        let worker = Daemon(
             pool: fixture.database.pool, ledger: fixture.ledger,
             endpoints: [ChannelEndpoint(code: "allegro", channel: channel, lane: LaneSettings(
                 batchSize: batchSize, concurrency: 1, rateLimit: 9, backoff: Backoff(base: 0.05, cap: 0.5)))],

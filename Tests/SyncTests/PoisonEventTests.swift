@@ -4,6 +4,7 @@ import Foundation
 import Ledger
 import Logging
 import PostgresClient
+import Support
 import Sync
 import Testing
 import TestSupport

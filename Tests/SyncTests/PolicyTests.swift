@@ -1,3 +1,4 @@
+import Support
 import Sync
 import Testing
 
@@ -9,6 +10,11 @@ import Testing
         #expect(backoff.delay(afterAttempts: 30, random: { 1 }) == 10, "capped")
         #expect(backoff.delay(afterAttempts: 3, random: { 0.5 }) == 2, "jitter scales the whole range")
         #expect(backoff.delay(afterAttempts: 1, retryAfter: 7, random: { 0 }) == 7, "Retry-After is a floor")
+    }
+
+    @Test func backoffWithoutJitterWaitsTheCeilingItself() {
+        let reconnect = Backoff(base: 0.1, cap: 5, jitter: .none)
+        #expect((1...8).map { reconnect.delay(afterAttempts: $0, random: { 0 }) } == [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 5, 5])
     }
 
     @Test func circuitOpensAfterThresholdAndHalfOpensAfterCooldown() {

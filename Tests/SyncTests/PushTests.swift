@@ -2,6 +2,7 @@ import ChannelSimulators
 import Foundation
 import Ledger
 import PostgresClient
+import Support
 import Sync
 import Testing
 import TestSupport

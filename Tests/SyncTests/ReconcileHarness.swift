@@ -3,7 +3,9 @@ import ChannelSimulators
 import CurlHTTP
 import Foundation
 import Ledger
+import OmnistockDaemon
 import PostgresClient
+import Support
 import Sync
 import TestSupport
 
@@ -13,7 +15,7 @@ final class ReconcileHarness: @unchecked Sendable {
     let client = CurlHTTPClient()
     private(set) var endpoints: [ChannelEndpoint] = []
     private var stops: [@Sendable () async -> Void] = []
-    private var worker: SyncWorker?
+    private var worker: Daemon?
     var ledger: StockLedger { fixture.ledger }
     var pool: PostgresPool { fixture.database.pool }
     static let store = LedgerFixture.store
@@ -88,7 +90,7 @@ final class ReconcileHarness: @unchecked Sendable {
 
     /// Starts a fresh worker pushing to every channel.
     func startWorker() {
-        let worker = SyncWorker(
+        let worker = Daemon(
             pool: pool, ledger: ledger, endpoints: endpoints,
             settings: SyncSettings(expiryInterval: 0.2, inboxScanInterval: 0.2, shutdownGrace: 2, leaderCheckInterval: 0.2))
         worker.start()

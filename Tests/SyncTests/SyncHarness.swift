@@ -3,7 +3,9 @@ import ChannelSimulators
 import CurlHTTP
 import Foundation
 import Ledger
+import OmnistockDaemon
 import PostgresClient
+import Support
 import Sync
 import TestSupport
 
@@ -12,7 +14,7 @@ final class SyncHarness: @unchecked Sendable {
     let fixture: LedgerFixture
     let simulator = OmnistockJSONSimulator(token: "pos-token", webhookSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
     let client = CurlHTTPClient()
-    private(set) var worker: SyncWorker!
+    private(set) var worker: Daemon!
     var ledger: StockLedger { fixture.ledger }
     static let store = LedgerFixture.store
 
@@ -25,7 +27,7 @@ final class SyncHarness: @unchecked Sendable {
             configuration: OmnistockJSONConfiguration(baseURL: simulator.baseURL, token: "pos-token",
                                                       webhookSecrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]),
             client: client)
-        worker = SyncWorker(
+        worker = Daemon(
             pool: fixture.database.pool, ledger: fixture.ledger, endpoints: [ChannelEndpoint(code: "pos", channel: channel, lane: lane)],
             settings: SyncSettings(expiryInterval: 0.2, inboxScanInterval: 0.2, shutdownGrace: 2, leaderCheckInterval: 0.2))
     }

@@ -3,7 +3,9 @@ import ChannelSimulators
 import Foundation
 import Ledger
 import OmnistockConfig
+import OmnistockDaemon
 import ServiceLifecycle
+import Sync
 
 /// `omnistock demo`: the whole system on one machine — embedded PostgreSQL, three simulated channels,
 /// the daemon — and a short scripted story showing the channels converge and conflicts resolve.
@@ -47,8 +49,8 @@ struct DemoCommand: AsyncParsableCommand {
             let summary = try runtime.ledger.importStock(DemoWorld.startingStock(), createMissing: true, reference: "demo catalogue")
             say("catalogue: \(DemoWorld.skuCount) SKUs, \(summary.rows) stock lines (\(summary.changed) changed)")
             let daemon = try Daemon(runtime: runtime)
-            let group = daemon.makeServiceGroup()
-            let story = DemoStory(world: world, runtime: runtime, reconcile: daemon.reconcile, port: listenPort)
+            let group = daemon.makeServiceGroup(runtime: runtime)
+            let story = DemoStory(world: world, runtime: runtime, reconcile: daemon.reconcile.engine, port: listenPort)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 tasks.addTask {

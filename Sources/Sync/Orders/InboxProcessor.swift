@@ -3,6 +3,7 @@ import CurlHTTP
 import Foundation
 import Logging
 import PostgresClient
+import Support
 
 /// Applies stored webhook events in the order they arrived. Runs on the leader replica only, so
 /// events for one order are never applied out of order by two replicas at once.

@@ -1,3 +1,5 @@
+import Support
+
 /// How one channel is pushed to.
 public struct LaneSettings: Sendable {
     /// Levels per claim and request; nil: the channel's ``Channel/largestBatch``, which also caps a larger setting.

@@ -1,14 +1,16 @@
 import Dispatch
 import Logging
 import PostgresClient
+import ServiceLifecycle
+import Synchronization
 
-/// Leadership and liveness among replicas, on one connection per replica.
+/// Leadership and liveness among replicas, on one connection per replica; it announces gains and losses and
+/// does nothing else. The jobs only the leader runs (``LeaderJob``) subscribe to it.
 ///
 /// Every replica holds a session advisory lock on its own id, so the others can see it is alive.
 /// Whoever also holds the leader lock leads; if the leader dies its connection closes, both locks are
-/// freed and another replica takes over on its next check (every `checkInterval` seconds). The leader
-/// hands back, at each check, the outbox claims of replicas that are no longer alive.
-public final class LeaderLock: @unchecked Sendable {
+/// freed and another replica takes over on its next check (every `checkInterval` seconds).
+public final class LeaderElector: Service, @unchecked Sendable {
     static let key: Int64 = 0x6F6D_6E69_6C65_6164  // "omnilead"
     /// First key of the two-key advisory locks that mark live replicas.
     static let replicaClass: Int32 = 0x6F6D_6E69  // "omni"
@@ -20,21 +22,29 @@ public final class LeaderLock: @unchecked Sendable {
     private let contact: DatabaseContact
     private let logger: Logger
     private let queue = DispatchQueue(label: "omnistock.leader")
-    private let onChange: @Sendable (Bool) -> Void
+    private let subscribers = Mutex<[@Sendable (Bool) -> Void]>([])
     private var connection: PostgresConnection?
     private var timer: (any DispatchSourceTimer)?
-    private(set) var isLeader = false
+    private var leading = false
 
-    public init(
-        conninfo: String, replica: Int32, checkInterval: Double = 2, contact: DatabaseContact = DatabaseContact(), logger: Logger,
-        onChange: @escaping @Sendable (Bool) -> Void
-    ) {
+    public init(conninfo: String, replica: Int32, checkInterval: Double = 2, contact: DatabaseContact = DatabaseContact(), logger: Logger) {
         self.contact = contact
         self.conninfo = conninfo
         self.replica = replica
         self.checkInterval = checkInterval
         self.logger = logger
-        self.onChange = onChange
+    }
+
+    /// Calls `handler` with `true` when this replica becomes the leader and `false` when it stops being it (on the
+    /// elector's queue; hop to your own). Subscribe before the elector starts.
+    public func subscribe(_ handler: @escaping @Sendable (Bool) -> Void) {
+        subscribers.withLock { $0.append(handler) }
+    }
+
+    public func run() async throws {
+        start()
+        try? await gracefulShutdown()
+        stop()
     }
 
     /// Starts checking; the first check runs at once.
@@ -51,7 +61,7 @@ public final class LeaderLock: @unchecked Sendable {
         queue.sync {
             timer?.cancel()
             timer = nil
-            if isLeader { _ = try? connection?.query("SELECT pg_advisory_unlock($1)", [Self.key]) }
+            if leading { _ = try? connection?.query("SELECT pg_advisory_unlock($1)", [Self.key]) }
             connection = nil
             setLeader(false)
         }
@@ -66,11 +76,10 @@ public final class LeaderLock: @unchecked Sendable {
                 setLeader(false)
             }
             guard let connection else { return }
-            if !isLeader {
+            if !leading {
                 let acquired = try connection.query("SELECT pg_try_advisory_lock($1)", [Self.key])[0].decode(Bool.self, at: 0)
                 if acquired { setLeader(true) }
             }
-            if isLeader { try releaseClaimsOfDeadReplicas(on: connection) }
             contact.succeeded()
         } catch {
             logger.warning("leader check failed", metadata: ["error": "\(error)"])
@@ -80,31 +89,10 @@ public final class LeaderLock: @unchecked Sendable {
         }
     }
 
-    /// Makes targets claimed by replicas that hold no liveness lock due again at once.
-    private func releaseClaimsOfDeadReplicas(on connection: PostgresConnection) throws {
-        let live = """
-            SELECT objid::bigint FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::int::oid
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-            """
-        for table in ["outbox", "reservation_outbox"] {
-            let released = try connection.query(
-                """
-                UPDATE \(table) SET claimed_by = NULL, next_attempt_at = now()
-                WHERE claimed_by IS NOT NULL AND claimed_by::bigint NOT IN (\(live))
-                """, [Self.replicaClass]
-            ).affectedRows
-            if released > 0 {
-                logger.info("handed back claims of a replica that stopped", metadata: ["table": "\(table)", "targets": "\(released)"])
-                try connection.query("SELECT pg_notify('omnistock_outbox', '')")
-            }
-        }
-    }
-
     private func setLeader(_ leader: Bool) {
-        guard leader != isLeader else { return }
-        isLeader = leader
+        guard leader != leading else { return }
+        leading = leader
         logger.info(leader ? "this replica is now the leader" : "this replica is no longer the leader")
-        onChange(leader)
+        for subscriber in subscribers.withLock({ $0 }) { subscriber(leader) }
     }
 }

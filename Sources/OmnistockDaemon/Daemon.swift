@@ -1,0 +1,146 @@
+import Dispatch
+import Ledger
+import Logging
+import PostgresClient
+import Server
+import ServiceLifecycle
+import Sync
+import UnixSignals
+
+/// The daemon, composed in one place: which services run, what each is woken by, and in what order they stop.
+///
+/// - **push lanes** (every replica): one lane per channel pushes the outbox, woken by `omnistock_outbox`.
+/// - **leadership**: the elector holds the leader lock and announces gains and losses; it runs nothing itself.
+/// - **leader jobs** (subscribed to the elector): order events (`omnistock_inbox`), reconcile (`omnistock_reconcile`,
+///   when configured), claim rescue, reservation expiry, listing discovery, lag samples. All but claim rescue share
+///   one serial queue, so they run one at a time.
+/// - **HTTP server** (when configured): webhooks, admin API, metrics, health.
+///
+/// All share one `LISTEN` connection. In a service group they stop in reverse order: the server first, then the
+/// leader jobs, then leadership is handed back, then the lanes drain their pushes, and listening ends last.
+public final class Daemon: Sendable {
+    /// This process's id among the replicas sharing the database.
+    public let replica = Int32.random(in: 1...Int32.max)
+    /// Whether the lanes' claims and the leadership checks last reached the database (for `/readyz`).
+    public let databaseContact = DatabaseContact()
+    public let listening: ListeningService
+    public let elector: LeaderElector
+    public let lanes: PushLanes
+    public let orders: OrderEvents
+    /// Reconcile: run directly (the demo), or on the leader when the daemon reconciles.
+    public let reconcile: ReconcileService
+    public let leaderJobs: [LeaderJob]
+    /// The HTTP server, when configured.
+    public let server: OmnistockHTTPServer?
+
+    /// What the daemon reconciles, when it does.
+    public struct Reconcile: Sendable {
+        /// Seconds between scheduled runs of one channel.
+        public var interval: Double
+        /// `distances[store][location]`, for transfer proposals.
+        public var distances: [String: [String: Int]]
+
+        public init(interval: Double, distances: [String: [String: Int]] = [:]) {
+            self.interval = interval
+            self.distances = distances
+        }
+    }
+
+    /// - Parameters:
+    ///   - reconcile: runs requested and scheduled reconciles on the leader; nil: none.
+    ///   - server: serves HTTP with these settings; nil: no server.
+    public init(
+        pool: PostgresPool, ledger: StockLedger, endpoints: [ChannelEndpoint], settings: SyncSettings = SyncSettings(),
+        reconcile reconciling: Reconcile? = nil, server: ServerSettings? = nil, metrics: SyncMetrics = SyncMetrics(),
+        logger: Logger = Logger(label: "omnistock.sync")
+    ) {
+        listening = ListeningService(conninfo: pool.conninfo, logger: logger)
+        let listener = listening.listener
+        elector = LeaderElector(
+            conninfo: pool.conninfo, replica: replica, checkInterval: settings.leaderCheckInterval, contact: databaseContact, logger: logger)
+        lanes = PushLanes(
+            pool: pool, endpoints: endpoints, replica: replica, shutdownGrace: settings.shutdownGrace, contact: databaseContact,
+            metrics: metrics, logger: logger)
+        lanes.subscribe(to: listener)
+
+        let channels = endpoints.reduce(into: [:]) { $0[$1.code] = $1.channel }
+        let applier = EventApplier(ledger: ledger, pickupHold: settings.pickupHold, orderHold: settings.orderHold)
+        orders = OrderEvents(
+            inbox: InboxProcessor(
+                pool: pool, channels: channels, applier: applier, maxAttempts: settings.inboxMaxAttempts, metrics: metrics, logger: logger),
+            logger: logger)
+        let jobs = DispatchQueue(label: "omnistock.jobs")
+        var leaderJobs = [
+            orders.job(every: settings.inboxScanInterval, queue: jobs, elector: elector, listener: listener),
+            // On its own queue, as when the elector ran it: a long inbox drain must not hold back a dead replica's claims.
+            LeaderJob("claim rescue", every: settings.leaderCheckInterval, onGain: true, queue: DispatchQueue(label: "omnistock.rescue"), elector: elector) { [rescue = ClaimRescue(pool: pool, logger: logger)] in
+                rescue.run()
+            },
+            LeaderJob("reservation expiry", every: settings.expiryInterval, queue: jobs, elector: elector) { [expiry = ReservationExpiry(ledger: ledger, metrics: metrics, logger: logger)] in
+                expiry.run()
+            },
+            LeaderJob("listing discovery", every: settings.discoveryInterval, onGain: true, queue: jobs, elector: elector) { [discovery = ListingDiscovery(pool: pool, logger: logger)] in
+                for endpoint in endpoints {
+                    Task { _ = try? await discovery.discover(code: endpoint.code, channel: endpoint.channel, match: endpoint.match) }
+                }
+            },
+            LeaderJob("lag samples", every: settings.lagSampleInterval, queue: jobs, elector: elector) {
+                do { try SyncStatusReport.sampleLag(into: pool) } catch { logger.debug("lag sample skipped: \(error)") }
+            },
+        ]
+        reconcile = ReconcileService(
+            engine: ReconcileEngine(
+                pool: pool, ledger: ledger, endpoints: endpoints, distances: reconciling?.distances ?? [:], applier: applier,
+                logger: Logger(label: "omnistock.reconcile")),
+            scheduler: ReconcileScheduler(pool: pool, interval: reconciling?.interval ?? .infinity))
+        if reconciling != nil {
+            leaderJobs.append(reconcile.job(every: settings.reconcileCheckInterval, queue: jobs, elector: elector, listener: listener))
+        }
+        self.leaderJobs = leaderJobs
+        let contact = databaseContact
+        self.server = server.map { http in
+            OmnistockHTTPServer(
+                settings: http, pool: pool, ledger: ledger, channels: channels, logger: Logger(label: "omnistock.server"),
+                workerProblem: { contact.problem })
+        }
+    }
+
+    /// The sync services in start order (a service group stops them in reverse): listening, lanes, leadership, leader jobs.
+    var syncServices: [any Service] {
+        let first: [any Service] = [listening, lanes, elector]
+        return first + leaderJobs
+    }
+
+    /// The service group of every service, `more` (the embedded cluster's keeper, say) last; it ends on SIGTERM,
+    /// SIGINT or `triggerGracefulShutdown()`. `onListening` gets the HTTP port once bound.
+    public func makeServiceGroup(
+        more: [any Service] = [], logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> ServiceGroup {
+        var services = syncServices
+        if let server {
+            services.append(server.makeApplication { port in
+                logger.info("listening", metadata: ["port": "\(port)"])
+                await onListening(port)
+            })
+        }
+        return ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: (services + more).map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    }
+
+    /// Starts the sync services without a service group (tests and benchmarks; no HTTP server).
+    public func start() {
+        listening.start()
+        lanes.wake()
+        elector.start()
+        leaderJobs.forEach { $0.start() }
+    }
+
+    /// Stops what ``start()`` started, in the order a service group would.
+    public func stop() async {
+        leaderJobs.forEach { $0.stop() }
+        elector.stop()
+        await lanes.stop()
+        listening.stop()
+    }
+}

@@ -1,0 +1,72 @@
+import Dispatch
+import ServiceLifecycle
+
+/// A job only the leader runs: every `interval` seconds while this replica leads, once on gaining leadership
+/// when asked, and whenever ``trigger()`` is called (a notification). It subscribes to the ``LeaderElector``;
+/// the elector knows nothing of it.
+///
+/// Jobs given the same queue run one at a time, as the daemon's leader jobs always have.
+public final class LeaderJob: Service, @unchecked Sendable {
+    /// For logs.
+    public let name: String
+    private let interval: Double
+    private let runsOnGain: Bool
+    private let queue: DispatchQueue
+    private let work: @Sendable () -> Void
+    // State below is touched only on `queue`.
+    private var leading = false
+    private var stopped = false
+    private var timer: (any DispatchSourceTimer)?
+
+    public init(
+        _ name: String, every interval: Double, onGain runsOnGain: Bool = false, queue: DispatchQueue, elector: LeaderElector,
+        work: @escaping @Sendable () -> Void
+    ) {
+        self.name = name
+        self.interval = interval
+        self.runsOnGain = runsOnGain
+        self.queue = queue
+        self.work = work
+        elector.subscribe { [weak self] leading in
+            guard let self else { return }
+            self.queue.async {
+                self.leading = leading
+                if leading && self.runsOnGain && !self.stopped { self.work() }
+            }
+        }
+    }
+
+    public func run() async throws {
+        start()
+        try? await gracefulShutdown()
+        stop()
+    }
+
+    /// Starts the job's timer.
+    public func start() {
+        let source = DispatchSource.makeTimerSource(queue: queue)
+        source.schedule(deadline: .now() + interval, repeating: interval)
+        source.setEventHandler { [weak self] in self?.runIfLeading() }
+        queue.sync { timer = source }
+        source.resume()
+    }
+
+    /// Runs the job soon if this replica leads.
+    public func trigger() {
+        queue.async { self.runIfLeading() }
+    }
+
+    /// Stops the timer; a run in progress finishes.
+    public func stop() {
+        queue.sync {
+            stopped = true
+            timer?.cancel()
+            timer = nil
+        }
+    }
+
+    private func runIfLeading() {
+        guard leading, !stopped else { return }
+        work()
+    }
+}
