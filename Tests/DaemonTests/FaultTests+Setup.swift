@@ -9,6 +9,8 @@ extension FaultTests {
     struct Setup {
         /// The store endpoint's webhook secret, also configured for the daemon's `pos` channel.
         static let webhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        /// The admin API's write token.
+        static let adminToken = "fault-admin-token"
 
         let simulator: OmnistockJSONSimulator
         let pool: PostgresPool
@@ -28,6 +30,7 @@ extension FaultTests {
                 [server]
                 listen = "127.0.0.1:0"
                 request_timeout = "3s"
+                tokens = [{ token = "\(Self.adminToken)", scope = "write" }]
                 [sync]
                 safety_scan_interval = "1s"
                 max_backoff = "1s"
