@@ -38,7 +38,7 @@ public final class SyncWorker: Service, @unchecked Sendable {
         metrics: SyncMetrics = SyncMetrics(), logger: Logger = Logger(label: "omnistock.sync")
     ) {
         self.pool = pool
-        self.conninfo = pool.conninfo
+        self.conninfo = pool.sessionConninfo
         self.ledger = ledger
         self.settings = settings
         self.logger = logger

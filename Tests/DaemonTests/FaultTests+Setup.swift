@@ -19,14 +19,16 @@ extension FaultTests {
         let configPath: String
 
         /// Writes the config; `channelTimeout` bounds each push request (a hanging endpoint is given up on after it).
-        init(databaseURL: String, pool: PostgresPool, channelTimeout: String = "30s") async throws {
+        /// `directURL` is written as `database.direct_url` (for a `databaseURL` that goes through PgBouncer).
+        init(databaseURL: String, directURL: String? = nil, pool: PostgresPool, channelTimeout: String = "30s") async throws {
             simulator = OmnistockJSONSimulator(token: "t", webhookSecret: Self.webhookSecret)
             _ = try await simulator.start()
             self.pool = pool
             self.databaseURL = databaseURL
             ledger = StockLedger(pool: pool)
             configPath = NSTemporaryDirectory() + "omnistock-fault-\(UUID().uuidString.prefix(8)).toml"
-            try """
+            let database = directURL.map { "[database]\ndirect_url = \"\($0)\"\n" } ?? ""
+            try (database + """
                 [server]
                 listen = "127.0.0.1:0"
                 request_timeout = "3s"
@@ -48,7 +50,7 @@ extension FaultTests {
                 locations = ["\(FaultTests.store)"]
                 batch_size = 25
                 timeout = "\(channelTimeout)"
-                """.write(toFile: configPath, atomically: true, encoding: .utf8)
+                """).write(toFile: configPath, atomically: true, encoding: .utf8)
             let migrate = try DaemonProcess.run(["migrate", "--config", configPath, "--database", databaseURL])
             guard migrate.status == 0 else { throw SetupFailure(output: migrate.output) }
             let catalog = Catalog(pool: pool)
