@@ -3,7 +3,7 @@ import TOMLKit
 
 extension OmnistockConfiguration {
     /// The configuration in force: the file at `path` (or none), then environment overrides
-    /// (`OMNISTOCK_DATABASE_URL`). Throws a `ConfigError` naming the first bad key.
+    /// (`OMNISTOCK_DATABASE_URL`, `OMNISTOCK_DATABASE_DIRECT_URL`). Throws a `ConfigError` naming the first bad key.
     public static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Self {
         var text = ""
         if let path {
@@ -15,6 +15,9 @@ extension OmnistockConfiguration {
         var configuration = try parse(text, environment: environment)
         if let url = environment["OMNISTOCK_DATABASE_URL"], !url.isEmpty {
             configuration.database.url = url
+        }
+        if let url = environment["OMNISTOCK_DATABASE_DIRECT_URL"], !url.isEmpty {
+            configuration.database.directURL = url
         }
         return configuration
     }
@@ -32,6 +35,7 @@ extension OmnistockConfiguration {
         configuration.dataDirectory = try root.string("data_dir", default: configuration.dataDirectory)
         if var database = try root.table("database") {
             configuration.database.url = try database.string("url")
+            configuration.database.directURL = try database.string("direct_url")
             configuration.database.poolSize = try database.int("pool_size", default: 10, range: 1...200)
             configuration.database.embeddedCheckInterval = try database.duration("embedded_check_interval", default: "5s")
             try database.rejectUnknownKeys()

@@ -18,6 +18,10 @@ public struct OmnistockConfiguration: Sendable, Equatable {
     public struct Database: Sendable, Equatable {
         /// libpq URL; nil starts the embedded cluster under `data_dir`.
         public var url: String?
+        /// PostgreSQL itself, when `url` goes through a transaction-pooling PgBouncer: the leader and replica
+        /// advisory locks, LISTEN and the migration lock need a session of their own, and no statement is
+        /// prepared through the pooler.
+        public var directURL: String?
         /// Connections in the pool.
         public var poolSize = 10
         /// Seconds between checks that the embedded cluster (if any) still runs; it is started again when not.

@@ -33,6 +33,10 @@ public final class EmbeddedCluster: @unchecked Sendable {
 
     var dataDirectory: URL { directory.appendingPathComponent("pgdata") }
     var socketDirectory: URL { directory.appendingPathComponent("socket") }
+    /// The data directory (`pgdata/` inside ``directory``).
+    public var dataPath: String { dataDirectory.path }
+    /// The directory of the server's Unix socket (a libpq `host`).
+    public var socketPath: String { socketDirectory.path }
     var logFile: URL { directory.appendingPathComponent("postgresql.log") }
 
     public init(directory: URL, binDirectory: URL? = nil, logger: Logger = Logger(label: "omnistock.embedded-pg")) throws {

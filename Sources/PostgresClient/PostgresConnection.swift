@@ -8,9 +8,14 @@ public final class PostgresConnection {
     let handle: OpaquePointer
     /// Names of the `PreparedStatement`s this session has prepared.
     private var preparedNames: Set<String> = []
+    /// Whether `PreparedStatement`s are prepared on the server; when false they run as plain parameterised
+    /// statements (a transaction pooler hands each transaction a different server session).
+    let preparesStatements: Bool
 
-    /// Opens a connection from a `postgresql://` URL or a `key=value` conninfo string.
-    public init(conninfo: String, connectTimeout: Int = 10) throws {
+    /// Opens a connection from a `postgresql://` URL or a `key=value` conninfo string; `preparesStatements: false`
+    /// for a connection through a transaction-pooling PgBouncer.
+    public init(conninfo: String, connectTimeout: Int = 10, preparesStatements: Bool = true) throws {
+        self.preparesStatements = preparesStatements
         let withTimeout = Self.addingConnectTimeout(conninfo, seconds: connectTimeout)
         guard let handle = PQconnectdb(withTimeout) else {
             throw PostgresError(kind: .connection, message: "libpq could not allocate a connection")
@@ -51,6 +56,7 @@ public final class PostgresConnection {
     /// Runs a prepared statement, preparing it on this connection first if it is new here.
     @discardableResult
     public func query(_ statement: PreparedStatement, _ parameters: [any PostgresBindable] = []) throws -> PostgresRows {
+        guard preparesStatements else { return try query(statement.sql, parameters) }
         if !preparedNames.contains(statement.name) {
             _ = try check(PQprepare(handle, statement.name, statement.sql, 0, nil), statement: statement.sql)
             preparedNames.insert(statement.name)
@@ -59,7 +65,14 @@ public final class PostgresConnection {
         let result: OpaquePointer? = withCStrings(texts) { pointers in
             PQexecPrepared(handle, statement.name, Int32(pointers.count), pointers, nil, nil, 0)
         }
-        return try check(result, statement: statement.sql)
+        do {
+            return try check(result, statement: statement.sql)
+        } catch var error as PostgresError where error.sqlState == "26000" {
+            // Prepared on this connection a moment ago, gone now: another server session answered.
+            error.message += " (a transaction pooler such as PgBouncer is in front of PostgreSQL: give Omnistock a direct URL"
+                + " for session-level work, database.direct_url)"
+            throw error
+        }
     }
 
     /// Runs one or more statements without parameters (migrations, session settings).

@@ -10,6 +10,10 @@ import Support
 public final class PostgresPool: @unchecked Sendable {
     /// How to open connections.
     public let conninfo: String
+    /// Where session-level work goes (advisory locks held across transactions, LISTEN): PostgreSQL itself when
+    /// `conninfo` goes through a transaction pooler such as PgBouncer, which hands each transaction whichever
+    /// server session is free. The same as `conninfo` otherwise.
+    public let sessionConninfo: String
     /// The most connections open at once.
     public let maxConnections: Int
     /// How long `withConnection` waits for a free connection before failing.
@@ -21,12 +25,18 @@ public final class PostgresPool: @unchecked Sendable {
     private var idle: [PostgresConnection] = []
     private let blockingQueue: DispatchQueue
 
+    /// Creates the pool; no connection is opened before the first use.
+    /// - Parameters:
+    ///   - conninfo: a `postgresql://` URL or `key=value` conninfo, possibly several hosts.
+    ///   - directConninfo: PostgreSQL itself, when `conninfo` is a transaction-pooling PgBouncer: session-level work
+    ///     goes there (``sessionConninfo``, ``withSessionConnection(_:)``), and no statement is prepared on `conninfo`.
     public init(
-        conninfo: String, maxConnections: Int = 8, acquireTimeout: TimeInterval = 30,
+        conninfo: String, directConninfo: String? = nil, maxConnections: Int = 8, acquireTimeout: TimeInterval = 30,
         logger: Logger = Logger(label: "omnistock.postgres")
     ) {
         precondition(maxConnections > 0, "a pool needs at least one connection")
         self.conninfo = conninfo
+        self.sessionConninfo = directConninfo ?? conninfo
         self.maxConnections = maxConnections
         self.acquireTimeout = acquireTimeout
         self.logger = logger
@@ -50,6 +60,13 @@ public final class PostgresPool: @unchecked Sendable {
             checkIn(connection)
             throw error
         }
+    }
+
+    /// Lends `body` a connection whose session lasts beyond one transaction (a session advisory lock, say): a
+    /// connection of its own to ``sessionConninfo`` behind a transaction pooler, a pooled one otherwise.
+    public func withSessionConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        guard sessionConninfo != conninfo else { return try withConnection(body) }
+        return try body(PostgresConnection(conninfo: sessionConninfo))
     }
 
     /// Runs `body` in a transaction, running it again (up to `maxAttempts`) after a serialization
@@ -134,7 +151,7 @@ public final class PostgresPool: @unchecked Sendable {
         let reused = idle.popLast()
         lock.unlock()
         if let reused, reused.isOpen { return reused }
-        return try PostgresConnection(conninfo: conninfo)
+        return try PostgresConnection(conninfo: conninfo, preparesStatements: sessionConninfo == conninfo)
     }
 
     private func checkIn(_ connection: PostgresConnection) {

@@ -27,6 +27,9 @@ final class Runtime: @unchecked Sendable {
         let logger = Logger(label: "omnistock")
         var embedded: EmbeddedCluster?
         let url: String
+        if configuration.database.directURL != nil && configuration.database.url == nil {
+            throw CommandFailure.usage("database.direct_url is for a database.url that goes through PgBouncer; set database.url too")
+        }
         if let configured = configuration.database.url {
             url = configured
         } else {
@@ -42,7 +45,9 @@ final class Runtime: @unchecked Sendable {
                 throw CommandFailure.databaseUnreachable("embedded PostgreSQL: \(failure.description)")
             }
         }
-        let pool = PostgresPool(conninfo: url, maxConnections: configuration.database.poolSize, acquireTimeout: 30, logger: logger)
+        let pool = PostgresPool(
+            conninfo: url, directConninfo: configuration.database.directURL,
+            maxConnections: configuration.database.poolSize, acquireTimeout: 30, logger: logger)
         let runtime = Runtime(configuration: configuration, pool: pool, embedded: embedded, logger: logger)
         do {
             let migrator = Migrator(pool: pool, logger: logger)

@@ -9,6 +9,8 @@ extension FaultTests {
     struct Setup {
         /// The store endpoint's webhook secret, also configured for the daemon's `pos` channel.
         static let webhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        /// The admin API's write token.
+        static let adminToken = "fault-admin-token"
 
         let simulator: OmnistockJSONSimulator
         let pool: PostgresPool
@@ -17,17 +19,20 @@ extension FaultTests {
         let configPath: String
 
         /// Writes the config; `channelTimeout` bounds each push request (a hanging endpoint is given up on after it).
-        init(databaseURL: String, pool: PostgresPool, channelTimeout: String = "30s") async throws {
+        /// `directURL` is written as `database.direct_url` (for a `databaseURL` that goes through PgBouncer).
+        init(databaseURL: String, directURL: String? = nil, pool: PostgresPool, channelTimeout: String = "30s") async throws {
             simulator = OmnistockJSONSimulator(token: "t", webhookSecret: Self.webhookSecret)
             _ = try await simulator.start()
             self.pool = pool
             self.databaseURL = databaseURL
             ledger = StockLedger(pool: pool)
             configPath = NSTemporaryDirectory() + "omnistock-fault-\(UUID().uuidString.prefix(8)).toml"
-            try """
+            let database = directURL.map { "[database]\ndirect_url = \"\($0)\"\n" } ?? ""
+            try (database + """
                 [server]
                 listen = "127.0.0.1:0"
                 request_timeout = "3s"
+                tokens = [{ token = "\(Self.adminToken)", scope = "write" }]
                 [sync]
                 safety_scan_interval = "1s"
                 max_backoff = "1s"
@@ -45,7 +50,7 @@ extension FaultTests {
                 locations = ["\(FaultTests.store)"]
                 batch_size = 25
                 timeout = "\(channelTimeout)"
-                """.write(toFile: configPath, atomically: true, encoding: .utf8)
+                """).write(toFile: configPath, atomically: true, encoding: .utf8)
             let migrate = try DaemonProcess.run(["migrate", "--config", configPath, "--database", databaseURL])
             guard migrate.status == 0 else { throw SetupFailure(output: migrate.output) }
             let catalog = Catalog(pool: pool)

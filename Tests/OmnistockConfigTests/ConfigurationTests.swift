@@ -45,6 +45,21 @@ import Testing
         }
     }
 
+    /// Behind PgBouncer in transaction mode the daemon needs PostgreSQL itself for session-level work.
+    @Test func aDirectURLIsReadFromTheFileAndTheEnvironment() throws {
+        let path = NSTemporaryDirectory() + "omnistock-direct-\(UUID().uuidString.prefix(8)).toml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try """
+            [database]
+            url = "postgresql:///omnistock?host=/run/pgbouncer&port=6432"
+            direct_url = "postgresql:///omnistock?host=/run/postgresql"
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try OmnistockConfiguration.load(path: path, environment: [:]).database.directURL == "postgresql:///omnistock?host=/run/postgresql")
+        let overridden = try OmnistockConfiguration.load(path: path, environment: ["OMNISTOCK_DATABASE_DIRECT_URL": "postgresql:///other"])
+        #expect(overridden.database.directURL == "postgresql:///other")
+        #expect(try OmnistockConfiguration.load(path: nil, environment: [:]).database.directURL == nil)
+    }
+
     @Test func everyMistakeNamesItsKey() {
         let cases: [(String, ConfigError)] = [
             ("colour = 1", ConfigError(key: "colour", message: "unknown key")),

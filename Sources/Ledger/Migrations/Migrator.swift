@@ -20,7 +20,7 @@ public struct Migrator: Sendable {
     /// Applies every migration not yet recorded; returns the versions applied by this call.
     @discardableResult
     public func migrate() throws -> [Int] {
-        try pool.withConnection { connection in
+        try pool.withSessionConnection { connection in
             try connection.query("SELECT pg_advisory_lock($1)", [Self.lockKey])
             defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [Self.lockKey]) }
             try connection.execute("""
