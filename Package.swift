@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/ordo-one/TextTable", from: "0.0.2"),
@@ -57,6 +58,15 @@ let package = Package(
         ),
 
         // MARK: Domain
+        /// The channel vocabulary: the `Channel` protocol, normalized events, levels, push results, capabilities.
+        /// Adapters, the worker and the server depend on it; it depends on no implementation.
+        .target(
+            name: "ChannelCore",
+            dependencies: [
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Ledger",
             dependencies: [
@@ -68,7 +78,9 @@ let package = Package(
         .target(
             name: "Channels",
             dependencies: [
+                "ChannelCore",
                 "CurlHTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -90,6 +102,7 @@ let package = Package(
         .target(
             name: "OmnistockConfig",
             dependencies: [
+                "ChannelCore",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: swiftSettings
@@ -101,7 +114,8 @@ let package = Package(
             dependencies: [
                 "Ledger",
                 "PostgresClient",
-                "Channels",
+                "ChannelCore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -115,8 +129,9 @@ let package = Package(
             dependencies: [
                 "Ledger",
                 "PostgresClient",
-                "Channels",
-                "CurlHTTP",
+                "ChannelCore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -133,8 +148,9 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "Ledger", "PostgresClient", "Channels", "CurlHTTP", "Sync", "Server", "ChannelSimulators",
+                "Ledger", "PostgresClient", "ChannelCore", "Channels", "CurlHTTP", "Sync", "Server", "ChannelSimulators",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -146,6 +162,7 @@ let package = Package(
             dependencies: [
                 "Ledger",
                 "PostgresClient",
+                "ChannelCore",
                 "Channels",
                 "CurlHTTP",
                 "Sync",
@@ -184,12 +201,15 @@ let package = Package(
         ),
         .testTarget(
             name: "OmnistockConfigTests",
-            dependencies: ["OmnistockConfig"],
+            dependencies: ["OmnistockConfig", "ChannelCore", "Channels"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SyncTests",
-            dependencies: ["Sync", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport"],
+            dependencies: [
+                "Sync", "Ledger", "ChannelCore", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings
         ),
         /// The `omnistock` binary end to end: CLI, daemon faults, replicas.
@@ -201,7 +221,8 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Sync", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "PostgresClient", "TestSupport",
+                "Server", "Sync", "Ledger", "ChannelCore", "Channels", "ChannelSimulators", "CurlHTTP", "PostgresClient", "TestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -218,7 +239,19 @@ let package = Package(
         ),
         .testTarget(
             name: "ChannelsTests",
-            dependencies: ["Channels", "ChannelSimulators", "CurlHTTP"],
+            dependencies: [
+                "ChannelCore", "Channels", "ChannelSimulators", "CurlHTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The benchmarks of `omnistock bench`, run short.
+        .testTarget(
+            name: "BenchmarksTests",
+            dependencies: [
+                "Benchmarks", "ChannelCore", "Channels", "ChannelSimulators", "CurlHTTP", "Sync", "PostgresClient", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,3 +1,4 @@
+import ChannelCore
 import CurlHTTP
 import Foundation
 
@@ -6,8 +7,8 @@ import Foundation
 public struct ShopifyChannel: Channel {
     /// `shopify`.
     public static let kind = "shopify"
-    /// Shopify keeps quantities per location.
-    public let modelsLocations = true
+    /// Quantities per location; listings are inventory items, found by SKU or by the variant's barcode.
+    public static let capabilities = ChannelCapabilities(needsListings: true, matchesBarcodes: true, modelsLocations: true)
     /// The settings.
     public let configuration: ShopifyConfiguration
     let graphQL: ShopifyGraphQL

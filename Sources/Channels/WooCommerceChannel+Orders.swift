@@ -1,3 +1,4 @@
+import ChannelCore
 import CurlHTTP
 import Foundation
 

@@ -1,3 +1,4 @@
+import ChannelCore
 import Foundation
 
 /// Settings of a `woocommerce` channel (REST API v3).

@@ -1,4 +1,4 @@
-import Channels
+import ChannelCore
 import Dispatch
 import Foundation
 import Logging

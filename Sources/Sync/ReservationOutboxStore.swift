@@ -1,4 +1,4 @@
-import Channels
+import ChannelCore
 import Foundation
 import PostgresClient
 

@@ -1,4 +1,4 @@
-import Channels
+import ChannelCore
 
 /// One configured channel as the worker sees it.
 public struct ChannelEndpoint: Sendable {
