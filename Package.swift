@@ -61,7 +61,7 @@ let package = Package(
         /// The channel vocabulary: the `Channel` protocol, normalized events, levels, push results, capabilities.
         /// Adapters, the worker and the server depend on it; it depends on no implementation.
         .target(
-            name: "ChannelCore",
+            name: "ChannelVocabulary",
             dependencies: [
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "Channels",
             dependencies: [
-                "ChannelCore",
+                "ChannelVocabulary",
                 "CurlHTTP",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "OmnistockConfig",
             dependencies: [
-                "ChannelCore",
+                "ChannelVocabulary",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: swiftSettings
@@ -114,7 +114,7 @@ let package = Package(
             dependencies: [
                 "Ledger",
                 "PostgresClient",
-                "ChannelCore",
+                "ChannelVocabulary",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,7 +129,7 @@ let package = Package(
             dependencies: [
                 "Ledger",
                 "PostgresClient",
-                "ChannelCore",
+                "ChannelVocabulary",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -148,7 +148,7 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "Ledger", "PostgresClient", "ChannelCore", "Channels", "CurlHTTP", "Sync", "Server", "ChannelSimulators",
+                "Ledger", "PostgresClient", "ChannelVocabulary", "Channels", "CurlHTTP", "Sync", "Server", "ChannelSimulators",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -162,7 +162,7 @@ let package = Package(
             dependencies: [
                 "Ledger",
                 "PostgresClient",
-                "ChannelCore",
+                "ChannelVocabulary",
                 "Channels",
                 "CurlHTTP",
                 "Sync",
@@ -201,13 +201,13 @@ let package = Package(
         ),
         .testTarget(
             name: "OmnistockConfigTests",
-            dependencies: ["OmnistockConfig", "ChannelCore", "Channels"],
+            dependencies: ["OmnistockConfig", "ChannelVocabulary", "Channels"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SyncTests",
             dependencies: [
-                "Sync", "Ledger", "ChannelCore", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport",
+                "Sync", "Ledger", "ChannelVocabulary", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
@@ -221,7 +221,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Sync", "Ledger", "ChannelCore", "Channels", "ChannelSimulators", "CurlHTTP", "PostgresClient", "TestSupport",
+                "Server", "Sync", "Ledger", "ChannelVocabulary", "Channels", "ChannelSimulators", "CurlHTTP", "PostgresClient", "TestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -240,7 +240,7 @@ let package = Package(
         .testTarget(
             name: "ChannelsTests",
             dependencies: [
-                "ChannelCore", "Channels", "ChannelSimulators", "CurlHTTP",
+                "ChannelVocabulary", "Channels", "ChannelSimulators", "CurlHTTP",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
@@ -249,7 +249,7 @@ let package = Package(
         .testTarget(
             name: "BenchmarksTests",
             dependencies: [
-                "Benchmarks", "ChannelCore", "Channels", "ChannelSimulators", "CurlHTTP", "Sync", "PostgresClient", "TestSupport",
+                "Benchmarks", "ChannelVocabulary", "Channels", "ChannelSimulators", "CurlHTTP", "Sync", "PostgresClient", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

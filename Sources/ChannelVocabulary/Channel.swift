@@ -57,6 +57,9 @@ extension Channel {
     /// What this channel's kind can do (``Channel/capabilities``).
     public var capabilities: ChannelCapabilities { Self.capabilities }
 
+    /// Per location or pooled, as the kind declares (``ChannelCapabilities/modelsLocations``).
+    public var modelsLocations: Bool { Self.capabilities.modelsLocations }
+
     /// No documented per-request limit the lane must keep to (Shopify's cost bucket is kept by the adapter).
     public var pushRequestRate: Double? { nil }
 

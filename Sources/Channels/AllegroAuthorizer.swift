@@ -1,4 +1,4 @@
-import ChannelCore
+import ChannelVocabulary
 import CurlHTTP
 
 /// Allegro's bearer token with the OAuth refresh-token grant: refreshes when no token is held yet

@@ -1,8 +1,8 @@
-import ChannelCore
+import ChannelVocabulary
 import Crypto
 import CurlHTTP
 import Foundation
-import HTTPTypes
+import struct HTTPTypes.HTTPFields
 
 /// Allegro offers: the pooled value is the offer's `stock.available`. Allegro ends an offer itself when its stock
 /// reaches 0 (the buyers took the last unit, or Omnistock published 0) and says why in `publication.endedBy`; a
@@ -11,8 +11,8 @@ import HTTPTypes
 public struct AllegroChannel: Channel {
     /// `allegro`.
     public static let kind = "allegro"
-    /// An offer has one pooled value; listings are offers, found by SKU (`external.id`): the offer list documents
-    /// no barcode (the EAN is a product parameter of each offer).
+    /// An offer has one pooled value; listings are offers, found by SKU (`external.id`): the offer list
+    /// (`GET /sale/offers`) documents no barcode (the EAN is a product parameter of each offer).
     public static let capabilities = ChannelCapabilities(needsListings: true)
     /// The settings.
     public let configuration: AllegroConfiguration

@@ -1,4 +1,4 @@
-import ChannelCore
+import ChannelVocabulary
 
 /// The adapters this build has: the one place a kind name leads to an adapter type, and so to what the kind can
 /// do (config validation, the capabilities stored on `channels`).

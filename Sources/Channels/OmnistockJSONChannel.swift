@@ -1,8 +1,8 @@
-import ChannelCore
+import ChannelVocabulary
 import Crypto
 import CurlHTTP
 import Foundation
-import HTTPTypes
+import struct HTTPTypes.HTTPFields
 
 /// Settings of an `omnistock-json` channel (see CHANNEL-PROTOCOL.md).
 public struct OmnistockJSONConfiguration: Sendable {

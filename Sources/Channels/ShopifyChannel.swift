@@ -1,4 +1,4 @@
-import ChannelCore
+import ChannelVocabulary
 import CurlHTTP
 import Foundation
 
@@ -7,7 +7,8 @@ import Foundation
 public struct ShopifyChannel: Channel {
     /// `shopify`.
     public static let kind = "shopify"
-    /// Quantities per location; listings are inventory items, found by SKU or by the variant's barcode.
+    /// Quantities per location; listings are inventory items, found by SKU or by the variant's barcode
+    /// (`ProductVariant.barcode`, https://shopify.dev/docs/api/admin-graphql/latest/objects/ProductVariant).
     public static let capabilities = ChannelCapabilities(needsListings: true, matchesBarcodes: true, modelsLocations: true)
     /// The settings.
     public let configuration: ShopifyConfiguration

@@ -1,4 +1,4 @@
-import ChannelCore
+import ChannelVocabulary
 import CurlHTTP
 import Foundation
 
@@ -8,7 +8,7 @@ public struct WooCommerceChannel: Channel {
     /// `woocommerce`.
     public static let kind = "woocommerce"
     /// No locations (one pooled value per SKU); listings are products or variations, found by SKU or by the
-    /// `global_unique_id` barcode.
+    /// `global_unique_id` barcode (https://woocommerce.github.io/woocommerce-rest-api-docs/#product-properties).
     public static let capabilities = ChannelCapabilities(needsListings: true, matchesBarcodes: true)
     /// The settings.
     public let configuration: WooCommerceConfiguration

@@ -1,4 +1,4 @@
-import ChannelCore
+import ChannelVocabulary
 import Foundation
 
 /// Settings of a `woocommerce` channel (REST API v3).

@@ -1,4 +1,4 @@
-import ChannelCore
+import ChannelVocabulary
 import Crypto
 import Hummingbird
 

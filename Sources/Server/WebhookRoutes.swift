@@ -1,4 +1,4 @@
-import ChannelCore
+import ChannelVocabulary
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -9,7 +9,7 @@ import PostgresClient
 /// commit, then answer `200`. The event processor (Sync) turns inbox rows into ledger operations,
 /// calling `parseWebhook` again on the stored payload and headers.
 struct WebhookRoutes: Sendable {
-    let channels: [String: any ChannelCore.Channel]
+    let channels: [String: any ChannelVocabulary.Channel]
     let database: DatabaseRunner
     let maxBodyBytes: Int
     let rateLimiter: RateLimiter?

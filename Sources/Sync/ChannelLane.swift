@@ -1,4 +1,4 @@
-import ChannelCore
+import ChannelVocabulary
 import Dispatch
 import Foundation
 import Logging

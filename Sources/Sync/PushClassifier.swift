@@ -1,4 +1,4 @@
-import ChannelCore
+import ChannelVocabulary
 
 /// Turns adapter outcomes into what the outbox records, and tells whether the channel itself failed.
 enum PushClassifier {

@@ -1,4 +1,4 @@
-import ChannelCore
+import ChannelVocabulary
 import Metrics
 
 /// The sync worker's metrics (DESIGN.md §11), reported through swift-metrics.

@@ -1,4 +1,4 @@
-import ChannelCore
+import ChannelVocabulary
 
 /// One configured channel as the worker sees it.
 public struct ChannelEndpoint: Sendable {

@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import Testing
 
 @testable import Server

@@ -1,4 +1,4 @@
-import ChannelCore
+import ChannelVocabulary
 import Foundation
 import Ledger
 import PostgresClient
