@@ -11,7 +11,8 @@ import TestSupport
 /// What a channel does is decided by the capabilities its adapter declares, never by its kind's name: a kind
 /// declaring the opposite of what its real adapter does must get the opposite treatment (issue 18).
 @Suite struct CapabilityTests {
-    /// A catalogue of one item per SKU (external id `item-<SKU>`), under whatever kind and capabilities `Declared` says.
+    /// A catalogue of one item per SKU (external id `item-<SKU>`), each counted at 1 on hand and showing 0 at the
+    /// fixture's click-and-collect store, under whatever kind and capabilities `Declared` says.
     struct DeclaredChannel<Declared: Declaration>: Channel {
         static var kind: String { Declared.kind }
         static var capabilities: ChannelCapabilities { Declared.capabilities }
@@ -22,8 +23,10 @@ import TestSupport
         }
 
         func fetchLevels(cursor: String?) async throws(ChannelError) -> Page<ChannelLevelSnapshot> {
-            Page(items: ["MUG", "CAP"].map { ChannelLevelSnapshot(sku: $0, location: ChannelLevel.pooled, available: 0, externalID: "item-\($0)") },
-                 nextCursor: nil, hasMore: false)
+            let items = ["MUG", "CAP"].map {
+                ChannelLevelSnapshot(sku: $0, location: LedgerFixture.store, available: 0, onHand: 1, externalID: "item-\($0)")
+            }
+            return Page(items: items, nextCursor: nil, hasMore: false)
         }
 
         func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent> {
@@ -50,6 +53,32 @@ import TestSupport
     enum ShopKindHoldingReservations: Declaration {
         static let kind = "shopify"
         static let capabilities = ChannelCapabilities(holdsReservations: true, modelsLocations: true)
+    }
+
+    /// A marketplace's kind whose adapter would say it reports store counts.
+    enum ShopKindReportingCounts: Declaration {
+        static let kind = "shopify"
+        static let capabilities = ChannelCapabilities(reportsCounts: true, modelsLocations: true)
+    }
+
+    @Test("reconcile records a channel's counts when it declares reportsCounts, whatever its kind")
+    func countsFollowTheDeclaration() async throws {
+        let cases: [(channel: any Channel, counts: Bool)] = [
+            (DeclaredChannel<ShopKindReportingCounts>(), true), (DeclaredChannel<StoreKindDeclaringListings>(), false),
+        ]
+        for (channel, counts) in cases {
+            let fixture = try LedgerFixture()
+            try fixture.catalog.upsertChannel(ChannelDefinition(
+                code: "c", kind: type(of: channel).kind, modelsLocations: true, locations: [LedgerFixture.store]
+            ).declaring(channel.capabilities))
+            _ = try fixture.ledger.receive(sku: "MUG", location: LedgerFixture.store, quantity: 3, key: "r")
+            let engine = ReconcileEngine(pool: fixture.database.pool, ledger: fixture.ledger, endpoints: [ChannelEndpoint(code: "c", channel: channel)])
+            let report = try await engine.run(channel: nil, dryRun: false, trigger: .cli)
+            let kind = type(of: channel).kind
+            #expect(report.channels.first?.countChanges == (counts ? 2 : 0), "\(kind) declaring reportsCounts: \(counts) (MUG 3 → 1, CAP 0 → 1)")
+            let onHand = try fixture.scalar("SELECT on_hand FROM levels WHERE sku = 'MUG' AND location = $1", [LedgerFixture.store])
+            #expect(onHand == (counts ? 1 : 3), "\(kind): the store's count of 1 is taken only when declared")
+        }
     }
 
     @Test("pickup holds go to the channels that declare holdsReservations, whatever their kind")
