@@ -1,19 +1,19 @@
 /// A channel kind as written in config and what its adapter declares: the table config validation and the
 /// daemon read (the adapters module lists one per adapter), so that a kind's abilities live with its adapter.
-public struct ChannelKind: Sendable, Hashable {
+package struct ChannelKind: Sendable, Hashable {
     /// The name in config (`kind = "shopify"`).
-    public var name: String
+    package var name: String
     /// What the kind's adapter declares.
-    public var capabilities: ChannelCapabilities
+    package var capabilities: ChannelCapabilities
 
     /// Creates an entry.
-    public init(name: String, capabilities: ChannelCapabilities) {
+    package init(name: String, capabilities: ChannelCapabilities) {
         self.name = name
         self.capabilities = capabilities
     }
 
     /// The entry of `channel`'s type.
-    public init(_ channel: any Channel.Type) {
+    package init(_ channel: any Channel.Type) {
         self.init(name: channel.kind, capabilities: channel.capabilities)
     }
 }

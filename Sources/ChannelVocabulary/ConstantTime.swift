@@ -1,8 +1,8 @@
 /// Comparison of secrets whose timing reveals nothing but their lengths: webhook signatures (the adapters) and
 /// bearer-token digests (the server) go through it.
-public enum ConstantTime {
+package enum ConstantTime {
     /// Whether `a` equals `b`, in time that depends only on their lengths.
-    public static func equals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    package static func equals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for index in a.indices {

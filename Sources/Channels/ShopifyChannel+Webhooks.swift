@@ -72,11 +72,11 @@ extension ShopifyChannel {
 
 extension HTTPField.Name {
     /// Base64 HMAC-SHA256 of a Shopify webhook's raw body.
-    public static let shopifyHmacSHA256 = Self("X-Shopify-Hmac-Sha256")!
+    package static let shopifyHmacSHA256 = Self("X-Shopify-Hmac-Sha256")!
     /// The id of one Shopify webhook delivery.
-    public static let shopifyWebhookID = Self("X-Shopify-Webhook-Id")!
+    package static let shopifyWebhookID = Self("X-Shopify-Webhook-Id")!
     /// The id of the Shopify event a delivery reports (the same across deliveries of it).
-    public static let shopifyEventID = Self("X-Shopify-Event-Id")!
+    package static let shopifyEventID = Self("X-Shopify-Event-Id")!
     /// The Shopify webhook topic (`orders/create`).
-    public static let shopifyTopic = Self("X-Shopify-Topic")!
+    package static let shopifyTopic = Self("X-Shopify-Topic")!
 }

@@ -46,9 +46,9 @@ public struct StandardWebhooks: Sendable {
 
 extension HTTPField.Name {
     /// Standard Webhooks' delivery id.
-    public static let webhookID = Self("webhook-id")!
+    package static let webhookID = Self("webhook-id")!
     /// Standard Webhooks' Unix timestamp.
-    public static let webhookTimestamp = Self("webhook-timestamp")!
+    package static let webhookTimestamp = Self("webhook-timestamp")!
     /// Standard Webhooks' space-separated `v1,<base64>` signatures.
-    public static let webhookSignature = Self("webhook-signature")!
+    package static let webhookSignature = Self("webhook-signature")!
 }

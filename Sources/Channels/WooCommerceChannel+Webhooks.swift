@@ -65,11 +65,11 @@ extension WooCommerceChannel {
 
 extension HTTPField.Name {
     /// Base64 HMAC-SHA256 of a WooCommerce webhook's raw body.
-    public static let wooCommerceSignature = Self("X-WC-Webhook-Signature")!
+    package static let wooCommerceSignature = Self("X-WC-Webhook-Signature")!
     /// The WooCommerce webhook topic (`order.created`).
-    public static let wooCommerceTopic = Self("X-WC-Webhook-Topic")!
+    package static let wooCommerceTopic = Self("X-WC-Webhook-Topic")!
     /// WooCommerce's delivery id (webhook id and second, see ``WooCommerceChannel/deliveryKey(headers:body:json:)``).
-    public static let wooCommerceDeliveryID = Self("X-WC-Webhook-Delivery-ID")!
+    package static let wooCommerceDeliveryID = Self("X-WC-Webhook-Delivery-ID")!
     /// The resource a WooCommerce webhook reports (`order`, `product`).
-    public static let wooCommerceResource = Self("X-WC-Webhook-Resource")!
+    package static let wooCommerceResource = Self("X-WC-Webhook-Resource")!
 }

@@ -6,7 +6,7 @@ extension OmnistockConfiguration {
     /// The configuration in force: the file at `path` (or none), then environment overrides
     /// (`OMNISTOCK_DATABASE_URL`). Channel kinds are checked against `kinds`, what the adapters declare
     /// (`ChannelAdapters.kinds`). Throws a `ConfigError` naming the first bad key.
-    public static func load(
+    package static func load(
         path: String?, environment: [String: String] = ProcessInfo.processInfo.environment, kinds: [ChannelKind]
     ) throws -> Self {
         var text = ""
@@ -25,7 +25,7 @@ extension OmnistockConfiguration {
 
     /// Parses TOML text; `env:NAME` secrets are looked up in `environment`; a channel's `kind` must be one of `kinds`,
     /// and what it asks of the kind (`match = "barcode"`), the kind's capabilities must allow.
-    public static func parse(_ text: String, environment: [String: String] = [:], kinds: [ChannelKind]) throws -> Self {
+    package static func parse(_ text: String, environment: [String: String] = [:], kinds: [ChannelKind]) throws -> Self {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
