@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
         .package(url: "https://github.com/ordo-one/TextTable", exact: "0.0.2"),
@@ -65,6 +66,15 @@ let package = Package(
         ),
 
         // MARK: Domain
+        /// The channel vocabulary: the `Channel` protocol, normalized events, levels, push results, capabilities.
+        /// Adapters, the worker and the server depend on it; it depends on no implementation.
+        .target(
+            name: "ChannelVocabulary",
+            dependencies: [
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Ledger",
             dependencies: [
@@ -76,8 +86,10 @@ let package = Package(
         .target(
             name: "Channels",
             dependencies: [
+                "ChannelVocabulary",
                 "CurlHTTP",
                 "Support",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -99,6 +111,7 @@ let package = Package(
         .target(
             name: "OmnistockConfig",
             dependencies: [
+                "ChannelVocabulary",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: swiftSettings
@@ -111,7 +124,8 @@ let package = Package(
                 "Support",
                 "Ledger",
                 "PostgresClient",
-                "Channels",
+                "ChannelVocabulary",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -126,8 +140,9 @@ let package = Package(
                 "Support",
                 "Ledger",
                 "PostgresClient",
-                "Channels",
-                "CurlHTTP",
+                "ChannelVocabulary",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -144,7 +159,7 @@ let package = Package(
         .target(
             name: "OmnistockDaemon",
             dependencies: [
-                "Sync", "Server", "Ledger", "PostgresClient",
+                "Sync", "Server", "Ledger", "PostgresClient", "ChannelVocabulary",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -156,8 +171,10 @@ let package = Package(
         .target(
             name: "Benchmarks",
             dependencies: [
-                "Ledger", "PostgresClient", "Channels", "CurlHTTP", "Sync", "Server", "ChannelSimulators", "Support", "OmnistockDaemon",
+                "Ledger", "PostgresClient", "ChannelVocabulary", "Channels", "CurlHTTP", "Sync", "Server", "ChannelSimulators", "Support",
+                "OmnistockDaemon",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -170,6 +187,7 @@ let package = Package(
                 "Support",
                 "Ledger",
                 "PostgresClient",
+                "ChannelVocabulary",
                 "Channels",
                 "CurlHTTP",
                 "Sync",
@@ -209,12 +227,15 @@ let package = Package(
         ),
         .testTarget(
             name: "OmnistockConfigTests",
-            dependencies: ["OmnistockConfig"],
+            dependencies: ["OmnistockConfig", "ChannelVocabulary", "Channels"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SyncTests",
-            dependencies: ["Sync", "OmnistockDaemon", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport", "Support"],
+            dependencies: [
+                "Sync", "OmnistockDaemon", "Ledger", "ChannelVocabulary", "Channels", "ChannelSimulators", "CurlHTTP", "TestSupport", "Support",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings
         ),
         /// The `omnistock` binary end to end: CLI, daemon faults, replicas.
@@ -226,7 +247,9 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Sync", "Ledger", "Channels", "ChannelSimulators", "CurlHTTP", "PostgresClient", "TestSupport", "Support",
+                "Server", "Sync", "Ledger", "ChannelVocabulary", "Channels", "ChannelSimulators", "CurlHTTP", "PostgresClient", "TestSupport",
+                "Support",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -244,7 +267,19 @@ let package = Package(
         ),
         .testTarget(
             name: "ChannelsTests",
-            dependencies: ["Channels", "ChannelSimulators", "CurlHTTP"],
+            dependencies: [
+                "ChannelVocabulary", "Channels", "ChannelSimulators", "CurlHTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The benchmarks of `omnistock bench`, run short.
+        .testTarget(
+            name: "BenchmarksTests",
+            dependencies: [
+                "Benchmarks", "ChannelVocabulary", "Channels", "ChannelSimulators", "CurlHTTP", "Sync", "PostgresClient", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import Foundation
 import Ledger
 import Logging
@@ -35,7 +36,8 @@ struct BacklogBench {
         let skus = (0..<changes).map(BenchCatalog.sku)
         try BenchCatalog.create(pool: pool, skus: changes, locations: [location], onHand: Self.before)
         try Catalog(pool: pool).upsertChannel(ChannelDefinition(
-            code: code, kind: target.kind, modelsLocations: target.modelsLocations, locations: [location]))
+            code: code, kind: target.kind, modelsLocations: target.modelsLocations, locations: [location]
+        ).declaring(target.channel.capabilities))
         let externalIDs = target.seed(skus, Self.before)
         _ = try pool.execute(
             "INSERT INTO listings (channel, sku, location_scope, external_id) SELECT $1, sku, $2, id FROM unnest($3::text[], $4::text[]) AS l(sku, id)",

@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import ChannelSimulators
 import Channels
 import CurlHTTP

@@ -108,7 +108,8 @@ public struct BenchRunner: Sendable {
         let seconds = options.seconds
         // As in production, the location feeds a channel: every reservation also marks an outbox target.
         try Catalog(pool: pool).upsertChannel(ChannelDefinition(
-            code: "bench-writes", kind: "omnistock-json", modelsLocations: true, locations: [Self.warehouse]))
+            code: "bench-writes", kind: "omnistock-json", modelsLocations: true, locations: [Self.warehouse]
+        ).declaring(OmnistockJSONChannel.capabilities))
         let writes = LedgerWriteBench(ledger: ledger, location: Self.warehouse)
         if phases.contains(.writes) {
             for clients in [1, 8] {

@@ -25,7 +25,8 @@ struct PropagationBench {
         let probe = LatencyProbe()
         let url = try await probe.start()
         let catalog = Catalog(pool: pool)
-        try catalog.upsertChannel(ChannelDefinition(code: "bench-probe", kind: "omnistock-json", modelsLocations: true, locations: [location]))
+        try catalog.upsertChannel(ChannelDefinition(
+            code: "bench-probe", kind: "omnistock-json", modelsLocations: true, locations: [location]).declaring(OmnistockJSONChannel.capabilities))
         let channel = OmnistockJSONChannel(configuration: OmnistockJSONConfiguration(baseURL: url, token: "bench"), client: CurlHTTPClient())
         let worker = Daemon(
             pool: pool, ledger: ledger, endpoints: [ChannelEndpoint(code: "bench-probe", channel: channel, lane: LaneSettings(concurrency: 4))],

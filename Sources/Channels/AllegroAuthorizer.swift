@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import CurlHTTP
 
 /// Allegro's bearer token with the OAuth refresh-token grant: refreshes when no token is held yet

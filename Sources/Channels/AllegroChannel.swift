@@ -1,6 +1,8 @@
+import ChannelVocabulary
 import Crypto
 import CurlHTTP
 import Foundation
+import struct HTTPTypes.HTTPFields
 
 /// Allegro offers: the pooled value is the offer's `stock.available`. Allegro ends an offer itself when its stock
 /// reaches 0 (the buyers took the last unit, or Omnistock published 0) and says why in `publication.endedBy`; a
@@ -9,8 +11,9 @@ import Foundation
 public struct AllegroChannel: Channel {
     /// `allegro`.
     public static let kind = "allegro"
-    /// An offer has one pooled value.
-    public let modelsLocations = false
+    /// An offer has one pooled value; listings are offers, found by SKU (`external.id`): the offer list
+    /// (`GET /sale/offers`) documents no barcode (the EAN is a product parameter of each offer).
+    public static let capabilities = ChannelCapabilities(needsListings: true)
     /// The settings.
     public let configuration: AllegroConfiguration
     let transport: ChannelTransport
@@ -123,12 +126,12 @@ public struct AllegroChannel: Channel {
     }
 
     /// Allegro sends no webhooks.
-    public func verifyWebhook(headers: HTTPHeaders, body: [UInt8], now: Date) -> WebhookVerdict {
+    public func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict {
         .rejected("allegro sends no webhooks")
     }
 
     /// Allegro sends no webhooks.
-    public func parseWebhook(headers: HTTPHeaders, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
+    public func parseWebhook(headers: HTTPFields, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
         throw ChannelError(.unsupported, "allegro sends no webhooks")
     }
 }

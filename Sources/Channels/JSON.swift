@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import Foundation
 
 /// A JSON value: the one JSON mechanism every adapter uses to build request bodies and read responses.

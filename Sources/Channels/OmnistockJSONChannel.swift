@@ -1,6 +1,8 @@
+import ChannelVocabulary
 import Crypto
 import CurlHTTP
 import Foundation
+import struct HTTPTypes.HTTPFields
 
 /// Settings of an `omnistock-json` channel (see CHANNEL-PROTOCOL.md).
 public struct OmnistockJSONConfiguration: Sendable {
@@ -32,8 +34,9 @@ public struct OmnistockJSONConfiguration: Sendable {
 public struct OmnistockJSONChannel: Channel {
     /// `omnistock-json`.
     public static let kind = "omnistock-json"
-    /// Stores hold per-location values.
-    public let modelsLocations = true
+    /// Store systems: per-location values addressed by SKU (no listings), physical counts read back, and pickup
+    /// reservations held (CHANNEL-PROTOCOL.md).
+    public static let capabilities = ChannelCapabilities(holdsReservations: true, reportsCounts: true, modelsLocations: true)
     /// The settings.
     public let configuration: OmnistockJSONConfiguration
     private let transport: ChannelTransport
@@ -130,18 +133,18 @@ public struct OmnistockJSONChannel: Channel {
     }
 
     /// Standard Webhooks with a 300 s timestamp tolerance.
-    public func verifyWebhook(headers: HTTPHeaders, body: [UInt8], now: Date) -> WebhookVerdict {
+    public func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict {
         StandardWebhooks(secrets: configuration.webhookSecrets).verify(
-            id: headers["webhook-id"], timestamp: headers["webhook-timestamp"],
-            signature: headers["webhook-signature"], body: body, now: now
+            id: headers.first(.webhookID), timestamp: headers.first(.webhookTimestamp),
+            signature: headers.first(.webhookSignature), body: body, now: now
         )
     }
 
     /// `{"type": …, "data": …}` → one event, keyed by `webhook-id`.
-    public func parseWebhook(headers: HTTPHeaders, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
+    public func parseWebhook(headers: HTTPFields, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
         let json = try JSON.parse(body)
         let data = json["data"]
-        let id = headers["webhook-id"] ?? ""
+        let id = headers.first(.webhookID) ?? ""
         switch json["type"].string {
         case "order.created":
             let lines = try data["lines"].array.map { line throws(ChannelError) in

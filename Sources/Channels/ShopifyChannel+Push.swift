@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import Crypto
 import Foundation
 

@@ -1,10 +1,11 @@
-import CurlHTTP
+import ChannelVocabulary
 import Foundation
+import HTTPTypes
 
 extension ShopifyChannel {
     /// `X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the raw body with the app's client secret.
-    public func verifyWebhook(headers: HTTPHeaders, body: [UInt8], now: Date) -> WebhookVerdict {
-        WebhookSignature.verifyBodySignature(headers["X-Shopify-Hmac-Sha256"], body: body, secrets: configuration.webhookSecrets)
+    public func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict {
+        WebhookSignature.verifyBodySignature(headers.first(.shopifyHmacSHA256), body: body, secrets: configuration.webhookSecrets)
     }
 
     /// Topics `orders/create`, `orders/cancelled`, `orders/fulfilled`, `refunds/create` (lines restocked as
@@ -14,14 +15,14 @@ extension ShopifyChannel {
     /// `refund:{id}` instead: the delivery headers are not covered by the signature, so a refund replayed
     /// under new delivery ids must still be stored (and its units counted) once. Orders need no such key:
     /// their ledger writes are keyed by the order and line.
-    public func parseWebhook(headers: HTTPHeaders, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
+    public func parseWebhook(headers: HTTPFields, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
         let json = try JSON.parse(body)
-        let id = headers["X-Shopify-Webhook-Id"] ?? ""
-        let sourceID = headers["X-Shopify-Event-Id"]
+        let id = headers.first(.shopifyWebhookID) ?? ""
+        let sourceID = headers.first(.shopifyEventID)
         let event = { (kind: NormalizedEvent.Kind, order: String?, lines: [NormalizedEvent.Line]) in
             NormalizedEvent(id: id, kind: kind, orderRef: order, lines: lines, sourceEventID: sourceID)
         }
-        switch headers["X-Shopify-Topic"] {
+        switch headers.first(.shopifyTopic) {
         case "orders/create":
             var created = event(.orderCreated, try orderID(json), json["line_items"].array.map(line))
             created.occurredAt = Timestamps.parse(json["created_at"].string)
@@ -67,4 +68,15 @@ extension ShopifyChannel {
     private func line(_ item: JSON) -> NormalizedEvent.Line {
         NormalizedEvent.Line(sku: item["sku"].string, externalID: item["variant_id"].string, quantity: item["quantity"].int ?? 0)
     }
+}
+
+extension HTTPField.Name {
+    /// Base64 HMAC-SHA256 of a Shopify webhook's raw body.
+    package static let shopifyHmacSHA256 = Self("X-Shopify-Hmac-Sha256")!
+    /// The id of one Shopify webhook delivery.
+    package static let shopifyWebhookID = Self("X-Shopify-Webhook-Id")!
+    /// The id of the Shopify event a delivery reports (the same across deliveries of it).
+    package static let shopifyEventID = Self("X-Shopify-Event-Id")!
+    /// The Shopify webhook topic (`orders/create`).
+    package static let shopifyTopic = Self("X-Shopify-Topic")!
 }

@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import CurlHTTP
 import Foundation
 
@@ -6,8 +7,9 @@ import Foundation
 public struct ShopifyChannel: Channel {
     /// `shopify`.
     public static let kind = "shopify"
-    /// Shopify keeps quantities per location.
-    public let modelsLocations = true
+    /// Quantities per location; listings are inventory items, found by SKU or by the variant's barcode
+    /// (`ProductVariant.barcode`, https://shopify.dev/docs/api/admin-graphql/latest/objects/ProductVariant).
+    public static let capabilities = ChannelCapabilities(needsListings: true, matchesBarcodes: true, modelsLocations: true)
     /// The settings.
     public let configuration: ShopifyConfiguration
     let graphQL: ShopifyGraphQL

@@ -1,4 +1,6 @@
+import ChannelVocabulary
 import Foundation
+import HTTPTypes
 
 /// Verification per the Standard Webhooks specification: `webhook-id`, `webhook-timestamp`,
 /// `webhook-signature` (space-separated `v1,<base64>`), HMAC-SHA256 over `{id}.{timestamp}.{body}`
@@ -40,4 +42,13 @@ public struct StandardWebhooks: Sendable {
         let encoded = secret.hasPrefix("whsec_") ? String(secret.dropFirst(6)) : secret
         return Data(base64Encoded: encoded).map(Array.init)
     }
+}
+
+extension HTTPField.Name {
+    /// Standard Webhooks' delivery id.
+    package static let webhookID = Self("webhook-id")!
+    /// Standard Webhooks' Unix timestamp.
+    package static let webhookTimestamp = Self("webhook-timestamp")!
+    /// Standard Webhooks' space-separated `v1,<base64>` signatures.
+    package static let webhookSignature = Self("webhook-signature")!
 }

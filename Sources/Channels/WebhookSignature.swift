@@ -1,23 +1,14 @@
+import ChannelVocabulary
 import Crypto
 import Foundation
 
-/// The signature helpers all channels share: HMAC-SHA256, base64, constant-time comparison,
+/// The signature helpers all channels share: HMAC-SHA256, base64, comparison in constant time (``ConstantTime``),
 /// and several secrets at once so that a secret can be rotated without losing webhooks.
 public enum WebhookSignature {
     /// Base64 of HMAC-SHA256(`key`, `message`).
     public static func hmacSHA256Base64(key: [UInt8], message: [UInt8]) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key))
         return Data(mac).base64EncodedString()
-    }
-
-    /// Compares two byte strings in time that depends only on their lengths.
-    public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices {
-            difference |= a[index] ^ b[index]
-        }
-        return difference == 0
     }
 
     /// Whether any of `candidates` (base64 signatures as received) equals HMAC-SHA256 of `message`
@@ -27,7 +18,7 @@ public enum WebhookSignature {
         for key in keys {
             let expected = Array(hmacSHA256Base64(key: key, message: message).utf8)
             for candidate in candidates {
-                matched = constantTimeEquals(expected, Array(candidate.utf8)) || matched
+                matched = ConstantTime.equals(expected, Array(candidate.utf8)) || matched
             }
         }
         return matched

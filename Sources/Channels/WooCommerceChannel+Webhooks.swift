@@ -1,23 +1,24 @@
+import ChannelVocabulary
 import Crypto
-import CurlHTTP
 import Foundation
+import HTTPTypes
 
 extension WooCommerceChannel {
     /// `X-WC-Webhook-Signature`: base64 HMAC-SHA256 of the raw body. The unsigned ping WooCommerce sends
     /// when a webhook is created (form body `webhook_id=<id>`) is recognised as a ping.
-    public func verifyWebhook(headers: HTTPHeaders, body: [UInt8], now: Date) -> WebhookVerdict {
-        if headers["X-WC-Webhook-Signature"] == nil, Self.isPing(body) { return .ping }
-        return WebhookSignature.verifyBodySignature(headers["X-WC-Webhook-Signature"], body: body, secrets: configuration.webhookSecrets)
+    public func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict {
+        if headers.first(.wooCommerceSignature) == nil, Self.isPing(body) { return .ping }
+        return WebhookSignature.verifyBodySignature(headers.first(.wooCommerceSignature), body: body, secrets: configuration.webhookSecrets)
     }
 
     /// `order.created` → created; `order.updated` → cancelled (cancelled, refunded, failed), fulfilled
     /// (completed) or created (any other status; the ledger imports an order once); `product.updated` →
     /// a drift signal. Pings and other topics give no events. Keyed by ``deliveryKey(headers:body:json:)``.
-    public func parseWebhook(headers: HTTPHeaders, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
+    public func parseWebhook(headers: HTTPFields, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
         if Self.isPing(body) { return [] }
         let json = try JSON.parse(body)
         let id = Self.deliveryKey(headers: headers, body: body, json: json)
-        switch headers["X-WC-Webhook-Topic"] {
+        switch headers.first(.wooCommerceTopic) {
         case "order.created":
             return [Self.event(json, id: id, kind: .orderCreated)]
         case "order.updated":
@@ -44,9 +45,9 @@ extension WooCommerceChannel {
     /// `WC_Webhook::get_new_delivery_id` in class-wc-webhook.php), so two different deliveries of one webhook in one
     /// second share it; a true redelivery repeats all three and is still stored once. Empty without a delivery id
     /// (refused as malformed).
-    static func deliveryKey(headers: HTTPHeaders, body: [UInt8], json: JSON) -> String {
-        guard let delivery = headers["X-WC-Webhook-Delivery-ID"], !delivery.isEmpty else { return "" }
-        let resource = keyPart(headers["X-WC-Webhook-Resource"] ?? "resource")
+    static func deliveryKey(headers: HTTPFields, body: [UInt8], json: JSON) -> String {
+        guard let delivery = headers.first(.wooCommerceDeliveryID), !delivery.isEmpty else { return "" }
+        let resource = keyPart(headers.first(.wooCommerceResource) ?? "resource")
         let digest = SHA256.hash(data: body).prefix(12).lowercaseHex
         return "\(resource)-\(keyPart(json["id"].string ?? ""))/\(digest)/\(delivery)"
     }
@@ -60,4 +61,15 @@ extension WooCommerceChannel {
         let text = String(decoding: body.prefix(64), as: UTF8.self)
         return text.hasPrefix("webhook_id=") && text.dropFirst("webhook_id=".count).allSatisfy(\.isNumber)
     }
+}
+
+extension HTTPField.Name {
+    /// Base64 HMAC-SHA256 of a WooCommerce webhook's raw body.
+    package static let wooCommerceSignature = Self("X-WC-Webhook-Signature")!
+    /// The WooCommerce webhook topic (`order.created`).
+    package static let wooCommerceTopic = Self("X-WC-Webhook-Topic")!
+    /// WooCommerce's delivery id (webhook id and second, see ``WooCommerceChannel/deliveryKey(headers:body:json:)``).
+    package static let wooCommerceDeliveryID = Self("X-WC-Webhook-Delivery-ID")!
+    /// The resource a WooCommerce webhook reports (`order`, `product`).
+    package static let wooCommerceResource = Self("X-WC-Webhook-Resource")!
 }

@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import CurlHTTP
 import Foundation
 
@@ -6,8 +7,9 @@ import Foundation
 public struct WooCommerceChannel: Channel {
     /// `woocommerce`.
     public static let kind = "woocommerce"
-    /// WooCommerce has no locations: one pooled value per SKU.
-    public let modelsLocations = false
+    /// No locations (one pooled value per SKU); listings are products or variations, found by SKU or by the
+    /// `global_unique_id` barcode (https://woocommerce.github.io/woocommerce-rest-api-docs/#product-properties).
+    public static let capabilities = ChannelCapabilities(needsListings: true, matchesBarcodes: true)
     /// The settings.
     public let configuration: WooCommerceConfiguration
     let transport: ChannelTransport

@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import Foundation
 
 /// Settings of a `woocommerce` channel (REST API v3).

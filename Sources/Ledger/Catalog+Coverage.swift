@@ -42,9 +42,6 @@ public struct UnmatchedCounts: Codable, Sendable, Equatable {
 }
 
 extension Catalog {
-    /// The kinds whose endpoints address SKUs directly and need no listing (omnistock-json, CHANNEL-PROTOCOL.md).
-    static let listingFreeKinds = ["omnistock-json"]
-
     /// Records items of `channel`'s catalogue seen by a listing read that started at `readAt` (one page at a time).
     public func recordCatalogue(channel: String, items: [CatalogueEntry], readAt: Date) throws {
         guard !items.isEmpty else { return }
@@ -70,8 +67,8 @@ extension Catalog {
             let channels = try connection.query(
                 """
                 SELECT c.code, (SELECT max(seen_at) FROM channel_items i WHERE i.channel = c.code) FROM channels c
-                WHERE ($1::text IS NULL OR c.code = $1) AND c.kind <> ALL ($2::text[]) ORDER BY c.code
-                """, [channel, Self.listingFreeKinds])
+                WHERE ($1::text IS NULL OR c.code = $1) AND c.needs_listings ORDER BY c.code
+                """, [channel])
             return try channels.map { row in
                 let code = try row.decode(String.self, at: 0)
                 let skus = try connection.query(
@@ -100,8 +97,8 @@ extension Catalog {
                    (SELECT count(*) FROM skus s WHERE NOT EXISTS (SELECT 1 FROM listings l WHERE l.channel = c.code AND l.sku = s.sku)),
                    (SELECT count(*) FROM channel_items i WHERE i.channel = c.code
                       AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.channel = c.code AND l.external_id = i.external_id))
-            FROM channels c WHERE c.kind <> ALL ($1::text[]) ORDER BY c.code
-            """, [listingFreeKinds]
+            FROM channels c WHERE c.needs_listings ORDER BY c.code
+            """
         ).map { UnmatchedCounts(channel: try $0.decode(at: 0), skus: try $0.decode(at: 1), items: try $0.decode(at: 2)) }
     }
 }

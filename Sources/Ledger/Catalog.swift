@@ -40,12 +40,19 @@ public struct ChannelDefinition: Codable, Sendable, Equatable {
     public var minVisible: Int
     /// How order lines that name no location are sourced over `locations` (DESIGN.md §5a).
     public var sourcing: SourcingPolicy
+    /// Whether the channel is told about pickup reservations at its stores (its adapter's capability).
+    public var holdsReservations: Bool
+    /// Whether the channel addresses SKUs through listings that discovery must find (its adapter's capability).
+    public var needsListings: Bool
 
     public init(
         code: String, kind: String, modelsLocations: Bool, locations: [String]? = nil, buffer: Int = 0,
-        share: Int = 100, maxQuantity: Int? = nil, minVisible: Int = 0, sourcing: SourcingPolicy = .priority
+        share: Int = 100, maxQuantity: Int? = nil, minVisible: Int = 0, sourcing: SourcingPolicy = .priority,
+        holdsReservations: Bool = false, needsListings: Bool = true
     ) {
         self.sourcing = sourcing
+        self.holdsReservations = holdsReservations
+        self.needsListings = needsListings
         self.code = code
         self.kind = kind
         self.modelsLocations = modelsLocations
@@ -108,17 +115,21 @@ public struct Catalog: Sendable {
         try pool.transaction { connection in
             let changed = try connection.query(
                 """
-                INSERT INTO channels AS c (code, kind, models_locations, buffer, share, max_quantity, min_visible, sourcing)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                INSERT INTO channels AS c (code, kind, models_locations, buffer, share, max_quantity, min_visible, sourcing,
+                                           holds_reservations, needs_listings)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                 ON CONFLICT (code) DO UPDATE SET kind = EXCLUDED.kind, models_locations = EXCLUDED.models_locations,
                     buffer = EXCLUDED.buffer, share = EXCLUDED.share, max_quantity = EXCLUDED.max_quantity,
-                    min_visible = EXCLUDED.min_visible, sourcing = EXCLUDED.sourcing, updated_at = now()
-                WHERE (c.kind, c.models_locations, c.buffer, c.share, c.max_quantity, c.min_visible, c.sourcing)
+                    min_visible = EXCLUDED.min_visible, sourcing = EXCLUDED.sourcing,
+                    holds_reservations = EXCLUDED.holds_reservations, needs_listings = EXCLUDED.needs_listings, updated_at = now()
+                WHERE (c.kind, c.models_locations, c.buffer, c.share, c.max_quantity, c.min_visible, c.sourcing,
+                       c.holds_reservations, c.needs_listings)
                     IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.models_locations, EXCLUDED.buffer, EXCLUDED.share,
-                                      EXCLUDED.max_quantity, EXCLUDED.min_visible, EXCLUDED.sourcing)
+                                      EXCLUDED.max_quantity, EXCLUDED.min_visible, EXCLUDED.sourcing,
+                                      EXCLUDED.holds_reservations, EXCLUDED.needs_listings)
                 """,
                 [channel.code, channel.kind, channel.modelsLocations, channel.buffer, channel.share, channel.maxQuantity,
-                 channel.minVisible, channel.sourcing.rawValue]
+                 channel.minVisible, channel.sourcing.rawValue, channel.holdsReservations, channel.needsListings]
             ).affectedRows > 0
             let locations: [String]
             if let configured = channel.locations {

@@ -1,10 +1,14 @@
+import ChannelVocabulary
 import Foundation
 import TOMLKit
 
 extension OmnistockConfiguration {
     /// The configuration in force: the file at `path` (or none), then environment overrides
-    /// (`OMNISTOCK_DATABASE_URL`, `OMNISTOCK_DATABASE_DIRECT_URL`). Throws a `ConfigError` naming the first bad key.
-    public static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Self {
+    /// (`OMNISTOCK_DATABASE_URL`, `OMNISTOCK_DATABASE_DIRECT_URL`). Channel kinds are checked against `kinds`, what the adapters declare
+    /// (`ChannelAdapters.kinds`). Throws a `ConfigError` naming the first bad key.
+    package static func load(
+        path: String?, environment: [String: String] = ProcessInfo.processInfo.environment, kinds: [ChannelKind]
+    ) throws -> Self {
         var text = ""
         if let path {
             guard let contents = FileManager.default.contents(atPath: path) else {
@@ -12,7 +16,7 @@ extension OmnistockConfiguration {
             }
             text = String(decoding: contents, as: UTF8.self)
         }
-        var configuration = try parse(text, environment: environment)
+        var configuration = try parse(text, environment: environment, kinds: kinds)
         if let url = environment["OMNISTOCK_DATABASE_URL"], !url.isEmpty {
             configuration.database.url = url
         }
@@ -22,8 +26,9 @@ extension OmnistockConfiguration {
         return configuration
     }
 
-    /// Parses TOML text; `env:NAME` secrets are looked up in `environment`.
-    public static func parse(_ text: String, environment: [String: String] = [:]) throws -> Self {
+    /// Parses TOML text; `env:NAME` secrets are looked up in `environment`; a channel's `kind` must be one of `kinds`,
+    /// and what it asks of the kind (`match = "barcode"`), the kind's capabilities must allow.
+    package static func parse(_ text: String, environment: [String: String] = [:], kinds: [ChannelKind]) throws -> Self {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -67,7 +72,7 @@ extension OmnistockConfiguration {
         var locations = try root.tables("locations")
         configuration.locations = try locations.indices.map { try readLocation(&locations[$0]) }
         var channels = try root.tables("channels")
-        configuration.channels = try channels.indices.map { try readChannel(&channels[$0]) }
+        configuration.channels = try channels.indices.map { try readChannel(&channels[$0], kinds: kinds) }
         try root.rejectUnknownKeys()
         try configuration.validateReferences()
         return configuration
@@ -135,8 +140,9 @@ extension OmnistockConfiguration {
         return location
     }
 
-    private static func readChannel(_ reader: inout TOMLReader) throws -> Channel {
-        let kind = try reader.oneOf("kind", ["shopify", "woocommerce", "allegro", "omnistock-json"])
+    private static func readChannel(_ reader: inout TOMLReader, kinds: [ChannelKind]) throws -> Channel {
+        let kind = try reader.oneOf("kind", kinds.map(\.name))
+        let capabilities = kinds.first { $0.name == kind }?.capabilities ?? ChannelCapabilities()
         let code = try reader.requiredString("code")
         guard code.range(of: "^[A-Za-z0-9_.-]{1,64}$", options: .regularExpression) != nil else {
             throw ConfigError(key: reader.key("code"), message: "use 1 to 64 letters, digits, '.', '_' or '-'")
@@ -179,10 +185,10 @@ extension OmnistockConfiguration {
             clientSecret: try reader.secret("client_secret"),
             refreshToken: try reader.secret("refresh_token"),
             tokenURL: try reader.string("token_url"),
-            modelsLocations: try reader.bool("per_location", default: kind == "shopify" || kind == "omnistock-json"))
+            modelsLocations: try reader.bool("per_location", default: capabilities.modelsLocations))
         channel.sourcing = try reader.oneOf("sourcing", ["priority", "nearest", "most_available"], default: "priority")
         channel.match = try reader.oneOf("match", ["sku", "barcode"], default: "sku")
-        if channel.match == "barcode" && !Channel.barcodeKinds.contains(kind) {
+        if channel.match == "barcode" && !capabilities.matchesBarcodes {
             throw ConfigError(key: reader.key("match"), message: "\(kind) channels expose no barcode to match on; use match = \"sku\"")
         }
         try reader.rejectUnknownKeys()

@@ -140,14 +140,7 @@ public struct OmnistockConfiguration: Sendable, Equatable {
         /// `nearest` (the `[distances]` table) or `most_available`.
         public var sourcing = "priority"
         /// What listing discovery compares: `sku` (the channel item's SKU) or `barcode` (its GTIN/EAN against
-        /// the SKU's `barcode`; only kinds in ``barcodeKinds``).
+        /// the SKU's `barcode`; only kinds whose adapter declares `matchesBarcodes`).
         public var match = "sku"
-
-        /// The kinds whose catalogue reads carry a barcode: Shopify `ProductVariant.barcode`
-        /// (https://shopify.dev/docs/api/admin-graphql/latest/objects/ProductVariant) and WooCommerce
-        /// `global_unique_id` (https://woocommerce.github.io/woocommerce-rest-api-docs/#product-properties).
-        /// Allegro's offer list (`GET /sale/offers`) documents no barcode (the EAN is a product parameter of each
-        /// offer); omnistock-json endpoints address SKUs directly (CHANNEL-PROTOCOL.md).
-        public static let barcodeKinds: Set<String> = ["shopify", "woocommerce"]
     }
 }

@@ -54,10 +54,10 @@ public final class Daemon: Sendable {
         reconcile reconciling: Reconcile? = nil, server: ServerSettings? = nil, metrics: SyncMetrics = SyncMetrics(),
         logger: Logger = Logger(label: "omnistock.sync")
     ) {
-        listening = ListeningService(conninfo: pool.conninfo, logger: logger)
+        listening = ListeningService(conninfo: pool.sessionConninfo, logger: logger)
         let listener = listening.listener
         elector = LeaderElector(
-            conninfo: pool.conninfo, replica: replica, checkInterval: settings.leaderCheckInterval, contact: databaseContact, logger: logger)
+            conninfo: pool.sessionConninfo, replica: replica, checkInterval: settings.leaderCheckInterval, contact: databaseContact, logger: logger)
         lanes = PushLanes(
             pool: pool, endpoints: endpoints, replica: replica, shutdownGrace: settings.shutdownGrace, contact: databaseContact,
             metrics: metrics, logger: logger)

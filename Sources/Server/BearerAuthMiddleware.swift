@@ -1,4 +1,5 @@
-import Channels
+import ChannelVocabulary
+import Crypto
 import Hummingbird
 
 /// Admin API authentication: `Authorization: Bearer <token>` checked against every configured token;
@@ -37,13 +38,13 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let header, header.utf8.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
         let presented = Self.digest(Array(header.utf8.dropFirst(7)), key: key)
         var found: Int?
-        for (index, digest) in digests.enumerated() where WebhookSignature.constantTimeEquals(digest, presented) {
+        for (index, digest) in digests.enumerated() where ConstantTime.equals(digest, presented) {
             found = index
         }
         return found
     }
 
     private static func digest(_ token: [UInt8], key: [UInt8]) -> [UInt8] {
-        Array(WebhookSignature.hmacSHA256Base64(key: key, message: token).utf8)
+        Array(HMAC<SHA256>.authenticationCode(for: token, using: SymmetricKey(data: key)))
     }
 }

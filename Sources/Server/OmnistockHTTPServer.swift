@@ -1,4 +1,4 @@
-import Channels
+import ChannelVocabulary
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -18,7 +18,7 @@ public struct OmnistockHTTPServer: Sendable {
     public let metrics: ServerMetrics
     let pool: PostgresPool
     let ledger: StockLedger
-    let channels: [String: any Channels.Channel]
+    let channels: [String: any ChannelVocabulary.Channel]
     let logger: Logger
     let now: @Sendable () -> Date
     let workerProblem: @Sendable () -> String?
@@ -34,7 +34,7 @@ public struct OmnistockHTTPServer: Sendable {
     ///   - now: the clock webhook timestamps are checked against.
     ///   - workerProblem: why the daemon's worker cannot do its work (nil when it can); `/readyz` fails while it says so.
     public init(
-        settings: ServerSettings, pool: PostgresPool, ledger: StockLedger, channels: [String: any Channels.Channel],
+        settings: ServerSettings, pool: PostgresPool, ledger: StockLedger, channels: [String: any ChannelVocabulary.Channel],
         metrics: ServerMetrics = ServerMetrics(), logger: Logger = Logger(label: "omnistock.server"),
         now: @escaping @Sendable () -> Date = Date.init, workerProblem: @escaping @Sendable () -> String? = { nil }
     ) {

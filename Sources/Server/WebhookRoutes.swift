@@ -1,6 +1,6 @@
-import Channels
-import CurlHTTP
+import ChannelVocabulary
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import PostgresClient
@@ -9,7 +9,7 @@ import PostgresClient
 /// commit, then answer `200`. The event processor (Sync) turns inbox rows into ledger operations,
 /// calling `parseWebhook` again on the stored payload and headers.
 struct WebhookRoutes: Sendable {
-    let channels: [String: any Channels.Channel]
+    let channels: [String: any ChannelVocabulary.Channel]
     let database: DatabaseRunner
     let maxBodyBytes: Int
     let rateLimiter: RateLimiter?
@@ -41,7 +41,7 @@ struct WebhookRoutes: Sendable {
         let code = try context.parameters.require("channel_code")
         guard let channel = channels[code] else { throw APIError.notFound("unknown_channel", "no channel with this code") }
         let body = Array(try await JSONBody.collect(&request, limit: maxBodyBytes).readableBytesView)
-        let headers = HTTPHeaders(request.headers.map { HTTPHeaders.Field(name: $0.name.canonicalName, value: $0.value) })
+        let headers = request.headers
         switch channel.verifyWebhook(headers: headers, body: body, now: now()) {
         case .rejected(let reason):
             context.logger.info("webhook rejected", metadata: ["channel": "\(code)", "reason": "\(reason)"])
@@ -66,7 +66,8 @@ struct WebhookRoutes: Sendable {
             throw APIError.invalidRequest("the webhook's delivery id is longer than \(Self.maxEventIDBytes) bytes")
         }
         let kept = Dictionary(
-            headers.filter { Self.isRelevant($0.name) }.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+            headers.filter { Self.isRelevant($0.name.canonicalName) }.map { ($0.name.canonicalName, $0.value) },
+            uniquingKeysWith: { first, _ in first })
         let payload = String(decoding: body, as: UTF8.self)
         let outcome: InboxStore.Outcome
         do {

@@ -1,4 +1,4 @@
-import Channels
+import ChannelVocabulary
 import Foundation
 import Ledger
 import Logging
@@ -20,7 +20,7 @@ public struct ListingDiscovery: Sendable {
     /// Discovers listings for SKUs `channel` does not have one for, `batch` SKUs per call; returns how many were found.
     @discardableResult
     public func discover(code: String, channel: any Channel, match: ListingMatch = .sku, batch: Int = 250) async throws -> Int {
-        guard type(of: channel).kind != OmnistockJSONChannel.kind else { return 0 }
+        guard channel.capabilities.needsListings else { return 0 }
         var found = 0
         var after = ""
         while true {
@@ -68,7 +68,7 @@ public struct ListingDiscovery: Sendable {
     /// records the catalogue too, from the pages it reads anyway.)
     @discardableResult
     public func survey(code: String, channel: any Channel) async throws -> Int {
-        guard type(of: channel).kind != OmnistockJSONChannel.kind else { return 0 }
+        guard channel.capabilities.needsListings else { return 0 }
         let readAt = Date()
         let items = try await channel.readCatalogue()
         try await pool.run { pool in

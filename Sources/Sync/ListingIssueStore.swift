@@ -1,4 +1,4 @@
-import Channels
+import ChannelVocabulary
 import PostgresClient
 
 /// The open conflicts adapters report about listings themselves (``ListingIssue``: `unmanaged_listing`,

@@ -1,4 +1,4 @@
-import Channels
+import ChannelVocabulary
 
 /// Decides which channel item is each unlisted SKU's listing, as a plain value (no I/O): a SKU is mapped only
 /// when exactly one item carries its key and no other SKU claims that item; anything else is a duplicate,

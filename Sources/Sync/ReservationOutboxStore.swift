@@ -1,4 +1,4 @@
-import Channels
+import ChannelVocabulary
 import Foundation
 import PostgresClient
 

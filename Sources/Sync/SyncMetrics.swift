@@ -1,4 +1,4 @@
-import Channels
+import ChannelVocabulary
 import Metrics
 
 /// The sync worker's metrics (DESIGN.md §11), reported through swift-metrics.

@@ -1,4 +1,4 @@
-import Channels
+import ChannelVocabulary
 
 /// One configured channel as the worker sees it.
 public struct ChannelEndpoint: Sendable {

@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import Channels
 import CurlHTTP
 import Logging

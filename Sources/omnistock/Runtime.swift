@@ -1,8 +1,11 @@
+import ChannelVocabulary
+import Channels
 import Foundation
 import Ledger
 import Logging
 import OmnistockConfig
 import PostgresClient
+import Sync
 
 /// What a command runs with: the configuration, a migrated database (embedded or external) and the ledger.
 final class Runtime: @unchecked Sendable {
@@ -75,7 +78,7 @@ final class Runtime: @unchecked Sendable {
         let environment = ProcessInfo.processInfo.environment
         do {
             var configuration = try OmnistockConfiguration.load(
-                path: options.config ?? environment["OMNISTOCK_CONFIG"], environment: environment)
+                path: options.config ?? environment["OMNISTOCK_CONFIG"], environment: environment, kinds: ChannelAdapters.kinds)
             if let dataDir = options.dataDir { configuration.dataDirectory = dataDir }
             if let database = options.database { configuration.database.url = database }
             return configuration
@@ -107,7 +110,8 @@ final class Runtime: @unchecked Sendable {
                 code: channel.code, kind: channel.kind, modelsLocations: channel.modelsLocations,
                 locations: channel.locations, buffer: channel.buffer, share: channel.share,
                 maxQuantity: channel.max, minVisible: channel.minVisible,
-                sourcing: SourcingPolicy(rawValue: channel.sourcing) ?? .priority))
+                sourcing: SourcingPolicy(rawValue: channel.sourcing) ?? .priority
+            ).declaring(ChannelAdapters.kind(named: channel.kind)?.capabilities ?? ChannelCapabilities()))
         }
         try catalog.replaceDistances(configuration.distances)
     }

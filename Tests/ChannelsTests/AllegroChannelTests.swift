@@ -1,7 +1,9 @@
+import ChannelVocabulary
 import Channels
 import ChannelSimulators
 import CurlHTTP
 import Foundation
+import struct HTTPTypes.HTTPFields
 import Synchronization
 import Testing
 

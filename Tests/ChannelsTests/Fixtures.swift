@@ -1,14 +1,16 @@
+import ChannelVocabulary
 import Channels
 import ChannelSimulators
 import CurlHTTP
 import Foundation
+import HTTPTypes
 
 /// A client shared by the channel tests (connections to the simulators are kept alive).
 let sharedClient = CurlHTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(2), totalTimeout: .seconds(5)))
 
-/// Headers from pairs.
-func headers(_ pairs: [(String, String)]) -> HTTPHeaders {
-    HTTPHeaders(pairs.map { HTTPHeaders.Field(name: $0.0, value: $0.1) })
+/// Webhook header fields from pairs, as the server hands them to an adapter.
+func headers(_ pairs: [(String, String)]) -> HTTPFields {
+    HTTPFields(pairs.map { HTTPField(name: HTTPField.Name($0.0)!, value: $0.1) })
 }
 
 /// A running simulator for the duration of `body`.

@@ -1,5 +1,6 @@
 @testable import Channels
 import ChannelSimulators
+import ChannelVocabulary
 import Foundation
 import Testing
 

@@ -1,7 +1,9 @@
+import ChannelVocabulary
 import Channels
 import ChannelSimulators
 import CurlHTTP
 import Foundation
+import HTTPTypes
 import Testing
 
 @Suite("shopify webhooks")
@@ -16,7 +18,7 @@ struct ShopifyWebhookTests {
     }
 
     /// Delivers `topic` from the simulator to a recorder and returns what arrived.
-    func deliver(_ simulator: ShopifySimulator, topic: String, payload: [String: Any]) async throws -> (HTTPHeaders, [UInt8]) {
+    func deliver(_ simulator: ShopifySimulator, topic: String, payload: [String: Any]) async throws -> (HTTPFields, [UInt8]) {
         let recorder = WebhookRecorder()
         try await recorder.start()
         try await simulator.sendWebhook(topic: topic, payload: payload, to: recorder.url, webhookID: "wh-1")

@@ -1,7 +1,9 @@
+import ChannelVocabulary
 import Channels
 import ChannelSimulators
 import CurlHTTP
 import Foundation
+import HTTPTypes
 import Testing
 
 @Suite("omnistock-json webhooks (Standard Webhooks)")
@@ -14,7 +16,7 @@ struct StandardWebhooksTests {
         OmnistockJSONChannel(configuration: .init(baseURL: "http://127.0.0.1:1", token: "t", webhookSecrets: secrets), client: sharedClient)
     }
 
-    func vectorHeaders(signature: String = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=") -> HTTPHeaders {
+    func vectorHeaders(signature: String = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=") -> HTTPFields {
         headers([("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"), ("webhook-timestamp", "1614265330"), ("webhook-signature", signature)])
     }
 

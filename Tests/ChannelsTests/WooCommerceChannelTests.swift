@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import Channels
 import ChannelSimulators
 import CurlHTTP

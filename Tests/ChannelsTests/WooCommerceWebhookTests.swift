@@ -1,7 +1,9 @@
+import ChannelVocabulary
 import Channels
 import ChannelSimulators
 import CurlHTTP
 import Foundation
+import HTTPTypes
 import Testing
 
 @Suite("woocommerce webhooks")
@@ -14,7 +16,7 @@ struct WooCommerceWebhookTests {
         ), client: sharedClient)
     }
 
-    func deliver(_ send: (String) async throws -> Int) async throws -> (HTTPHeaders, [UInt8]) {
+    func deliver(_ send: (String) async throws -> Int) async throws -> (HTTPFields, [UInt8]) {
         let recorder = WebhookRecorder()
         try await recorder.start()
         _ = try await send(recorder.url)

@@ -1,3 +1,4 @@
+import Channels
 import Foundation
 import OmnistockConfig
 import Testing
@@ -13,7 +14,7 @@ import Testing
 
     @Test func theDocumentedExampleParsesWithItsDefaults() throws {
         let path = Self.repository.appendingPathComponent("config/omnistock.example.toml").path
-        let configuration = try OmnistockConfiguration.load(path: path, environment: Self.exampleEnvironment)
+        let configuration = try OmnistockConfiguration.load(path: path, environment: Self.exampleEnvironment, kinds: ChannelAdapters.kinds)
         var defaults = OmnistockConfiguration()
         defaults.database.url = configuration.database.url
         #expect(configuration.sync == defaults.sync, "the example documents the defaults")
@@ -37,11 +38,11 @@ import Testing
             base_url = "http://127.0.0.1:9"
             token = "env:POS_TOKEN"
             """
-        let configuration = try OmnistockConfiguration.parse(text, environment: ["POS_TOKEN": "s3cret"])
+        let configuration = try OmnistockConfiguration.parse(text, environment: ["POS_TOKEN": "s3cret"], kinds: ChannelAdapters.kinds)
         #expect(configuration.channels[0].token?.value == "s3cret")
         #expect("\(configuration.channels[0].token!)" == "<redacted>", "secrets never print")
         #expect(throws: ConfigError(key: "channels[0].token", message: "environment variable POS_TOKEN is not set")) {
-            try OmnistockConfiguration.parse(text, environment: [:])
+            try OmnistockConfiguration.parse(text, environment: [:], kinds: ChannelAdapters.kinds)
         }
     }
 
@@ -54,10 +55,10 @@ import Testing
             url = "postgresql:///omnistock?host=/run/pgbouncer&port=6432"
             direct_url = "postgresql:///omnistock?host=/run/postgresql"
             """.write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(try OmnistockConfiguration.load(path: path, environment: [:]).database.directURL == "postgresql:///omnistock?host=/run/postgresql")
-        let overridden = try OmnistockConfiguration.load(path: path, environment: ["OMNISTOCK_DATABASE_DIRECT_URL": "postgresql:///other"])
+        #expect(try OmnistockConfiguration.load(path: path, environment: [:], kinds: ChannelAdapters.kinds).database.directURL == "postgresql:///omnistock?host=/run/postgresql")
+        let overridden = try OmnistockConfiguration.load(path: path, environment: ["OMNISTOCK_DATABASE_DIRECT_URL": "postgresql:///other"], kinds: ChannelAdapters.kinds)
         #expect(overridden.database.directURL == "postgresql:///other")
-        #expect(try OmnistockConfiguration.load(path: nil, environment: [:]).database.directURL == nil)
+        #expect(try OmnistockConfiguration.load(path: nil, environment: [:], kinds: ChannelAdapters.kinds).database.directURL == nil)
     }
 
     @Test func everyMistakeNamesItsKey() {
@@ -75,7 +76,7 @@ import Testing
             ("[[channels]]\ncode = \"c\"\nkind = \"shopify\"\nbase_url = \"http://x\"\nmatch = \"gtin\"", ConfigError(key: "channels[0].match", message: "must be one of sku, barcode, not \"gtin\"")),
         ]
         for (text, expected) in cases {
-            #expect(throws: expected, "\(text)") { try OmnistockConfiguration.parse(text) }
+            #expect(throws: expected, "\(text)") { try OmnistockConfiguration.parse(text, kinds: ChannelAdapters.kinds) }
         }
     }
 

@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import CurlHTTP
 import Foundation
 import Ledger

@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import Foundation
 import Ledger
 import Server

@@ -1,4 +1,5 @@
 import ChannelSimulators
+import ChannelVocabulary
 import CurlHTTP
 import Foundation
 import Ledger

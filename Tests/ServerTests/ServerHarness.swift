@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import Channels
 import CurlHTTP
 import Foundation
@@ -6,6 +7,7 @@ import Logging
 import PostgresClient
 import Server
 import ServiceLifecycle
+import Sync
 import Synchronization
 import TestSupport
 
@@ -42,7 +44,7 @@ final class ServerHarness: Sendable {
             requestTimeout: .seconds(5))
         adjust(&settings)
         let http = CurlHTTPClient()
-        let channels: [String: any Channels.Channel] = [
+        let channels: [String: any ChannelVocabulary.Channel] = [
             "pos": OmnistockJSONChannel(
                 configuration: .init(baseURL: "http://127.0.0.1:1", token: "t", webhookSecrets: [posSecret]), client: http),
             "webshop": ShopifyChannel(
@@ -52,7 +54,8 @@ final class ServerHarness: Sendable {
                 configuration: WooCommerceConfiguration(siteURL: "http://127.0.0.1:1", consumerKey: "ck", consumerSecret: "cs", webhookSecrets: [bodySecret ?? wooSecret]),
                 client: http),
         ]
-        try fixture.catalog.upsertChannel(ChannelDefinition(code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]))
+        try fixture.catalog.upsertChannel(ChannelDefinition(
+            code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]).declaring(OmnistockJSONChannel.capabilities))
         try fixture.catalog.upsertChannel(ChannelDefinition(code: "webshop", kind: "shopify", modelsLocations: true))
         try fixture.catalog.upsertChannel(ChannelDefinition(code: "woo", kind: "woocommerce", modelsLocations: false))
         var logger = Logger(label: "omnistock.server.test")

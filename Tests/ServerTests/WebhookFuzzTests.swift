@@ -1,7 +1,9 @@
+import ChannelVocabulary
 import ChannelSimulators
 import Channels
 import CurlHTTP
 import Foundation
+import HTTPTypes
 import PostgresClient
 import Server
 import Testing
@@ -65,7 +67,7 @@ struct WebhookFuzzTests {
         print("webhook fuzz seed: \(Self.seed) (OMNISTOCK_FUZZ_SEED)")
         let client = CurlHTTPClient()
         defer { client.shutdown() }
-        let channels: [String: any Channels.Channel] = [
+        let channels: [String: any ChannelVocabulary.Channel] = [
             "pos": OmnistockJSONChannel(
                 configuration: .init(baseURL: "http://127.0.0.1:1", token: "t", webhookSecrets: [ServerHarness.posSecret]), client: client),
             "webshop": ShopifyChannel(
@@ -84,7 +86,8 @@ struct WebhookFuzzTests {
             let target = WebhookFuzzTarget.all[number % WebhookFuzzTarget.all.count]
             let channel = try #require(channels[target.code])
             let fuzzed = fuzzer.next(for: target, id: "c\(number)", now: now)
-            let headers = HTTPHeaders(fuzzed.headers.map { HTTPHeaders.Field(name: $0.0, value: $0.1) })
+            // As the server hands them to the adapter: a name that is no HTTP token never gets that far.
+            let headers = HTTPFields(fuzzed.headers.compactMap { name, value in HTTPField.Name(name).map { HTTPField(name: $0, value: value) } })
             let context = "case \(number) (\(target.code), \(fuzzed.mutation), seed \(Self.seed))"
             let verdict = channel.verifyWebhook(headers: headers, body: fuzzed.body, now: now)
             switch fuzzed.expectation {

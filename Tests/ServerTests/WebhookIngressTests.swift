@@ -1,4 +1,5 @@
 import ChannelSimulators
+import ChannelVocabulary
 import Channels
 import CurlHTTP
 import Foundation

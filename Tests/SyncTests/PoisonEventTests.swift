@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import Channels
 import CurlHTTP
 import Foundation
@@ -31,7 +32,8 @@ import TestSupport
     @Test("a stored stock.adjusted with delta Int.min (accepted by an older build) is refused by the ledger, set aside after 3 attempts, and shown in status")
     func overflowingAdjustmentIsSetAside() throws {
         let fixture = try LedgerFixture()
-        try fixture.catalog.upsertChannel(ChannelDefinition(code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]))
+        try fixture.catalog.upsertChannel(ChannelDefinition(
+            code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]).declaring(OmnistockJSONChannel.capabilities))
         _ = try fixture.ledger.receive(sku: "MUG", location: LedgerFixture.store, quantity: 5, key: "seed")
         try store(fixture, id: "poison", type: "stock.adjusted",
                   data: #"{"sku": "MUG", "location": "store-krakow", "delta": -9223372036854775808, "reason": "damaged"}"#)
@@ -57,7 +59,8 @@ import TestSupport
     @Test("a set-aside event put back in line is applied once its cause is fixed")
     func retriedAfterTheCauseIsFixed() throws {
         let fixture = try LedgerFixture()
-        try fixture.catalog.upsertChannel(ChannelDefinition(code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]))
+        try fixture.catalog.upsertChannel(ChannelDefinition(
+            code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]).declaring(OmnistockJSONChannel.capabilities))
         try store(fixture, id: "early", type: "stock.counted", data: #"{"sku": "NEW-SKU", "location": "store-krakow", "on_hand": 3}"#)
         let inbox = processor(fixture, maxAttempts: 2)
         for _ in 0..<3 { try inbox.processDue() }
@@ -72,7 +75,8 @@ import TestSupport
     @Test("an attempt is counted before the event is applied: an event whose attempts ran out (the process died applying it) is set aside unapplied")
     func attemptsCountedBeforeApplying() throws {
         let fixture = try LedgerFixture()
-        try fixture.catalog.upsertChannel(ChannelDefinition(code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]))
+        try fixture.catalog.upsertChannel(ChannelDefinition(
+            code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]).declaring(OmnistockJSONChannel.capabilities))
         _ = try fixture.ledger.receive(sku: "MUG", location: LedgerFixture.store, quantity: 5, key: "seed")
         try store(fixture, id: "crashed", type: "stock.adjusted",
                   data: #"{"sku": "MUG", "location": "store-krakow", "delta": -2, "reason": "damaged"}"#)

@@ -1,3 +1,4 @@
+import ChannelVocabulary
 import Support
 import Sync
 import Testing

@@ -1,5 +1,6 @@
 import Channels
 import ChannelSimulators
+import ChannelVocabulary
 import Foundation
 import Ledger
 import PostgresClient

@@ -1,4 +1,5 @@
 import ChannelSimulators
+import ChannelVocabulary
 import Foundation
 import Ledger
 import PostgresClient

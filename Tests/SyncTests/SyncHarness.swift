@@ -1,5 +1,6 @@
 import Channels
 import ChannelSimulators
+import ChannelVocabulary
 import CurlHTTP
 import Foundation
 import Ledger
@@ -22,7 +23,7 @@ final class SyncHarness: @unchecked Sendable {
         fixture = try LedgerFixture(maxConnections: 12)
         _ = try await simulator.start()
         try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [Self.store]))
+            code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [Self.store]).declaring(OmnistockJSONChannel.capabilities))
         let channel = OmnistockJSONChannel(
             configuration: OmnistockJSONConfiguration(baseURL: simulator.baseURL, token: "pos-token",
                                                       webhookSecrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]),

@@ -6,7 +6,7 @@ public struct Migration: Sendable {
     public var sql: String
 
     /// Every migration this build knows, in order.
-    public static let all: [Migration] = [.ledger, .syncState, .orderEvents, .claimOwners, .lagSamples, .setBasedAvailability, .wakeAfterCommit, .outboxDueByChannel, .channelCredentials, .inboxSetAside, .sourcing, .listingIssues, .listingMatch, .decreasesFirst]
+    public static let all: [Migration] = [.ledger, .syncState, .orderEvents, .claimOwners, .lagSamples, .setBasedAvailability, .wakeAfterCommit, .outboxDueByChannel, .channelCredentials, .inboxSetAside, .sourcing, .listingIssues, .listingMatch, .decreasesFirst, .channelCapabilities]
 
     /// The version a fully migrated database has.
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -1,6 +1,6 @@
-import Channels
-import CurlHTTP
+import ChannelVocabulary
 import Foundation
+import HTTPTypes
 import Logging
 import PostgresClient
 import Support
@@ -110,7 +110,7 @@ public struct InboxProcessor: Sendable {
     /// Parses and applies one stored event; returns its new status.
     private func process(channel code: String, headers: [String: String], payload: String) throws -> String {
         guard let channel = channels[code] else { throw EventError.unknownChannel(code) }
-        let fields = HTTPHeaders(headers.map { HTTPHeaders.Field(name: $0.key, value: $0.value) })
+        let fields = HTTPFields(headers.compactMap { name, value in HTTPField.Name(name).map { HTTPField(name: $0, value: value) } })
         let events = try channel.parseWebhook(headers: fields, body: Array(payload.utf8))
         for event in events { try applier.apply(event, channel: code) }
         return events.isEmpty ? "ignored" : "processed"

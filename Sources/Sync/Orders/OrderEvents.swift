@@ -1,4 +1,4 @@
-import Channels
+import ChannelVocabulary
 import Dispatch
 import Ledger
 import Logging

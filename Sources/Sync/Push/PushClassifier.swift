@@ -1,4 +1,4 @@
-import Channels
+import ChannelVocabulary
 import Support
 
 /// Turns adapter outcomes into what the outbox records, and tells whether the channel itself failed.

@@ -1,4 +1,4 @@
-import Channels
+import ChannelVocabulary
 
 /// One claimed outbox row: what the channel must show for a SKU in a scope, computed from the ledger at claim time.
 public struct PushTarget: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Channels
+import ChannelVocabulary
 import Foundation
 import Ledger
 import PostgresClient
@@ -17,14 +17,13 @@ struct LevelReconciler: Sendable {
         code: String, channel: any Channel, run: ReconcileRun, report: inout ChannelReconcileReport, findings: inout FindingLog,
         progress: @Sendable (ChannelProgress) -> Void
     ) async throws {
-        // Store endpoints report physical counts and hold pickup reservations.
-        let isStoreEndpoint = type(of: channel).kind == OmnistockJSONChannel.kind
+        let capabilities = channel.capabilities
         let total = try await pool.run { pool in
             try pool.query("SELECT count(*) FROM outbox WHERE channel = $1", [code]) { try $0[0].decode(Int.self, at: 0) }
         }
         // The next page is read while this one is settled: at most two pages are in memory.
         // Channels that need listings: the items read are recorded for `listings unmatched` and status.
-        let catalogue = isStoreEndpoint || run.dryRun ? nil : (catalog: Catalog(pool: pool), readAt: Date())
+        let catalogue = !capabilities.needsListings || run.dryRun ? nil : (catalog: Catalog(pool: pool), readAt: Date())
         var next: Task<RequestedPage, any Error>? = request(cursor: nil, from: channel)
         defer { next?.cancel() }
         var read = 0
@@ -49,7 +48,7 @@ struct LevelReconciler: Sendable {
             let untracked = channel.untrackedStock
             let settled = try await pool.run { _ in
                 try self.settle(
-                    snapshots, requested: requested.moment, code: code, countsAreAuthoritative: isStoreEndpoint,
+                    snapshots, requested: requested.moment, code: code, countsAreAuthoritative: capabilities.reportsCounts,
                     untracked: untracked, run: run)
             }
             report.compared += settled.report.compared
@@ -65,7 +64,7 @@ struct LevelReconciler: Sendable {
         if let catalogue {
             try await pool.run { _ in try catalogue.catalog.pruneCatalogue(channel: code, readAt: catalogue.readAt) }
         }
-        if isStoreEndpoint {
+        if capabilities.holdsReservations {
             report.pickupHolds = try await pool.run { _ in try shortfalls.refreshHolds(channel: code, dryRun: run.dryRun) }
         }
     }

@@ -110,7 +110,7 @@ struct PickupShortfalls: Sendable {
     }
 
     /// Marks `hold` tasks due for the active pickup reservations matching `condition` (over `r`, the
-    /// reservation, and `c`, an omnistock-json channel serving its store), as the reservation trigger would.
+    /// reservation, and `c`, a channel that holds reservations serving its store), as the reservation trigger would.
     @discardableResult
     private func holdAgain(where condition: String, _ parameters: [any PostgresBindable], on connection: PostgresConnection) throws -> Int {
         try connection.query(
@@ -119,7 +119,7 @@ struct PickupShortfalls: Sendable {
             SELECT DISTINCT ON (r.id) r.id, c.code, 'hold'
             FROM reservations r
             JOIN channel_locations cl ON cl.location = r.location
-            JOIN channels c ON c.code = cl.channel AND c.kind = 'omnistock-json'
+            JOIN channels c ON c.code = cl.channel AND c.holds_reservations
             JOIN locations l ON l.code = r.location AND l.kind = 'store'
             WHERE r.status = 'active' AND r.kind = 'pickup' AND \(condition)
             ORDER BY r.id, c.code

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Channels
 import ChannelSimulators
 import Foundation
 import Ledger
@@ -39,7 +40,7 @@ struct DemoCommand: AsyncParsableCommand {
             try world.configuration(dataDirectory: dataDir, port: listenPort).write(toFile: configPath, atomically: true, encoding: .utf8)
             let configuration: OmnistockConfiguration
             do {
-                configuration = try OmnistockConfiguration.load(path: configPath, environment: [:])
+                configuration = try OmnistockConfiguration.load(path: configPath, environment: [:], kinds: ChannelAdapters.kinds)
             } catch let error as ConfigError {
                 throw CommandFailure.usage(error.description)
             }

@@ -1,12 +1,17 @@
-import CurlHTTP
 import Foundation
+import HTTPTypes
 
 /// One sales channel: pushes levels, reads levels and orders back for reconcile, and turns its
-/// webhooks into ``NormalizedEvent``s. Adapters differ only in mapping and authentication; HTTP,
-/// retry classification, JSON and signatures are shared (``ChannelTransport``, ``JSON``, ``WebhookSignature``).
+/// webhooks into ``NormalizedEvent``s. This is the vocabulary the worker, reconcile and the server speak; the
+/// adapters (module `Channels`) implement it, and what a kind can do is data (``capabilities``), never a kind
+/// compared by name. Webhook headers are swift-http-types' `HTTPFields`, as the server receives them.
 public protocol Channel: Sendable {
-    /// The channel kind as written in config (`shopify`, `woocommerce`, `allegro`, `omnistock-json`).
+    /// The channel kind as written in config (`shopify`, `woocommerce`, `allegro`, `omnistock-json`): a name for
+    /// config, logs and the `channels` row; decisions go by ``capabilities``.
     static var kind: String { get }
+
+    /// What every channel of this kind can do, declared by the adapter.
+    static var capabilities: ChannelCapabilities { get }
 
     /// Whether values are per location (`true`) or one pooled value per SKU (`false`).
     var modelsLocations: Bool { get }
@@ -42,13 +47,19 @@ public protocol Channel: Sendable {
     func cancelReservation(id: String) async -> PushOutcome
 
     /// Checks a webhook's signature (and timestamp, where the scheme has one) against the configured secrets.
-    func verifyWebhook(headers: HTTPHeaders, body: [UInt8], now: Date) -> WebhookVerdict
+    func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict
 
     /// Turns a verified webhook into events (none for pings and topics that change no stock).
-    func parseWebhook(headers: HTTPHeaders, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent]
+    func parseWebhook(headers: HTTPFields, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent]
 }
 
 extension Channel {
+    /// What this channel's kind can do (``Channel/capabilities``).
+    public var capabilities: ChannelCapabilities { Self.capabilities }
+
+    /// Per location or pooled, as the kind declares (``ChannelCapabilities/modelsLocations``).
+    public var modelsLocations: Bool { Self.capabilities.modelsLocations }
+
     /// No documented per-request limit the lane must keep to (Shopify's cost bucket is kept by the adapter).
     public var pushRequestRate: Double? { nil }
 

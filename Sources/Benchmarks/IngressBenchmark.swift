@@ -1,9 +1,11 @@
+import ChannelVocabulary
 import Channels
 import CurlHTTP
 import Foundation
 import Ledger
 import Logging
 import PostgresClient
+import Server
 import ServiceLifecycle
 
 /// Measures webhook ingress end to end — signed `omnistock-json` webhooks verified, stored in the inbox

@@ -1,7 +1,8 @@
-import Channels
+import ChannelVocabulary
 import Foundation
 import Ledger
 import PostgresClient
+import Sync
 
 /// What one reconcile benchmark measured.
 public struct ReconcileBenchmarkResult: Codable, Sendable, Equatable {
@@ -56,7 +57,8 @@ public enum ReconcileBenchmark {
         for endpoint in endpoints {
             try catalog.upsertChannel(ChannelDefinition(
                 code: endpoint.code, kind: type(of: endpoint.channel).kind, modelsLocations: endpoint.channel.modelsLocations,
-                locations: [location]))
+                locations: [location]
+            ).declaring(endpoint.channel.capabilities))
         }
         let rows = (0..<count).lazy.map { StockImportRow(line: $0 + 2, sku: sku($0), location: location, onHand: onHand($0)) }
         _ = try ledger.importStock(rows, createMissing: true, reference: "reconcile benchmark")

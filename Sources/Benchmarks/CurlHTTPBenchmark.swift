@@ -1,3 +1,5 @@
+import CurlHTTP
+
 /// Measures ``CurlHTTPClient`` throughput and latency against one URL, with and without keep-alive.
 /// Meant for `omnistock bench` against a local server; it asserts nothing.
 public struct CurlHTTPBenchmark: Sendable {

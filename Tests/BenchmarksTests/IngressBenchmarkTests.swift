@@ -1,6 +1,7 @@
+import Benchmarks
+import ChannelVocabulary
 import Foundation
 import PostgresClient
-import Server
 import TestSupport
 import Testing
 

@@ -1,5 +1,7 @@
+import Benchmarks
 import Channels
 import ChannelSimulators
+import ChannelVocabulary
 import CurlHTTP
 import Foundation
 import Sync
