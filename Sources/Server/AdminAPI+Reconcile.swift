@@ -1,4 +1,5 @@
 import Hummingbird
+import Ledger
 import PostgresClient
 
 extension AdminAPI {
@@ -18,7 +19,7 @@ extension AdminAPI {
             'requested_at', requested_at, 'started_at', started_at, 'finished_at', finished_at, 'report', report, 'error', error)
         """
 
-    /// `POST /v1/reconcile` records a requested run for the sync worker (woken by `NOTIFY omnistock_reconcile`)
+    /// `POST /v1/reconcile` records a requested run for the sync worker (woken after the commit on `WakeChannel.reconcile`)
     /// and answers `202` with its id; `GET /v1/reconcile/{id}` shows it, with its report once finished.
     func registerReconcile(read: Group, write: Group) {
         write.post("/reconcile") { request, _ in
@@ -26,7 +27,7 @@ extension AdminAPI {
             let buffer = try await JSONBody.collect(&request, limit: maxBodyBytes)
             let body = buffer.readableBytes == 0 ? ReconcileBody() : try JSONBody.decode(ReconcileBody.self, from: buffer)
             let id = try await database.run { pool in
-                try pool.transaction { connection in
+                let id = try pool.transaction { connection in
                     if let channel = body.channel,
                         try connection.query("SELECT 1 FROM channels WHERE code = $1", [channel]).count == 0
                     {
@@ -35,9 +36,10 @@ extension AdminAPI {
                     let id = try connection.query(
                         "INSERT INTO reconcile_runs (channel, trigger, dry_run) VALUES ($1, 'api', $2) RETURNING id",
                         [body.channel, body.dryRun ?? false])[0].decode(Int.self, at: 0)
-                    try connection.query("SELECT pg_notify('omnistock_reconcile', $1)", [String(id)])
                     return id
                 }
+                try WakeAfterCommit.send(.reconcile, payload: String(id), pool: pool)
+                return id
             }
             var response = JSONBody.response(Accepted(id: id, status: "requested"), status: .accepted)
             response.headers[.location] = "/v1/reconcile/\(id)"

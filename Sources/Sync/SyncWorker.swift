@@ -67,14 +67,14 @@ public final class SyncWorker: Service, @unchecked Sendable {
     /// Starts listening, pushing and competing for leadership. Database outages are ridden out.
     public func start() {
         let listener = NotificationListener(
-            conninfo: conninfo, channels: ["omnistock_outbox", "omnistock_inbox", "omnistock_reconcile"], logger: logger,
+            conninfo: conninfo, channels: WakeChannel.allCases.map(\.rawValue), logger: logger,
             onReconnect: { [weak self] in self?.wakeAll() }
         ) { [weak self] notification in
             guard let self else { return }
-            switch notification.channel {
-            case "omnistock_inbox": self.jobs.async { self.drainInbox() }
-            case "omnistock_reconcile": self.jobs.async { if self.isLeader { self.leaderTick?() } }
-            default: self.wakeLanes()
+            switch WakeChannel(rawValue: notification.channel) {
+            case .inbox: self.jobs.async { self.drainInbox() }
+            case .reconcile: self.jobs.async { if self.isLeader { self.leaderTick?() } }
+            case .outbox, nil: self.wakeLanes()
             }
         }
         startListening(listener)
