@@ -182,12 +182,9 @@ struct LevelReconciler: Sendable {
         _ = try ledger.count(
             sku: level.sku, location: level.scope, onHand: counted, reference: "reconcile run \(run.id) (\(code))",
             key: "reconcile:\(run.id):\(code):\(level.sku)@\(level.scope)")
-        try pool.execute(
-            """
-            INSERT INTO conflicts (kind, channel, sku, location, detail, resolution, resolved_at)
-            VALUES ('count_mismatch', $1, $2, $3, jsonb_build_object('ledger_on_hand', $4::int, 'counted', $5::int, 'run', $6::bigint),
-                    'count recorded', now())
-            """, [code, level.sku, level.scope, level.ledgerOnHand, counted, run.id])
+        try ConflictStore.record(
+            .countMismatch, channel: code, sku: level.sku, location: level.scope,
+            detail: ["ledger_on_hand": level.ledgerOnHand, "counted": counted, "run": run.id], resolution: "count recorded", pool: pool)
         level.ledgerOnHand = counted
         level.wanted = try ledger.channelValue(channel: code, sku: level.sku, scope: level.scope)
         level.pending = true

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import PostgresClient
 
 /// A reconcile run as `reconcile_runs` holds it.
@@ -70,10 +71,7 @@ struct ReconcileRunStore: Sendable {
 
     /// Unresolved conflicts of `channel` (all channels when nil) and of no channel.
     func openConflicts(channel: String?) throws -> Int {
-        try pool.query(
-            "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND ($1::text IS NULL OR channel = $1 OR channel IS NULL)",
-            [channel]
-        ) { try $0[0].decode(Int.self, at: 0) }
+        try ConflictStore.openCount(channel: channel, pool: pool)
     }
 
     /// The report as the API shows it: snake_case keys, ISO 8601 dates.
