@@ -1,6 +1,7 @@
 import Channels
 import Dispatch
 import Foundation
+import Ledger
 import Logging
 import PostgresClient
 

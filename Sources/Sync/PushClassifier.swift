@@ -1,4 +1,5 @@
 import Channels
+import Ledger
 
 /// Turns adapter outcomes into what the outbox records, and tells whether the channel itself failed.
 enum PushClassifier {

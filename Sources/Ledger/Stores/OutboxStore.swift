@@ -1,7 +1,11 @@
 import Foundation
 import PostgresClient
 
-/// The database side of pushing: claiming due targets and recording what happened to them.
+/// The `outbox` table: one row per channel target (channel, SKU, location scope), the version the ledger wants
+/// there and what was pushed. Every write of the table from Swift is a method here; the only other writer is
+/// the trigger `levels_enqueue_push` (function `enqueue_level_push`, migrations 1, 7 and 14), which marks the
+/// targets a level feeds due in the ledger transaction that changed it. Whoever marks targets due wakes the
+/// push lanes after the commit (`WakeAfterCommit`, `WakeChannel.outbox`).
 ///
 /// Claims take a lease (they move `next_attempt_at` forward) instead of holding row locks across
 /// HTTP calls: several replicas claim with `FOR UPDATE SKIP LOCKED` and never take the same row, and a
@@ -147,12 +151,10 @@ public struct OutboxStore: Sendable {
                 try connection.query(
                     "UPDATE outbox SET pushed_value = $4 WHERE channel = $1 AND sku = $2 AND location_scope = $3 AND $4::int IS NOT NULL",
                     [channel, target.sku, target.scope, current])
-                try connection.query(
-                    """
-                    INSERT INTO conflicts (kind, channel, sku, location, detail, resolution, resolved_at)
-                    VALUES ('drift', $1, $2, NULLIF($3, '*'), jsonb_build_object('channel_value', $4::int,
-                            'last_pushed', $5::int, 'ledger_value', $6::int, 'version', $7::bigint), 'ledger wins: pushed again', now())
-                    """, [channel, target.sku, target.scope, current, target.pushedValue, target.value, target.version])
+                try ConflictStore.record(
+                    .drift, channel: channel, sku: target.sku, location: target.scope == "*" ? nil : target.scope,
+                    detail: ["channel_value": current, "last_pushed": target.pushedValue, "ledger_value": target.value, "version": target.version],
+                    resolution: "ledger wins: pushed again", on: connection)
             }
         }
     }
@@ -165,6 +167,156 @@ public struct OutboxStore: Sendable {
     private static func target(of record: PushRecord) -> PushTarget {
         switch record {
         case .pushed(let target), .failed(let target, _, _, _), .conflict(let target, _, _): target
+        }
+    }
+}
+
+// MARK: - Marking targets due
+
+extension OutboxStore {
+    /// Marks due every target fed by the given channel, location or SKUs (all when none is given), with a new version.
+    public static func markDue(
+        channel: String? = nil, location: String? = nil, skus: [String]? = nil, on connection: PostgresConnection
+    ) throws {
+        try connection.query(
+            """
+            INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version)
+            SELECT channel, sku, scope, nextval('ledger_version_seq')
+            FROM (SELECT DISTINCT c.code AS channel, t.sku,
+                         CASE WHEN c.models_locations THEN cl.location ELSE '*' END AS scope
+                  FROM channels c
+                  JOIN channel_locations cl ON cl.channel = c.code
+                  JOIN (SELECT sku, location FROM levels
+                        UNION SELECT b.bundle_sku, l.location
+                              FROM bundle_components b JOIN levels l ON l.sku = b.component_sku) t
+                    ON t.location = cl.location
+                  WHERE ($1::text IS NULL OR c.code = $1) AND ($2::text IS NULL OR cl.location = $2)
+                    AND ($3::text[] IS NULL OR t.sku = ANY ($3))) AS targets
+            ON CONFLICT (channel, sku, location_scope) DO UPDATE
+                SET wanted_version = EXCLUDED.wanted_version, changed_at = clock_timestamp(),
+                    permanent_error = false, next_attempt_at = now()
+            """, [channel, location, skus])
+    }
+
+    /// Deletes `channel`'s per-location targets when it no longer models locations (its targets are then pooled, `*`).
+    public static func dropLocationTargets(channel: String, modelsLocations: Bool, on connection: PostgresConnection) throws {
+        try connection.query(
+            "DELETE FROM outbox WHERE channel = $1 AND location_scope <> '*' AND NOT $2", [channel, modelsLocations])
+    }
+
+    /// Gives the targets of (channels[i], skus[i]) a new version, so they are pushed to the listing now in force.
+    public static func pushAgain(channels: [String], skus: [String], on connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            UPDATE outbox o SET wanted_version = nextval('ledger_version_seq'), permanent_error = false, attempts = 0,
+                next_attempt_at = now(), changed_at = clock_timestamp()
+            FROM unnest($1::text[], $2::text[]) AS t(channel, sku)
+            WHERE o.channel = t.channel AND o.sku = t.sku
+            """, [channels, skus])
+    }
+
+    /// Gives `channel`'s targets of `skus` a new version, for listings discovery just found: a new version, not just a
+    /// cleared flag, so a push in flight without the listing does not mark the target refused after this.
+    public static func renewVersions(channel: String, skus: [String], on connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            UPDATE outbox SET wanted_version = nextval('ledger_version_seq'), permanent_error = false,
+                attempts = 0, next_attempt_at = now()
+            WHERE channel = $1 AND sku = ANY ($2::text[])
+            """, [channel, skus])
+    }
+
+    /// Makes the targets (channel, skus[i], scopes[i]) due with a new version and no push on record, so the next push
+    /// goes out whatever the channel was last told (untracked listings: the push turns the channel's tracking on).
+    public static func pushAgainForgettingPushed(channel: String, skus: [String], scopes: [String], on connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            UPDATE outbox o SET wanted_version = nextval('ledger_version_seq'), pushed_version = NULL,
+                next_attempt_at = now(), permanent_error = false, attempts = 0
+            FROM unnest($2::text[], $3::text[]) AS u(sku, scope) WHERE o.channel = $1 AND o.sku = u.sku AND o.location_scope = u.scope
+            """, [channel, skus, scopes])
+    }
+
+    /// Ledger wins over drift that reconcile found: the targets (channel, skus[i], scopes[i]) become due with the value
+    /// the channel showed as the last pushed one (the compare-and-set base for channels that have one).
+    public static func pushAgain(
+        channel: String, skus: [String], scopes: [String], channelValues: [Int], on connection: PostgresConnection
+    ) throws {
+        try connection.query(
+            """
+            INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version, pushed_value)
+            SELECT $1, sku, scope, nextval('ledger_version_seq'), shown
+            FROM unnest($2::text[], $3::text[], $4::int[]) AS d(sku, scope, shown)
+            ON CONFLICT (channel, sku, location_scope) DO UPDATE
+                SET pushed_version = NULL, pushed_value = EXCLUDED.pushed_value, next_attempt_at = now(),
+                    permanent_error = false, attempts = 0
+            """, [channel, skus, scopes, channelValues])
+    }
+
+    /// Ledger wins over drift a channel reported (a webhook): the target becomes due with the channel's value as the
+    /// last pushed one; false when that value was already on record (nothing changed).
+    public static func pushAgain(
+        channel: String, sku: String, scope: String, channelValue: Int, on connection: PostgresConnection
+    ) throws -> Bool {
+        try connection.query(
+            """
+            UPDATE outbox SET pushed_version = NULL, pushed_value = $4, next_attempt_at = now(), permanent_error = false
+            WHERE channel = $1 AND sku = $2 AND location_scope = $3 AND pushed_value IS DISTINCT FROM $4
+            """, [channel, sku, scope, channelValue]
+        ).affectedRows > 0
+    }
+
+    /// Makes the targets of `sku` in `scope` on every channel due again, as if never pushed (a store's pickup shortfall).
+    public static func pushAgain(sku: String, scope: String, on connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            UPDATE outbox SET pushed_version = NULL, next_attempt_at = now(), permanent_error = false
+            WHERE sku = $1 AND location_scope = $2
+            """, [sku, scope])
+    }
+
+    /// Makes the targets claimed by replicas that hold no liveness lock (the advisory locks of class
+    /// `replicaLockClass`) due again at once; returns how many.
+    public static func releaseClaimsOfDeadReplicas(replicaLockClass: Int32, on connection: PostgresConnection) throws -> Int {
+        try connection.query(
+            """
+            UPDATE outbox SET claimed_by = NULL, next_attempt_at = now()
+            WHERE claimed_by IS NOT NULL AND claimed_by::bigint NOT IN (\(liveReplicas))
+            """, [replicaLockClass]
+        ).affectedRows
+    }
+
+    /// The ids of replicas alive in this database: the second key of each granted advisory lock of class `$1`.
+    public static let liveReplicas = """
+        SELECT objid::bigint FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::int::oid
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        """
+}
+
+// MARK: - Reading
+
+/// A value recently pushed to a channel, as the status page lists it.
+public struct RecentPush: Sendable, Equatable {
+    public var channel: String
+    public var sku: String
+    public var scope: String
+    public var value: Int?
+    public var at: Date
+}
+
+extension OutboxStore {
+    /// The last `limit` pushes, newest first.
+    public static func recentPushes(limit: Int, pool: PostgresPool) throws -> [RecentPush] {
+        try pool.query(
+            "SELECT channel, sku, location_scope, pushed_value, pushed_at FROM outbox WHERE pushed_at IS NOT NULL ORDER BY pushed_at DESC LIMIT $1",
+            [limit]
+        ) { rows in
+            try rows.map {
+                RecentPush(
+                    channel: try $0.decode(at: 0), sku: try $0.decode(at: 1), scope: try $0.decode(at: 2),
+                    value: try $0.decode(Int?.self, at: 3), at: try $0.decode(at: 4))
+            }
         }
     }
 }
