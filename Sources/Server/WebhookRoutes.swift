@@ -2,6 +2,7 @@ import Channels
 import CurlHTTP
 import Foundation
 import Hummingbird
+import Ledger
 import Logging
 import PostgresClient
 
