@@ -1,7 +1,8 @@
 import PostgresClient
 
-/// Writes each channel's health (circuit state, failures, last success) to `channel_state`,
-/// where `omnistock status`, the admin API and metrics read it.
+/// The `channel_state` table: each channel's health (circuit state, failures, last success), where
+/// `ChannelStatusQuery` reads it for `omnistock status`, the admin API and metrics, and its order cursor (how far
+/// reconcile has read the channel's orders).
 public struct ChannelHealthStore: Sendable {
     public let pool: PostgresPool
 
@@ -16,13 +17,30 @@ public struct ChannelHealthStore: Sendable {
             """, [channel])
     }
 
-    public func recordFailure(channel: String, error: String, circuit: CircuitBreaker.State, consecutiveFailures: Int) throws {
+    /// Records a failed call; `circuit` is the breaker's state after it (`closed`, `open`, `half_open`).
+    public func recordFailure(channel: String, error: String, circuit: String, consecutiveFailures: Int) throws {
         try pool.execute(
             """
             INSERT INTO channel_state (channel, circuit, consecutive_failures, last_failure_at, last_error)
             VALUES ($1, $2, $3, now(), left($4, 500))
             ON CONFLICT (channel) DO UPDATE SET circuit = $2, consecutive_failures = $3, last_failure_at = now(),
                 last_error = left($4, 500), updated_at = now()
-            """, [channel, circuit.rawValue, consecutiveFailures, error])
+            """, [channel, circuit, consecutiveFailures, error])
+    }
+
+    /// Where reconcile's last read of `channel`'s orders ended, if it has read them.
+    public func ordersCursor(channel: String) throws -> String? {
+        try pool.query("SELECT orders_cursor FROM channel_state WHERE channel = $1", [channel]) {
+            try $0.first?.decode(String?.self, at: 0)
+        }
+    }
+
+    /// Records where reconcile's read of `channel`'s orders ended.
+    public func storeOrdersCursor(_ cursor: String, channel: String) throws {
+        try pool.execute(
+            """
+            INSERT INTO channel_state (channel, orders_cursor) VALUES ($1, $2)
+            ON CONFLICT (channel) DO UPDATE SET orders_cursor = $2, updated_at = now()
+            """, [channel, cursor])
     }
 }
