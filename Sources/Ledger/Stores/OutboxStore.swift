@@ -275,6 +275,24 @@ extension OutboxStore {
             """, [sku, scope])
     }
 
+    /// Records every target of `channel` as pushed at its wanted version with `value` (benchmarks: the channel already
+    /// shows what the ledger says).
+    public static func markAllPushed(channel: String, value: Int, pool: PostgresPool) throws {
+        try pool.execute("UPDATE outbox SET pushed_version = wanted_version, pushed_value = $2 WHERE channel = $1", [channel, value])
+    }
+
+    /// Records every target of `channel` as pushed at its wanted version with the value the ledger gives it now
+    /// (benchmarks: an outbox that says every value was pushed).
+    public static func markAllPushedAtLedgerValues(channel: String, pool: PostgresPool) throws {
+        try pool.execute(
+            """
+            UPDATE outbox o SET pushed_version = o.wanted_version, pushed_value = v.value
+            FROM (SELECT array_agg(sku) AS skus, array_agg(location_scope) AS scopes FROM outbox WHERE channel = $1) AS targets,
+                 channel_values($1, targets.skus, targets.scopes) AS v
+            WHERE o.channel = $1 AND o.sku = v.sku AND o.location_scope = v.scope
+            """, [channel])
+    }
+
     /// Makes the targets claimed by replicas that hold no liveness lock (the advisory locks of class
     /// `replicaLockClass`) due again at once; returns how many.
     public static func releaseClaimsOfDeadReplicas(replicaLockClass: Int32, on connection: PostgresConnection) throws -> Int {
@@ -306,6 +324,11 @@ public struct RecentPush: Sendable, Equatable {
 }
 
 extension OutboxStore {
+    /// How many targets `channel` has.
+    public static func targetCount(channel: String, pool: PostgresPool) throws -> Int {
+        try pool.query("SELECT count(*) FROM outbox WHERE channel = $1", [channel]) { try $0[0].decode(Int.self, at: 0) }
+    }
+
     /// The last `limit` pushes, newest first.
     public static func recentPushes(limit: Int, pool: PostgresPool) throws -> [RecentPush] {
         try pool.query(

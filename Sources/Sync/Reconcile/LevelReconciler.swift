@@ -20,7 +20,7 @@ struct LevelReconciler: Sendable {
         // Store endpoints report physical counts and hold pickup reservations.
         let isStoreEndpoint = type(of: channel).kind == OmnistockJSONChannel.kind
         let total = try await pool.run { pool in
-            try pool.query("SELECT count(*) FROM outbox WHERE channel = $1", [code]) { try $0[0].decode(Int.self, at: 0) }
+            try OutboxStore.targetCount(channel: code, pool: pool)
         }
         // The next page is read while this one is settled: at most two pages are in memory.
         // Channels that need listings: the items read are recorded for `listings unmatched` and status.
