@@ -10,14 +10,14 @@ struct StatusPage {
         var status: SyncStatusReport
         var lag: [LagSample]
         var pushes: [RecentPush]
-        var conflicts: [OpenConflict]
+        var conflicts: [ConflictSummary]
         var now: Date
     }
 
     static func read(from pool: PostgresPool) throws -> Snapshot {
         Snapshot(
             status: try SyncStatusReport.read(from: pool), lag: try SyncStatusReport.lagHistory(from: pool),
-            pushes: try OutboxStore.recentPushes(limit: 15, pool: pool), conflicts: try ConflictStore.newestOpen(limit: 15, pool: pool),
+            pushes: try OutboxStore.recentPushes(limit: 15, pool: pool), conflicts: try ConflictStore.newest(limit: 15, pool: pool),
             now: Date())
     }
 

@@ -223,15 +223,18 @@ public enum ConflictStore {
         ) { try $0.first?.decode(String?.self, at: 0) }
     }
 
-    /// The newest open conflicts, for the status page.
-    public static func newestOpen(limit: Int, pool: PostgresPool) throws -> [OpenConflict] {
+    /// The newest `limit` conflicts, newest first: open ones only (the status page), or resolved ones too (the demo).
+    public static func newest(limit: Int, includingResolved: Bool = false, pool: PostgresPool) throws -> [ConflictSummary] {
         try pool.query(
-            "SELECT kind, channel, sku, location, created_at FROM conflicts WHERE resolved_at IS NULL ORDER BY id DESC LIMIT $1", [limit]
+            """
+            SELECT kind, channel, sku, location, resolution, created_at FROM conflicts
+            WHERE $2 OR resolved_at IS NULL ORDER BY id DESC LIMIT $1
+            """, [limit, includingResolved]
         ) { rows in
             try rows.map {
-                OpenConflict(
+                ConflictSummary(
                     kind: try $0.decode(at: 0), channel: try $0.decode(String?.self, at: 1), sku: try $0.decode(String?.self, at: 2),
-                    location: try $0.decode(String?.self, at: 3), createdAt: try $0.decode(at: 4))
+                    location: try $0.decode(String?.self, at: 3), resolution: try $0.decode(String?.self, at: 4), createdAt: try $0.decode(at: 5))
             }
         }
     }
@@ -240,11 +243,13 @@ public enum ConflictStore {
     private static func literal(_ kind: ConflictKind) -> String { "'\(kind.rawValue)'" }
 }
 
-/// An unresolved conflict as the status page lists it.
-public struct OpenConflict: Sendable, Equatable {
+/// A conflict as the status page and the demo list it.
+public struct ConflictSummary: Sendable, Equatable {
     public var kind: String
     public var channel: String?
     public var sku: String?
     public var location: String?
+    /// Nil while open.
+    public var resolution: String?
     public var createdAt: Date
 }

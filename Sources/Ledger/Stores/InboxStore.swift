@@ -111,6 +111,11 @@ public enum InboxStore {
         if count > 0 { try WakeAfterCommit.send(.inbox, pool: pool) }
         return count
     }
+
+    /// Deletes every event of `channel` (benchmarks: the events a run stored).
+    public static func forget(channel: String, pool: PostgresPool) throws {
+        try pool.execute("DELETE FROM inbox WHERE channel = $1", [channel])
+    }
 }
 
 /// A webhook event the inbox processor set aside after too many failed attempts.
