@@ -43,7 +43,7 @@ struct BacklogBench {
             "INSERT INTO listings (channel, sku, location_scope, external_id) SELECT $1, sku, $2, id FROM unnest($3::text[], $4::text[]) AS l(sku, id)",
             [code, target.modelsLocations ? location : "*", skus, externalIDs])
         // The channel already shows what the ledger says.
-        _ = try pool.execute("UPDATE outbox SET pushed_version = wanted_version, pushed_value = $2 WHERE channel = $1", [code, Self.before])
+        try OutboxStore.markAllPushed(channel: code, value: Self.before, pool: pool)
         let worker = Daemon(
             pool: pool, ledger: ledger, endpoints: [ChannelEndpoint(code: code, channel: target.channel, lane: target.lane)],
             logger: Logger(label: "omnistock.bench"))

@@ -111,7 +111,7 @@ public enum IngressBenchmark {
         }
         await group.triggerGracefulShutdown()
         _ = await serving.result
-        _ = try await pool.run { try $0.execute("DELETE FROM inbox WHERE channel = $1", [channelCode]) }
+        try await pool.run { try InboxStore.forget(channel: channelCode, pool: $0) }
         return Report(trivial: Phase(name: "GET /healthz (trivial)", samples: trivial),
                       webhooks: Phase(name: "POST /webhooks (verified, stored, committed)", samples: webhooks))
     }

@@ -63,13 +63,7 @@ public enum ReconcileBenchmark {
         let rows = (0..<count).lazy.map { StockImportRow(line: $0 + 2, sku: sku($0), location: location, onHand: onHand($0)) }
         _ = try ledger.importStock(rows, createMissing: true, reference: "reconcile benchmark")
         for endpoint in endpoints {
-            try pool.execute(
-                """
-                UPDATE outbox o SET pushed_version = o.wanted_version, pushed_value = v.value
-                FROM (SELECT array_agg(sku) AS skus, array_agg(location_scope) AS scopes FROM outbox WHERE channel = $1) AS targets,
-                     channel_values($1, targets.skus, targets.scopes) AS v
-                WHERE o.channel = $1 AND o.sku = v.sku AND o.location_scope = v.scope
-                """, [endpoint.code])
+            try OutboxStore.markAllPushedAtLedgerValues(channel: endpoint.code, pool: pool)
         }
     }
 

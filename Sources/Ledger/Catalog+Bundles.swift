@@ -46,7 +46,7 @@ extension Catalog {
     /// unknown components, components that are bundles themselves, a bundle used as a component, a SKU that
     /// holds stock of its own, quantities outside 1…`maxComponentQuantity`, a bundle without components.
     public func defineBundles(_ bundles: [BundleDefinition]) throws {
-        try pool.transaction { connection in
+        try changingTargets { connection in
             var problems: [String] = []
             let skus = Array(Set(bundles.map(\.sku)))
             let components = Array(Set(bundles.flatMap { $0.components.map(\.sku) }))
@@ -101,7 +101,7 @@ extension Catalog {
                     SELECT $1, * FROM unnest($2::text[], $3::int[])
                     """, [bundle.sku, bundle.components.map(\.sku), bundle.components.map(\.quantity)])
             }
-            try Self.markAllTargetsDue(skus: skus, on: connection)
+            try OutboxStore.markDue(skus: skus, on: connection)
         }
     }
 

@@ -35,7 +35,7 @@ extension Catalog {
     /// Refused with every problem: unknown channel, SKU or location, a location the channel does not sell from,
     /// an empty or over-long id, the same (channel, SKU, scope) twice. `line` numbers the problems (file lines).
     public func setListings(_ mappings: [ListingMapping], lines: [Int]? = nil) throws {
-        try pool.transaction { connection in
+        try changingTargets { connection in
             let channels = Set(try connection.query("SELECT code FROM channels WHERE code = ANY ($1::text[])", [Array(Set(mappings.map(\.channel)))])
                 .map { try $0.decode(String.self, at: 0) })
             let skus = Set(try connection.query("SELECT sku FROM skus WHERE sku = ANY ($1::text[])", [Array(Set(mappings.map(\.sku)))])
@@ -71,13 +71,8 @@ extension Catalog {
                 """,
                 [mappings.map(\.channel), mappings.map(\.sku), mappings.map { $0.location ?? "*" }, mappings.map(\.externalID)])
             // The operator has chosen among duplicate matches: their conflicts are settled.
-            try connection.query(
-                """
-                UPDATE conflicts c SET resolved_at = now(), resolution = 'listing set by hand'
-                FROM unnest($1::text[], $2::text[]) AS m(channel, sku)
-                WHERE c.kind = 'duplicate_listing' AND c.resolved_at IS NULL AND c.channel = m.channel AND c.sku = m.sku
-                """, [mappings.map(\.channel), mappings.map(\.sku)])
-            try Self.pushAgain(channels: mappings.map(\.channel), skus: mappings.map(\.sku), on: connection)
+            try ConflictStore.resolveDuplicateListingsSetByHand(channels: mappings.map(\.channel), skus: mappings.map(\.sku), on: connection)
+            try OutboxStore.pushAgain(channels: mappings.map(\.channel), skus: mappings.map(\.sku), on: connection)
         }
     }
 
@@ -100,24 +95,58 @@ extension Catalog {
 
     /// Removes a listing (discovery may find the SKU again); false when there was none.
     public func removeListing(channel: String, sku: String, location: String? = nil) throws -> Bool {
-        try pool.transaction { connection in
+        try changingTargets { connection in
             let removed = try connection.query(
                 "DELETE FROM listings WHERE channel = $1 AND sku = $2 AND location_scope = $3", [channel, sku, location ?? "*"]
             ).affectedRows > 0
-            if removed { try Self.pushAgain(channels: [channel], skus: [sku], on: connection) }
+            if removed { try OutboxStore.pushAgain(channels: [channel], skus: [sku], on: connection) }
             return removed
         }
     }
 
-    /// Gives the targets of (channels[i], skus[i]) a new version, so they are pushed to the listing now in force.
-    private static func pushAgain(channels: [String], skus: [String], on connection: PostgresConnection) throws {
+    /// A page of SKUs `channel` has no listing for, after `after` in SKU order, with the key discovery matches them
+    /// by: the SKU, or (`byBarcode`) the barcode, leaving out SKUs without one.
+    public static func unlistedSKUs(
+        channel: String, after: String, limit: Int, byBarcode: Bool, pool: PostgresPool
+    ) throws -> [(sku: String, key: String)] {
+        try pool.query(
+            """
+            SELECT s.sku, CASE WHEN $4 = 'barcode' THEN s.barcode ELSE s.sku END AS key FROM skus s WHERE s.sku > $2
+              AND ($4 = 'sku' OR s.barcode IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.channel = $1 AND l.sku = s.sku)
+            ORDER BY s.sku LIMIT $3
+            """, [channel, after, limit, byBarcode ? "barcode" : "sku"]
+        ) { rows in try rows.map { (sku: try $0.decode(String.self, at: 0), key: try $0.decode(String.self, at: 1)) } }
+    }
+
+    /// The SKUs `channel`'s listings map each of `externalIDs` to (those with a listing only).
+    public static func listedSKUs(channel: String, externalIDs: [String], on connection: PostgresConnection) throws -> [String: [String]] {
+        var listed: [String: [String]] = [:]
+        for row in try connection.query(
+            "SELECT external_id, sku FROM listings WHERE channel = $1 AND external_id = ANY ($2::text[])", [channel, externalIDs])
+        {
+            listed[try row.decode(String.self, at: 0), default: []].append(try row.decode(String.self, at: 1))
+        }
+        return listed
+    }
+
+    /// Stores the listings discovery found (skus[i] → externalIDs[i], matched by `match`), never over an existing one.
+    public static func storeDiscoveredListings(
+        channel: String, skus: [String], externalIDs: [String], match: String, on connection: PostgresConnection
+    ) throws {
         try connection.query(
             """
-            UPDATE outbox o SET wanted_version = nextval('ledger_version_seq'), permanent_error = false, attempts = 0,
-                next_attempt_at = now(), changed_at = clock_timestamp()
-            FROM unnest($1::text[], $2::text[]) AS t(channel, sku)
-            WHERE o.channel = t.channel AND o.sku = t.sku
-            """, [channels, skus])
-        try connection.query("SELECT pg_notify('omnistock_outbox', '')")
+            INSERT INTO listings (channel, sku, external_id, details)
+            SELECT $1, sku, id, jsonb_build_object('source', 'discovered', 'match', $4::text)
+            FROM unnest($2::text[], $3::text[]) AS found(sku, id)
+            ON CONFLICT (channel, sku, location_scope) DO NOTHING
+            """, [channel, skus, externalIDs, match])
+    }
+
+    /// The SKU a listing of `channel` maps `externalID` to, if any.
+    public static func sku(channel: String, externalID: String, pool: PostgresPool) throws -> String? {
+        try pool.query(
+            "SELECT sku FROM listings WHERE channel = $1 AND external_id = $2 LIMIT 1", [channel, externalID]
+        ) { try $0.first?.decode(String.self, at: 0) }
     }
 }

@@ -91,7 +91,7 @@ public struct Catalog: Sendable {
 
     /// Creates or updates a location; changes to pickup settings mark channel targets due.
     public func upsertLocation(_ location: LocationDefinition) throws {
-        try pool.transaction { connection in
+        try changingTargets { connection in
             let changed = try connection.query(
                 """
                 INSERT INTO locations AS l (code, name, kind, ships_online, click_and_collect, pickup_buffer, timezone)
@@ -106,13 +106,13 @@ public struct Catalog: Sendable {
                 [location.code, location.name, location.kind.rawValue, location.shipsOnline, location.clickAndCollect,
                  location.pickupBuffer, location.timezone]
             ).affectedRows > 0
-            if changed { try Self.markAllTargetsDue(location: location.code, on: connection) }
+            if changed { try OutboxStore.markDue(location: location.code, on: connection) }
         }
     }
 
     /// Creates or updates a channel and its locations; a changed rule marks all its targets due.
     public func upsertChannel(_ channel: ChannelDefinition) throws {
-        try pool.transaction { connection in
+        try changingTargets { connection in
             let changed = try connection.query(
                 """
                 INSERT INTO channels AS c (code, kind, models_locations, buffer, share, max_quantity, min_visible, sourcing,
@@ -150,9 +150,8 @@ public struct Catalog: Sendable {
                 """, [channel.code, locations]
             )[0].decode(Int.self, at: 0) > 0
             if changed || locationsChanged {
-                try connection.query(
-                    "DELETE FROM outbox WHERE channel = $1 AND location_scope <> '*' AND NOT $2", [channel.code, channel.modelsLocations])
-                try Self.markAllTargetsDue(channel: channel.code, on: connection)
+                try OutboxStore.dropLocationTargets(channel: channel.code, modelsLocations: channel.modelsLocations, on: connection)
+                try OutboxStore.markDue(channel: channel.code, on: connection)
             }
         }
     }
@@ -173,28 +172,11 @@ public struct Catalog: Sendable {
         try pool.execute("DELETE FROM channels WHERE code <> ALL ($1::text[])", [codes])
     }
 
-    /// Marks due every target fed by the given channel, location or SKUs (all when none is given).
-    static func markAllTargetsDue(
-        channel: String? = nil, location: String? = nil, skus: [String]? = nil, on connection: PostgresConnection
-    ) throws {
-        try connection.query(
-            """
-            INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version)
-            SELECT channel, sku, scope, nextval('ledger_version_seq')
-            FROM (SELECT DISTINCT c.code AS channel, t.sku,
-                         CASE WHEN c.models_locations THEN cl.location ELSE '*' END AS scope
-                  FROM channels c
-                  JOIN channel_locations cl ON cl.channel = c.code
-                  JOIN (SELECT sku, location FROM levels
-                        UNION SELECT b.bundle_sku, l.location
-                              FROM bundle_components b JOIN levels l ON l.sku = b.component_sku) t
-                    ON t.location = cl.location
-                  WHERE ($1::text IS NULL OR c.code = $1) AND ($2::text IS NULL OR cl.location = $2)
-                    AND ($3::text[] IS NULL OR t.sku = ANY ($3))) AS targets
-            ON CONFLICT (channel, sku, location_scope) DO UPDATE
-                SET wanted_version = EXCLUDED.wanted_version, changed_at = clock_timestamp(),
-                    permanent_error = false, next_attempt_at = now()
-            """, [channel, location, skus])
-        try connection.query("SELECT pg_notify('omnistock_outbox', '')")
+    /// Runs `body` in one transaction that may mark channel targets due, and wakes the sync workers after
+    /// its commit (`WakeAfterCommit`; a lost wake-up only delays the push until the workers' next scan).
+    func changingTargets<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        let result = try pool.transaction(body)
+        try? WakeAfterCommit.send(.outbox, pool: pool)
+        return result
     }
 }

@@ -78,16 +78,7 @@ extension StockLedger {
 
     /// Records the conflict left by a count below reservations.
     func recordShortfall(level: LevelSnapshot, reference: String?, on connection: PostgresConnection) throws {
-        try connection.query(
-            """
-            INSERT INTO conflicts (kind, sku, location, detail)
-            SELECT CASE WHEN bool_or(kind = 'pickup') THEN 'pickup_shortfall' ELSE 'oversold' END, $1, $2,
-                   jsonb_build_object('on_hand', $3::int, 'reserved', $4::int, 'shortfall', $4::int - $3::int,
-                                      'reference', $5::text,
-                                      'reservations', COALESCE(jsonb_agg(jsonb_build_object(
-                                          'id', id, 'kind', kind, 'quantity', quantity, 'channel', channel,
-                                          'order', external_ref) ORDER BY created_at), '[]'::jsonb))
-            FROM reservations WHERE sku = $1 AND location = $2 AND status = 'active'
-            """, [level.sku, level.location, level.onHand, level.reserved, reference])
+        try ConflictStore.recordCountShortfall(
+            sku: level.sku, location: level.location, onHand: level.onHand, reserved: level.reserved, reference: reference, on: connection)
     }
 }

@@ -143,30 +143,24 @@ extension StockLedger {
     private func record(_ backorders: [Backorder], request: SourcingRequest, on connection: PostgresConnection) throws {
         for backorder in backorders {
             let location = request.lines[backorder.line].location ?? (request.kind == .pickup ? request.pickupStore : nil)
-            try connection.query(
-                """
-                INSERT INTO conflicts (kind, channel, sku, location, detail)
-                VALUES ('oversold', $1, $2, $3, jsonb_strip_nulls(jsonb_build_object(
-                    'order', $4::text, 'line', $5::int, 'bundle', $6::text, 'requested', $7::int, 'reserved', $8::int,
-                    'available', $8::int, 'backorder', $7::int - $8::int)))
-                """,
-                [request.channel, backorder.sku, location, request.externalRef, backorder.line, backorder.bundleSKU,
-                 backorder.requested, backorder.reserved])
+            let detail: ConflictDetail = [
+                "order": request.externalRef, "line": backorder.line, "bundle": backorder.bundleSKU, "requested": backorder.requested,
+                "reserved": backorder.reserved, "available": backorder.reserved, "backorder": backorder.requested - backorder.reserved,
+            ]
+            try ConflictStore.record(
+                .oversold, channel: request.channel, sku: backorder.sku, location: location, detail: detail.withoutNulls, on: connection)
         }
     }
 
     /// Pickup units held away from the store as `pickup_shortfall` conflicts proposing the transfer.
     private func record(_ transfers: [PickupTransfer], request: SourcingRequest, on connection: PostgresConnection) throws {
         for transfer in transfers {
-            try connection.query(
-                """
-                INSERT INTO conflicts (kind, channel, sku, location, detail)
-                VALUES ('pickup_shortfall', $1, $2, $3, jsonb_build_object(
-                    'orders', jsonb_build_array($4::text), 'shortfall', $5::int, 'reservation', $8::text,
-                    'transfer', jsonb_strip_nulls(jsonb_build_object('from', $6::text, 'quantity', $5::int, 'distance', $7::int))))
-                """,
-                [request.channel, transfer.sku, transfer.to, request.externalRef, transfer.quantity, transfer.from,
-                 transfer.distance, transfer.reservation])
+            let proposal: ConflictDetail = ["from": transfer.from, "quantity": transfer.quantity, "distance": transfer.distance]
+            let detail: ConflictDetail = [
+                "orders": [request.externalRef], "shortfall": transfer.quantity, "reservation": transfer.reservation,
+                "transfer": proposal.withoutNulls,
+            ]
+            try ConflictStore.record(.pickupShortfall, channel: request.channel, sku: transfer.sku, location: transfer.to, detail: detail, on: connection)
         }
     }
 

@@ -65,15 +65,11 @@ public struct StockLedger: Sendable {
         return stored.value
     }
 
-    /// Wakes the sync workers of every replica (`NOTIFY omnistock_outbox`) after a change to levels or
-    /// the outbox committed.
-    ///
-    /// Send it on its own, outside the change's transaction: a NOTIFY inside a writing transaction holds
-    /// PostgreSQL's cluster-wide notify lock until that commit is flushed, queueing every writer behind it.
-    /// The ledger's own operations ignore a failure here: a lost wake-up only delays the push until the
-    /// workers' next scan.
+    /// Wakes the sync workers of every replica (`WakeChannel.outbox`) after a change to levels or the outbox
+    /// committed (see `WakeAfterCommit`). The ledger's own operations ignore a failure here: a lost wake-up only
+    /// delays the push until the workers' next scan.
     public func wakeSyncWorkers() throws {
-        try pool.execute("SELECT pg_notify('omnistock_outbox', '')")
+        try WakeAfterCommit.send(.outbox, pool: pool)
     }
 
     static func requireKey(_ key: String) throws {

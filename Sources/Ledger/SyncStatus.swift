@@ -37,91 +37,48 @@ public struct SyncStatusReport: Codable, Sendable, Equatable {
     public var unmatched: [UnmatchedCounts] = []
 }
 
+extension ChannelSyncStatus {
+    /// The part of `status` that `omnistock status` shows.
+    public init(_ status: ChannelStatus) {
+        self.init(
+            channel: status.code, kind: status.kind, pendingTargets: status.pending, oldestPendingSeconds: status.oldestPendingSeconds,
+            permanentErrors: status.permanentErrors, retrying: status.retrying, circuit: status.circuit,
+            consecutiveFailures: status.consecutiveFailures, lastSuccessAt: status.lastSuccessAt, lastError: status.lastError,
+            nextAttemptAt: status.nextAttemptAt)
+    }
+}
+
+/// Webhook events and reservations waiting, over all channels.
+public struct BacklogCounts: Sendable, Equatable {
+    public var inboxPending: Int
+    public var inboxFailed: Int
+    public var inboxSetAside: Int
+    public var activeReservations: Int
+
+    public static func read(on connection: PostgresConnection) throws -> BacklogCounts {
+        let counts = try connection.query(
+            """
+            SELECT (SELECT count(*) FROM inbox WHERE status = 'pending'),
+                   (SELECT count(*) FROM inbox WHERE status = 'failed'),
+                   (SELECT count(*) FROM reservations WHERE status = 'active'),
+                   (SELECT count(*) FROM inbox WHERE status = 'dead')
+            """)[0]
+        return BacklogCounts(
+            inboxPending: try counts.decode(at: 0), inboxFailed: try counts.decode(at: 1), inboxSetAside: try counts.decode(at: 3),
+            activeReservations: try counts.decode(at: 2))
+    }
+}
+
 extension SyncStatusReport {
     /// Reads the report from the database.
     public static func read(from pool: PostgresPool) throws -> SyncStatusReport {
         try pool.withConnection { connection in
-            let channels = try connection.query(
-                """
-                SELECT c.code, c.kind,
-                       count(o.*) FILTER (WHERE o.pushed_version IS DISTINCT FROM o.wanted_version AND NOT o.permanent_error),
-                       extract(epoch FROM now() - min(o.changed_at) FILTER (
-                           WHERE o.pushed_version IS DISTINCT FROM o.wanted_version AND NOT o.permanent_error))::float8,
-                       count(o.*) FILTER (WHERE o.permanent_error),
-                       count(o.*) FILTER (WHERE o.attempts > 0 AND NOT o.permanent_error),
-                       COALESCE(s.circuit, 'closed'), COALESCE(s.consecutive_failures, 0), s.last_success_at, s.last_error,
-                       min(o.next_attempt_at) FILTER (WHERE o.attempts > 0 AND NOT o.permanent_error)
-                FROM channels c
-                LEFT JOIN outbox o ON o.channel = c.code
-                LEFT JOIN channel_state s ON s.channel = c.code
-                GROUP BY c.code, c.kind, s.circuit, s.consecutive_failures, s.last_success_at, s.last_error
-                ORDER BY c.code
-                """
-            ).map { row in
-                ChannelSyncStatus(
-                    channel: try row.decode(at: 0), kind: try row.decode(at: 1), pendingTargets: try row.decode(at: 2),
-                    oldestPendingSeconds: try row.decode(Double?.self, at: 3), permanentErrors: try row.decode(at: 4),
-                    retrying: try row.decode(at: 5), circuit: try row.decode(at: 6), consecutiveFailures: try row.decode(at: 7),
-                    lastSuccessAt: try row.decode(Date?.self, at: 8), lastError: try row.decode(String?.self, at: 9),
-                    nextAttemptAt: try row.decode(Date?.self, at: 10))
-            }
-            let counts = try connection.query(
-                """
-                SELECT (SELECT count(*) FROM inbox WHERE status = 'pending'),
-                       (SELECT count(*) FROM inbox WHERE status = 'failed'),
-                       (SELECT count(*) FROM reservations WHERE status = 'active'),
-                       (SELECT count(*) FROM inbox WHERE status = 'dead')
-                """)[0]
-            var conflicts: [String: Int] = [:]
-            for row in try connection.query("SELECT kind, count(*) FROM conflicts WHERE resolved_at IS NULL GROUP BY kind") {
-                conflicts[try row.decode(String.self, at: 0)] = try row.decode(Int.self, at: 1)
-            }
+            let channels = try ChannelStatusQuery.read(on: connection).map(ChannelSyncStatus.init)
+            let counts = try BacklogCounts.read(on: connection)
             return SyncStatusReport(
-                channels: channels, inboxBacklog: try counts.decode(at: 0), inboxFailed: try counts.decode(at: 1),
-                inboxSetAside: try counts.decode(at: 3), activeReservations: try counts.decode(at: 2), openConflicts: conflicts,
-                unmatched: try Catalog.unmatchedCounts(on: connection))
-        }
-    }
-}
-
-/// One point of a channel's outbox lag history.
-public struct LagSample: Codable, Sendable, Equatable {
-    public var channel: String
-    public var sampledAt: Date
-    public var pending: Int
-    public var lagSeconds: Double
-}
-
-extension SyncStatusReport {
-    /// Records every channel's current outbox lag and forgets samples older than two hours.
-    public static func sampleLag(into pool: PostgresPool) throws {
-        try pool.transaction { connection in
-            try connection.query(
-                """
-                INSERT INTO lag_samples (channel, pending, lag_seconds)
-                SELECT c.code,
-                       count(o.*) FILTER (WHERE o.pushed_version IS DISTINCT FROM o.wanted_version AND NOT o.permanent_error),
-                       COALESCE(extract(epoch FROM now() - min(o.changed_at) FILTER (
-                           WHERE o.pushed_version IS DISTINCT FROM o.wanted_version AND NOT o.permanent_error)), 0)::float8
-                FROM channels c LEFT JOIN outbox o ON o.channel = c.code
-                GROUP BY c.code
-                ON CONFLICT DO NOTHING
-                """)
-            try connection.query("DELETE FROM lag_samples WHERE sampled_at < now() - interval '2 hours'")
-        }
-    }
-
-    /// Lag samples of the last `seconds`, oldest first.
-    public static func lagHistory(from pool: PostgresPool, seconds: Double = 3600) throws -> [LagSample] {
-        try pool.query(
-            """
-            SELECT channel, sampled_at, pending, lag_seconds FROM lag_samples
-            WHERE sampled_at >= now() - make_interval(secs => $1::float8) ORDER BY sampled_at, channel
-            """, [seconds]
-        ) { rows in
-            try rows.map {
-                LagSample(channel: try $0.decode(at: 0), sampledAt: try $0.decode(at: 1), pending: try $0.decode(at: 2), lagSeconds: try $0.decode(at: 3))
-            }
+                channels: channels, inboxBacklog: counts.inboxPending, inboxFailed: counts.inboxFailed,
+                inboxSetAside: counts.inboxSetAside, activeReservations: counts.activeReservations,
+                openConflicts: try ConflictStore.openByKind(on: connection), unmatched: try Catalog.unmatchedCounts(on: connection))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import Ledger
 
 extension AdminAPI {
     /// `GET /v1/conflicts`: open conflicts, newest first; `?all=true` includes resolved ones; `?limit=` (1–1000, default 100).
@@ -6,13 +7,7 @@ extension AdminAPI {
         read.get("/conflicts") { request, _ in
             let all = try Self.flag(request.uri.queryParameters["all"], name: "all")
             let limit = try Self.limit(request.uri.queryParameters["limit"])
-            let json = try await json(
-                """
-                SELECT json_build_object('conflicts', COALESCE(json_agg(json_build_object(
-                    'id', id, 'kind', kind, 'channel', channel, 'sku', sku, 'location', location, 'detail', detail,
-                    'resolution', resolution, 'created_at', created_at, 'resolved_at', resolved_at) ORDER BY id DESC), '[]'))
-                FROM (SELECT * FROM conflicts WHERE $1 OR resolved_at IS NULL ORDER BY id DESC LIMIT $2) AS listed
-                """, [all, limit])
+            let json = try await database.run { try ConflictStore.listJSON(all: all, limit: limit, pool: $0) }
             return JSONBody.raw(Array((json ?? #"{"conflicts":[]}"#).utf8))
         }
     }

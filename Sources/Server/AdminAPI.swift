@@ -47,11 +47,4 @@ struct AdminAPI: Sendable {
             return (try body(ledger), replayed)
         }
     }
-
-    /// A JSON document PostgreSQL built (`json_build_object` …), or nil when the query found no row.
-    func json(_ sql: String, _ parameters: [any PostgresBindable]) async throws -> String? {
-        try await database.run { pool in
-            try pool.query(sql, parameters) { rows in try rows.first?.decode(String?.self, at: 0) }
-        }
-    }
 }

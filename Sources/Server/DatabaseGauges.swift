@@ -1,3 +1,4 @@
+import Ledger
 import PostgresClient
 import Prometheus
 
@@ -13,10 +14,7 @@ struct DatabaseGauges: Sendable {
     private let reservationsActive: Gauge
 
     /// Conflict kinds as the schema allows them; every one gets a value, 0 when none is open.
-    static let conflictKinds = [
-        "drift", "missed_order", "oversold", "pickup_shortfall", "count_mismatch", "stale_event", "unmanaged_listing", "ended_offer",
-        "duplicate_listing",
-    ]
+    static let conflictKinds = ConflictKind.allCases.map(\.rawValue)
 
     private static var conflictsOpen: MetricNameDescriptor { gauge("conflicts_open", "Unresolved conflicts by kind") }
     private static var outboxPending: MetricNameDescriptor { gauge("outbox_pending", "Channel targets waiting to be pushed") }
@@ -74,25 +72,14 @@ struct DatabaseGauges: Sendable {
     private static func read(_ pool: PostgresPool) throws -> Snapshot {
         try pool.withConnection { connection in
             var snapshot = Snapshot()
-            let counts = try connection.query(
-                """
-                SELECT (SELECT count(*) FROM inbox WHERE status = 'pending'), (SELECT count(*) FROM inbox WHERE status = 'failed'),
-                       (SELECT count(*) FROM reservations WHERE status = 'active'), (SELECT count(*) FROM inbox WHERE status = 'dead')
-                """)[0]
-            snapshot.inboxPending = try counts.decode(at: 0)
-            snapshot.inboxFailed = try counts.decode(at: 1)
-            snapshot.reservationsActive = try counts.decode(at: 2)
-            snapshot.inboxSetAside = try counts.decode(at: 3)
-            for row in try connection.query("SELECT kind, count(*) FROM conflicts WHERE resolved_at IS NULL GROUP BY kind") {
-                snapshot.conflicts[try row.decode(at: 0)] = try row.decode(Int.self, at: 1)
-            }
-            for row in try connection.query(
-                """
-                SELECT channel, count(*), EXTRACT(EPOCH FROM now() - min(changed_at))::float8 FROM outbox
-                WHERE pushed_version IS DISTINCT FROM wanted_version AND NOT permanent_error GROUP BY channel
-                """)
-            {
-                snapshot.outbox[try row.decode(at: 0)] = (try row.decode(at: 1), max(0, try row.decode(Double.self, at: 2)))
+            let counts = try BacklogCounts.read(on: connection)
+            snapshot.inboxPending = counts.inboxPending
+            snapshot.inboxFailed = counts.inboxFailed
+            snapshot.reservationsActive = counts.activeReservations
+            snapshot.inboxSetAside = counts.inboxSetAside
+            snapshot.conflicts = try ConflictStore.openByKind(on: connection)
+            for channel in try ChannelStatusQuery.read(on: connection) where channel.pending > 0 {
+                snapshot.outbox[channel.code] = (channel.pending, max(0, channel.oldestPendingSeconds ?? 0))
             }
             return snapshot
         }

@@ -5,51 +5,20 @@ import PostgresClient
 /// `GET /`: a small HTML page for operators — channels (health, lag, circuit), recent pushes, open conflicts
 /// and a chart of outbox lag over the last hour. Server-rendered, no scripts.
 struct StatusPage {
-    struct RecentPush: Sendable {
-        var channel: String
-        var sku: String
-        var scope: String
-        var value: Int?
-        var at: Date
-    }
-
-    struct OpenConflict: Sendable {
-        var kind: String
-        var channel: String?
-        var sku: String?
-        var location: String?
-        var at: Date
-    }
-
     /// Everything the page shows, read in one go.
     struct Snapshot: Sendable {
         var status: SyncStatusReport
         var lag: [LagSample]
         var pushes: [RecentPush]
-        var conflicts: [OpenConflict]
+        var conflicts: [ConflictSummary]
         var now: Date
     }
 
     static func read(from pool: PostgresPool) throws -> Snapshot {
-        let pushes = try pool.query(
-            "SELECT channel, sku, location_scope, pushed_value, pushed_at FROM outbox WHERE pushed_at IS NOT NULL ORDER BY pushed_at DESC LIMIT 15"
-        ) { rows in
-            try rows.map {
-                RecentPush(channel: try $0.decode(at: 0), sku: try $0.decode(at: 1), scope: try $0.decode(at: 2),
-                           value: try $0.decode(Int?.self, at: 3), at: try $0.decode(at: 4))
-            }
-        }
-        let conflicts = try pool.query(
-            "SELECT kind, channel, sku, location, created_at FROM conflicts WHERE resolved_at IS NULL ORDER BY id DESC LIMIT 15"
-        ) { rows in
-            try rows.map {
-                OpenConflict(kind: try $0.decode(at: 0), channel: try $0.decode(String?.self, at: 1), sku: try $0.decode(String?.self, at: 2),
-                             location: try $0.decode(String?.self, at: 3), at: try $0.decode(at: 4))
-            }
-        }
-        return Snapshot(
+        Snapshot(
             status: try SyncStatusReport.read(from: pool), lag: try SyncStatusReport.lagHistory(from: pool),
-            pushes: pushes, conflicts: conflicts, now: Date())
+            pushes: try OutboxStore.recentPushes(limit: 15, pool: pool), conflicts: try ConflictStore.newest(limit: 15, pool: pool),
+            now: Date())
     }
 
     static func html(_ snapshot: Snapshot) -> String {
@@ -65,7 +34,7 @@ struct StatusPage {
             "<tr><td>\(time.string(from: $0.at))</td><td>\(escape($0.channel))</td><td>\(escape($0.sku))</td><td>\(escape($0.scope))</td><td>\($0.value.map(String.init) ?? "–")</td></tr>"
         }.joined()
         let conflicts = snapshot.conflicts.map {
-            "<tr><td>\(time.string(from: $0.at))</td><td>\(escape($0.kind))</td><td>\(escape($0.channel ?? "–"))</td><td>\(escape($0.sku ?? "–"))</td><td>\(escape($0.location ?? "–"))</td></tr>"
+            "<tr><td>\(time.string(from: $0.createdAt))</td><td>\(escape($0.kind))</td><td>\(escape($0.channel ?? "–"))</td><td>\(escape($0.sku ?? "–"))</td><td>\(escape($0.location ?? "–"))</td></tr>"
         }.joined()
         let counts = snapshot.status
         return """

@@ -2,6 +2,7 @@ import ChannelVocabulary
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Ledger
 import Logging
 import PostgresClient
 

@@ -27,14 +27,7 @@ public struct ListingDiscovery: Sendable {
             let start = after
             // SKUs without a listing and their key; by barcode, SKUs without one cannot match.
             let unlisted = try await pool.run { pool in
-                try pool.query(
-                    """
-                    SELECT s.sku, CASE WHEN $4 = 'barcode' THEN s.barcode ELSE s.sku END AS key FROM skus s WHERE s.sku > $2
-                      AND ($4 = 'sku' OR s.barcode IS NOT NULL)
-                      AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.channel = $1 AND l.sku = s.sku)
-                    ORDER BY s.sku LIMIT $3
-                    """, [code, start, batch, match.rawValue]
-                ) { rows in try rows.map { (sku: try $0.decode(String.self, at: 0), key: try $0.decode(String.self, at: 1)) } }
+                try Catalog.unlistedSKUs(channel: code, after: start, limit: batch, byBarcode: match == .barcode, pool: pool)
             }
             guard let last = unlisted.last else { return found }
             after = last.sku
@@ -46,18 +39,14 @@ public struct ListingDiscovery: Sendable {
                 return found
             }
             let outcome = try await pool.run { pool in
-                try pool.transaction { connection in
-                    var listed: [String: [String]] = [:]
-                    for row in try connection.query(
-                        "SELECT external_id, sku FROM listings WHERE channel = $1 AND external_id = ANY ($2::text[])",
-                        [code, items.map(\.externalID)])
-                    {
-                        listed[try row.decode(String.self, at: 0), default: []].append(try row.decode(String.self, at: 1))
-                    }
+                let outcome = try pool.transaction { connection in
+                    let listed = try Catalog.listedSKUs(channel: code, externalIDs: items.map(\.externalID), on: connection)
                     let outcome = ListingMatcher.match(unlisted: unlisted, items: items, by: match, listed: listed)
                     try Self.store(outcome, checked: unlisted.map(\.sku), code: code, match: match, on: connection)
                     return outcome
                 }
+                if !outcome.matches.isEmpty { try WakeAfterCommit.send(.outbox, pool: pool) }
+                return outcome
             }
             found += outcome.matches.count
         }
@@ -87,42 +76,18 @@ public struct ListingDiscovery: Sendable {
     ) throws {
         let pairs = outcome.matches.sorted { $0.key < $1.key }
         if !pairs.isEmpty {
-            try connection.query(
-                """
-                INSERT INTO listings (channel, sku, external_id, details)
-                SELECT $1, sku, id, jsonb_build_object('source', 'discovered', 'match', $4::text)
-                FROM unnest($2::text[], $3::text[]) AS found(sku, id)
-                ON CONFLICT (channel, sku, location_scope) DO NOTHING
-                """, [code, pairs.map(\.key), pairs.map(\.value), match.rawValue])
+            try Catalog.storeDiscoveredListings(
+                channel: code, skus: pairs.map(\.key), externalIDs: pairs.map(\.value), match: match.rawValue, on: connection)
             // A new version, not just a cleared flag: a push in flight without the listing must
             // not mark the target refused after this.
-            try connection.query(
-                """
-                UPDATE outbox SET wanted_version = nextval('ledger_version_seq'), permanent_error = false,
-                    attempts = 0, next_attempt_at = now()
-                WHERE channel = $1 AND sku = ANY ($2::text[])
-                """, [code, pairs.map(\.key)])
-            try connection.query("SELECT pg_notify('omnistock_outbox', '')")
+            try OutboxStore.renewVersions(channel: code, skus: pairs.map(\.key), on: connection)
         }
         let duplicates = outcome.duplicates
-        try connection.query(
-            """
-            UPDATE conflicts SET resolved_at = now(), resolution = 'no longer ambiguous (seen by discovery)'
-            WHERE kind = 'duplicate_listing' AND channel = $1 AND resolved_at IS NULL
-              AND sku = ANY ($2::text[]) AND sku <> ALL ($3::text[])
-            """, [code, checked, duplicates.map(\.sku)])
+        try ConflictStore.resolveDuplicateListings(channel: code, checked: checked, stillAmbiguous: duplicates.map(\.sku), on: connection)
         guard !duplicates.isEmpty else { return }
-        try connection.query(
-            """
-            INSERT INTO conflicts (kind, channel, sku, detail)
-            SELECT 'duplicate_listing', $1, d.sku,
-                   jsonb_build_object('match', $2::text, 'key', d.key, 'items', string_to_array(d.items, chr(31)),
-                                      'skus', string_to_array(d.skus, chr(31)), 'source', 'discovery')
-            FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS d(sku, key, items, skus)
-            WHERE NOT EXISTS (SELECT 1 FROM conflicts c WHERE c.kind = 'duplicate_listing' AND c.channel = $1
-                                                         AND c.sku = d.sku AND c.resolved_at IS NULL)
-            """,
-            [code, match.rawValue, duplicates.map(\.sku), duplicates.map(\.key), duplicates.map { $0.items.joined(separator: "\u{1F}") },
-             duplicates.map { $0.skus.joined(separator: "\u{1F}") }])
+        try ConflictStore.recordDuplicateListings(
+            channel: code, match: match.rawValue, skus: duplicates.map(\.sku), keys: duplicates.map(\.key),
+            items: duplicates.map { $0.items.joined(separator: "\u{1F}") }, matchedSKUs: duplicates.map { $0.skus.joined(separator: "\u{1F}") },
+            on: connection)
     }
 }

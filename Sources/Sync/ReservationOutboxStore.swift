@@ -1,5 +1,6 @@
 import ChannelVocabulary
 import Foundation
+import Ledger
 import PostgresClient
 
 /// A pickup reservation a store endpoint must hold (`hold`) or let go (`drop`).
@@ -10,7 +11,10 @@ public struct ReservationTask: Sendable, Equatable {
     public var attempts: Int
 }
 
-/// The database side of pushing pickup reservations to store endpoints (same lease scheme as `OutboxStore`).
+/// The `reservation_outbox` table: pickup reservations to push to store endpoints (same lease scheme as `OutboxStore`).
+/// Every write of the table from Swift is a method here; the only other writer is the trigger `reservations_enqueue_push`
+/// (function `enqueue_reservation_push`, migrations 2 and 7), which queues a task when a pickup reservation's status changes.
+/// It stays in `Sync` because its tasks carry the adapters' `ChannelReservation`.
 public struct ReservationOutboxStore: Sendable {
     public let pool: PostgresPool
     public var lease: Double
@@ -63,5 +67,35 @@ public struct ReservationOutboxStore: Sendable {
                 next_attempt_at = now() + make_interval(secs => $3::float8), claimed_by = NULL
             WHERE reservation_id = $1
             """, [task.reservation.id, error, delay])
+    }
+
+    /// Makes the tasks claimed by replicas that hold no liveness lock due again at once (see `OutboxStore.liveReplicas`).
+    public static func releaseClaimsOfDeadReplicas(replicaLockClass: Int32, on connection: PostgresConnection) throws -> Int {
+        try connection.query(
+            """
+            UPDATE reservation_outbox SET claimed_by = NULL, next_attempt_at = now()
+            WHERE claimed_by IS NOT NULL AND claimed_by::bigint NOT IN (\(OutboxStore.liveReplicas))
+            """, [replicaLockClass]
+        ).affectedRows
+    }
+
+    /// Marks `hold` tasks due for the active pickup reservations matching `condition` (over `r`, the
+    /// reservation, and `c`, a channel that holds reservations serving its store), as the reservation trigger would.
+    @discardableResult
+    public static func holdAgain(where condition: String, _ parameters: [any PostgresBindable], on connection: PostgresConnection) throws -> Int {
+        try connection.query(
+            """
+            INSERT INTO reservation_outbox AS o (reservation_id, channel, action)
+            SELECT DISTINCT ON (r.id) r.id, c.code, 'hold'
+            FROM reservations r
+            JOIN channel_locations cl ON cl.location = r.location
+            JOIN channels c ON c.code = cl.channel AND c.holds_reservations
+            JOIN locations l ON l.code = r.location AND l.kind = 'store'
+            WHERE r.status = 'active' AND r.kind = 'pickup' AND \(condition)
+            ORDER BY r.id, c.code
+            ON CONFLICT (reservation_id) DO UPDATE
+                SET action = 'hold', done = false, attempts = 0, next_attempt_at = now(), changed_at = clock_timestamp()
+            """, parameters
+        ).affectedRows
     }
 }

@@ -27,6 +27,7 @@ extension FaultTests {
         let setup = try await Setup(databaseURL: clusters.failoverURL, pool: pool)
         for sku in FaultTests.skus { _ = try setup.ledger.receive(sku: sku, location: FaultTests.store, quantity: 1_000, key: "stock-\(sku)") }
         let daemon = try setup.daemon()
+        defer { if daemon.isRunning { daemon.send(SIGKILL) } }
         let port = try #require(try await daemon.listeningPort(), "log: \(daemon.output.suffix(2000))")
 
         let clients = (0..<4).map { client in Task { try await Self.reserve(port: port, client: client, for: 14) } }
@@ -67,6 +68,7 @@ extension FaultTests {
         let setup = try await Setup(databaseURL: clusters.failoverURL, pool: pool)
         for sku in FaultTests.skus { _ = try setup.ledger.receive(sku: sku, location: FaultTests.store, quantity: 1_000, key: "stock-\(sku)") }
         let daemon = try setup.daemon()
+        defer { if daemon.isRunning { daemon.send(SIGKILL) } }
         let port = try #require(try await daemon.listeningPort(), "log: \(daemon.output.suffix(2000))")
 
         let clients = (0..<2).map { client in Task { try await Self.reserve(port: port, client: client, for: 22) } }

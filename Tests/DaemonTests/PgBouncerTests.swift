@@ -17,6 +17,7 @@ import TestSupport
         let pool = PostgresPool(conninfo: bouncer.url, directConninfo: database.url, maxConnections: 4, acquireTimeout: 5)
         let setup = try await FaultTests.Setup(databaseURL: bouncer.url, directURL: database.url, pool: pool)
         let daemon = try setup.daemon()
+        defer { if daemon.isRunning { daemon.send(SIGKILL) } }
         let port = try #require(try await daemon.listeningPort(), "log: \(daemon.output.suffix(2000))")
         try setup.stream(0..<600)
         let attempts = try await FaultTests.reserve(port: port, client: 0, for: 3)

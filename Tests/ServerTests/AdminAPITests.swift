@@ -125,6 +125,14 @@ struct AdminAPITests {
             #expect(channels.map { $0["code"] as? String } == ["pos", "webshop", "woo"])
             let woo = try #require(channels.last?["outbox"] as? [String: Any])
             #expect(woo["pending"] as? Int == 1)
+            #expect(woo["failed"] as? Int == 0)
+            #expect(woo["oldest_pending_age_seconds"] is Int)
+            #expect((channels.last?["inbox"] as? [String: Any])?["pending"] as? Int == 0)
+            #expect(channels.last?["models_locations"] as? Bool == false)
+            #expect(channels.last?["circuit"] as? String == "closed")
+            // The schema requires these keys; a channel never pushed to has them as null.
+            #expect(channels.last?["last_success_at"] is NSNull)
+            #expect(channels.last?["last_error"] is NSNull)
         }
     }
 

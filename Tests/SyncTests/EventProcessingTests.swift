@@ -12,7 +12,7 @@ import TestSupport
         try harness.fixture.database.pool.execute(
             "INSERT INTO inbox (channel, event_id, payload) VALUES ('pos', $1, $2)",
             [id, "{\"type\": \"\(type)\", \"data\": \(data)}"])
-        try harness.fixture.database.pool.execute("SELECT pg_notify('omnistock_inbox', 'pos')")
+        try WakeAfterCommit.send(.inbox, payload: "pos", pool: harness.fixture.database.pool)
     }
 
     @Test func pickupOrderLifecycle() async throws {

@@ -1,4 +1,5 @@
 import ChannelVocabulary
+import Ledger
 import Support
 import Testing
 

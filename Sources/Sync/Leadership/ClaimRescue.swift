@@ -1,3 +1,4 @@
+import Ledger
 import Logging
 import PostgresClient
 
@@ -23,23 +24,14 @@ public struct ClaimRescue: Sendable {
 
     /// Makes targets claimed by replicas that hold no liveness lock due again at once.
     private func releaseClaimsOfDeadReplicas(on connection: PostgresConnection) throws {
-        let live = """
-            SELECT objid::bigint FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::int::oid
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-            """
-        for table in ["outbox", "reservation_outbox"] {
-            let released = try connection.query(
-                """
-                UPDATE \(table) SET claimed_by = NULL, next_attempt_at = now()
-                WHERE claimed_by IS NOT NULL AND claimed_by::bigint NOT IN (\(live))
-                """, [Self.replicaClass]
-            ).affectedRows
-            if released > 0 {
-                logger.info("handed back claims of a replica that stopped", metadata: ["table": "\(table)", "targets": "\(released)"])
-                try connection.query("SELECT pg_notify('omnistock_outbox', '')")
-            }
+        let released = [
+            ("outbox", try OutboxStore.releaseClaimsOfDeadReplicas(replicaLockClass: Self.replicaClass, on: connection)),
+            ("reservation_outbox", try ReservationOutboxStore.releaseClaimsOfDeadReplicas(replicaLockClass: Self.replicaClass, on: connection)),
+        ]
+        for (table, released) in released where released > 0 {
+            logger.info("handed back claims of a replica that stopped", metadata: ["table": "\(table)", "targets": "\(released)"])
         }
+        if released.contains(where: { $0.1 > 0 }) { try WakeAfterCommit.send(.outbox, on: connection) }
     }
 
     private static let replicaClass = LeaderElector.replicaClass

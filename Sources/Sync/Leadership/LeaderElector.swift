@@ -79,6 +79,10 @@ public final class LeaderElector: Service, @unchecked Sendable {
             if !leading {
                 let acquired = try connection.query("SELECT pg_try_advisory_lock($1)", [Self.key])[0].decode(Bool.self, at: 0)
                 if acquired { setLeader(true) }
+            } else {
+                // libpq notices a dead server only when the connection is used: without this a leader whose
+                // primary was killed would go on leading, holding no lock on the new primary.
+                try connection.query("SELECT 1")
             }
             contact.succeeded()
         } catch {

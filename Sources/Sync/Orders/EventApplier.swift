@@ -113,17 +113,13 @@ public struct EventApplier: Sendable {
     private func channelLevelChanged(_ event: NormalizedEvent, channel: String) throws {
         for line in event.lines {
             let sku = try resolveSKU(line, channel: channel)
-            try pool.execute(
-                """
-                WITH target AS (
-                    UPDATE outbox SET pushed_version = NULL, pushed_value = $4, next_attempt_at = now(), permanent_error = false
-                    WHERE channel = $1 AND sku = $2 AND location_scope = $3 AND pushed_value IS DISTINCT FROM $4
-                    RETURNING wanted_version)
-                INSERT INTO conflicts (kind, channel, sku, location, detail, resolution, resolved_at)
-                SELECT 'drift', $1, $2, NULLIF($3, '*'), jsonb_build_object('channel_value', $4::int, 'source', 'webhook'),
-                       'ledger wins: pushed again', now()
-                FROM target
-                """, [channel, sku, line.location ?? "*", line.quantity])
+            try pool.transaction { connection in
+                let scope = line.location ?? "*"
+                guard try OutboxStore.pushAgain(channel: channel, sku: sku, scope: scope, channelValue: line.quantity, on: connection) else { return }
+                try ConflictStore.record(
+                    .drift, channel: channel, sku: sku, location: line.location == "*" ? nil : line.location,
+                    detail: ["channel_value": line.quantity, "source": "webhook"], resolution: "ledger wins: pushed again", on: connection)
+            }
             try ledger.wakeSyncWorkers()
         }
     }
@@ -131,19 +127,14 @@ public struct EventApplier: Sendable {
     private func resolveSKU(_ line: NormalizedEvent.Line, channel: String) throws -> String {
         if let sku = line.sku, !sku.isEmpty { return sku }
         guard let external = line.externalID else { throw LedgerError.unknownSKU("(line without SKU)") }
-        let sku = try pool.query(
-            "SELECT sku FROM listings WHERE channel = $1 AND external_id = $2 LIMIT 1", [channel, external]
-        ) { try $0.first?.decode(String.self, at: 0) }
+        let sku = try Catalog.sku(channel: channel, externalID: external, pool: pool)
         guard let sku else { throw LedgerError.unknownSKU(external) }
         return sku
     }
 
     private func recordStale(_ event: NormalizedEvent, channel: String, order: String, reason: String) throws {
-        try pool.execute(
-            """
-            INSERT INTO conflicts (kind, channel, detail, resolution, resolved_at)
-            VALUES ('stale_event', $1, jsonb_build_object('order', $2::text, 'event', $3::text, 'type', $4::text, 'reason', $5::text),
-                    'ignored', now())
-            """, [channel, order, event.id, event.kind.rawValue, reason])
+        try ConflictStore.record(
+            .staleEvent, channel: channel, detail: ["order": order, "event": event.id, "type": event.kind.rawValue, "reason": reason],
+            resolution: "ignored", pool: pool)
     }
 }

@@ -1,6 +1,7 @@
 import ChannelVocabulary
 import Foundation
 import HTTPTypes
+import Ledger
 import Logging
 import PostgresClient
 import Support
@@ -37,33 +38,10 @@ public struct InboxProcessor: Sendable {
         self.logger = logger
     }
 
-    private struct DueEvent {
-        var id: Int64
-        var channel: String
-        var headers: [String: String]
-        var payload: String
-        var attempts: Int
-        var lastError: String?
-    }
-
     /// Processes up to `limit` due events; returns how many it looked at (0: nothing due).
     @discardableResult
     public func processDue(limit: Int = 100) throws -> Int {
-        let due = try pool.query(
-            """
-            SELECT id, channel, headers, payload, attempts, error FROM inbox
-            WHERE status IN ('pending', 'failed') AND next_attempt_at <= now()
-            ORDER BY id LIMIT $1
-            """, [limit]
-        ) { rows in
-            try rows.map { row in
-                DueEvent(
-                    id: try row.decode(Int64.self, at: 0), channel: try row.decode(String.self, at: 1),
-                    headers: try row.decode(PostgresJSONValue<[String: String]>.self, at: 2).value,
-                    payload: try row.decode(String.self, at: 3), attempts: try row.decode(Int.self, at: 4),
-                    lastError: try row.decode(String?.self, at: 5))
-            }
-        }
+        let due = try InboxStore.due(limit: limit, pool: pool)
         for event in due {
             guard event.attempts < maxAttempts else {
                 try setAside(event, error: event.lastError ?? "the process stopped while applying it, \(event.attempts) times")
@@ -72,7 +50,7 @@ public struct InboxProcessor: Sendable {
             try countAttempt(event)
             do {
                 let status = try process(channel: event.channel, headers: event.headers, payload: event.payload)
-                try pool.execute("UPDATE inbox SET status = $2, error = NULL, processed_at = now() WHERE id = $1", [event.id, status])
+                try InboxStore.markDone(id: event.id, status: status, pool: pool)
                 metrics.recordEvent(channel: event.channel, outcome: status)
             } catch let error as PostgresError where error.isDatabaseUnavailable {
                 throw error
@@ -85,25 +63,23 @@ public struct InboxProcessor: Sendable {
 
     /// Counts the attempt and moves the next one out by the backoff, in a committed statement of its own,
     /// before anything is applied: a crash while applying still counts and still waits.
-    private func countAttempt(_ event: DueEvent) throws {
+    private func countAttempt(_ event: InboxStore.DueEvent) throws {
         let delay = backoff.delay(afterAttempts: event.attempts + 1)
-        try pool.execute(
-            "UPDATE inbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::float8) WHERE id = $1",
-            [event.id, delay])
+        try InboxStore.countAttempt(id: event.id, delay: delay, pool: pool)
     }
 
-    private func recordFailure(_ event: DueEvent, error: String) throws {
+    private func recordFailure(_ event: InboxStore.DueEvent, error: String) throws {
         guard event.attempts + 1 < maxAttempts else { return try setAside(event, error: error) }
         logger.warning("webhook event failed; kept for retry", metadata: ["channel": "\(event.channel)", "inbox_id": "\(event.id)", "error": "\(error)"])
-        try pool.execute("UPDATE inbox SET status = 'failed', error = left($2, 1000) WHERE id = $1", [event.id, error])
+        try InboxStore.markFailed(id: event.id, error: error, pool: pool)
         metrics.recordEvent(channel: event.channel, outcome: "failed")
     }
 
-    private func setAside(_ event: DueEvent, error: String) throws {
+    private func setAside(_ event: InboxStore.DueEvent, error: String) throws {
         logger.error(
             "webhook event set aside after \(maxAttempts) attempts; it will not be retried",
             metadata: ["channel": "\(event.channel)", "inbox_id": "\(event.id)", "error": "\(error)"])
-        try pool.execute("UPDATE inbox SET status = 'dead', error = left($2, 1000) WHERE id = $1", [event.id, error])
+        try InboxStore.setAside(id: event.id, error: error, pool: pool)
         metrics.recordEvent(channel: event.channel, outcome: "dead")
     }
 

@@ -19,7 +19,7 @@ public final class OrderEvents: Sendable {
     /// The leader job that drains the inbox, woken by the listener's `omnistock_inbox` notifications and reconnects.
     public func job(every interval: Double, queue: DispatchQueue, elector: LeaderElector, listener: NotificationListener) -> LeaderJob {
         let job = LeaderJob("order events", every: interval, onGain: true, queue: queue, elector: elector) { [self] in drain() }
-        listener.subscribe(to: "omnistock_inbox") { _ in job.trigger() }
+        listener.subscribe(to: .inbox) { _ in job.trigger() }
         listener.subscribeToReconnects { job.trigger() }
         return job
     }

@@ -1,6 +1,7 @@
 import ChannelVocabulary
 import Dispatch
 import Foundation
+import Ledger
 import Logging
 import PostgresClient
 import Support

@@ -1,4 +1,5 @@
 import ChannelVocabulary
+import Ledger
 import Support
 
 /// The decisions of one channel's lane as a plain value, in the manner of postgres-nio's pool state machine:

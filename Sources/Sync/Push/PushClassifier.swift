@@ -1,4 +1,5 @@
 import ChannelVocabulary
+import Ledger
 import Support
 
 /// Turns adapter outcomes into what the outbox records, and tells whether the channel itself failed.

@@ -1,3 +1,4 @@
+import Ledger
 import Logging
 import PostgresClient
 import ServiceLifecycle
@@ -30,7 +31,7 @@ public final class PushLanes: Service, Sendable {
 
     /// Wakes the lanes on `omnistock_outbox` and after the connection was restored.
     public func subscribe(to listener: NotificationListener) {
-        listener.subscribe(to: "omnistock_outbox") { [weak self] _ in self?.wake() }
+        listener.subscribe(to: .outbox) { [weak self] _ in self?.wake() }
         listener.subscribeToReconnects { [weak self] in self?.wake() }
     }
 

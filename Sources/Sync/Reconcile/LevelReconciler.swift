@@ -19,7 +19,7 @@ struct LevelReconciler: Sendable {
     ) async throws {
         let capabilities = channel.capabilities
         let total = try await pool.run { pool in
-            try pool.query("SELECT count(*) FROM outbox WHERE channel = $1", [code]) { try $0[0].decode(Int.self, at: 0) }
+            try OutboxStore.targetCount(channel: code, pool: pool)
         }
         // The next page is read while this one is settled: at most two pages are in memory.
         // Channels that need listings: the items read are recorded for `listings unmatched` and status.
@@ -181,12 +181,9 @@ struct LevelReconciler: Sendable {
         _ = try ledger.count(
             sku: level.sku, location: level.scope, onHand: counted, reference: "reconcile run \(run.id) (\(code))",
             key: "reconcile:\(run.id):\(code):\(level.sku)@\(level.scope)")
-        try pool.execute(
-            """
-            INSERT INTO conflicts (kind, channel, sku, location, detail, resolution, resolved_at)
-            VALUES ('count_mismatch', $1, $2, $3, jsonb_build_object('ledger_on_hand', $4::int, 'counted', $5::int, 'run', $6::bigint),
-                    'count recorded', now())
-            """, [code, level.sku, level.scope, level.ledgerOnHand, counted, run.id])
+        try ConflictStore.record(
+            .countMismatch, channel: code, sku: level.sku, location: level.scope,
+            detail: ["ledger_on_hand": level.ledgerOnHand, "counted": counted, "run": run.id], resolution: "count recorded", pool: pool)
         level.ledgerOnHand = counted
         level.wanted = try ledger.channelValue(channel: code, sku: level.sku, scope: level.scope)
         level.pending = true

@@ -18,9 +18,7 @@ struct OrderCatchUp: Sendable {
         let pool = self.pool
         let started = Date()
         var cursor = try await pool.run { pool in
-            try pool.query("SELECT orders_cursor FROM channel_state WHERE channel = $1", [code]) {
-                try $0.first?.decode(String?.self, at: 0)
-            }
+            try ChannelHealthStore(pool: pool).ordersCursor(channel: code)
         }
         while true {
             let page: Page<NormalizedEvent>
@@ -71,51 +69,32 @@ struct OrderCatchUp: Sendable {
         let applier = self.applier
         try await pool.run { pool in
             try applier.apply(event, channel: channel)
-            try pool.execute(
-                """
-                INSERT INTO conflicts (kind, channel, detail, resolution, resolved_at)
-                VALUES ('missed_order', $1, jsonb_build_object('order', $2::text, 'event', $3::text, 'type', $4::text, 'run', $5::bigint),
-                        'imported by reconcile', now())
-                """, [channel, order, event.id, event.kind.rawValue, run.id])
+            try ConflictStore.record(
+                .missedOrder, channel: channel, detail: ["order": order, "event": event.id, "type": event.kind.rawValue, "run": run.id],
+                resolution: "imported by reconcile", pool: pool)
             // An earlier refusal of this event, set aside for an operator, is settled now.
-            try pool.execute(
-                """
-                UPDATE conflicts SET resolution = 'imported by reconcile', resolved_at = now()
-                WHERE kind = 'missed_order' AND channel = $1 AND resolved_at IS NULL AND detail->>'order' = $2 AND detail->>'type' = $3
-                """, [channel, order, event.kind.rawValue])
+            try ConflictStore.resolveMissedOrder(channel: channel, order: order, type: event.kind.rawValue, pool: pool)
         }
     }
 
     /// Records the refused order as an open conflict for an operator, unless one is already open for it.
     private func setAside(_ event: NormalizedEvent, order: String, channel: String, run: ReconcileRun, reason: String) async throws {
         try await pool.run { pool in
-            try pool.execute(
-                """
-                INSERT INTO conflicts (kind, channel, detail)
-                SELECT 'missed_order', $1, jsonb_build_object('order', $2::text, 'event', $3::text, 'type', $4::text,
-                                                              'run', $5::bigint, 'error', $6::text)
-                WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE kind = 'missed_order' AND channel = $1 AND resolved_at IS NULL
-                                  AND detail->>'order' = $2 AND detail->>'type' = $4)
-                """, [channel, order, event.id, event.kind.rawValue, run.id, reason])
+            try ConflictStore.recordRefusedOrder(
+                channel: channel, order: order, event: event.id, type: event.kind.rawValue, run: run.id, error: reason, pool: pool)
         }
     }
 
     private func store(cursor: String, channel: String) async throws {
         _ = try await pool.run { pool in
-            try pool.execute(
-                """
-                INSERT INTO channel_state (channel, orders_cursor) VALUES ($1, $2)
-                ON CONFLICT (channel) DO UPDATE SET orders_cursor = $2, updated_at = now()
-                """, [channel, cursor])
+            try ChannelHealthStore(pool: pool).storeOrdersCursor(cursor, channel: channel)
         }
     }
 
     /// Backorder (`oversold`) conflicts the imports recorded for `channel`.
     private func backordersRecorded(channel: String, since: Date) async throws -> Int {
         try await pool.run { pool in
-            try pool.query(
-                "SELECT count(*) FROM conflicts WHERE kind = 'oversold' AND channel = $1 AND created_at >= $2", [channel, since]
-            ) { try $0[0].decode(Int.self, at: 0) }
+            try ConflictStore.count(.oversold, channel: channel, since: since, pool: pool)
         }
     }
 }

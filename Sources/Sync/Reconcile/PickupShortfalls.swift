@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import PostgresClient
 
 /// A click-and-collect store holding fewer units of a SKU than its active pickup reservations promise.
@@ -71,26 +72,12 @@ struct PickupShortfalls: Sendable {
     func flag(_ shortfall: PickupShortfall, proposal: TransferProposal?, run: ReconcileRun) throws {
         let extra = PostgresJSON(ShortfallDetail(run: run.id, transfer: proposal, orders: shortfall.orders))
         try pool.transaction { connection in
-            try connection.query(
-                """
-                WITH flagged AS (
-                    UPDATE conflicts SET detail = detail || $3::jsonb
-                    WHERE id = (SELECT id FROM conflicts WHERE kind = 'pickup_shortfall' AND sku = $1 AND location = $2
-                                AND resolved_at IS NULL ORDER BY id DESC LIMIT 1)
-                    RETURNING id)
-                INSERT INTO conflicts (kind, sku, location, detail)
-                SELECT 'pickup_shortfall', $1, $2, $3::jsonb || jsonb_build_object(
-                           'on_hand', $4::int, 'reserved', $5::int, 'shortfall', $5::int - $4::int)
-                WHERE NOT EXISTS (SELECT 1 FROM flagged)
-                """, [shortfall.sku, shortfall.store, extra, shortfall.onHand, shortfall.promised])
-            try holdAgain(where: "r.id = ANY ($1::text[])", [shortfall.reservationIDs], on: connection)
-            try connection.query(
-                """
-                UPDATE outbox SET pushed_version = NULL, next_attempt_at = now(), permanent_error = false
-                WHERE sku = $1 AND location_scope = $2
-                """, [shortfall.sku, shortfall.store])
-            try connection.query("SELECT pg_notify('omnistock_outbox', '')")
+            try ConflictStore.flagPickupShortfall(
+                sku: shortfall.sku, store: shortfall.store, detail: extra, onHand: shortfall.onHand, promised: shortfall.promised, on: connection)
+            try ReservationOutboxStore.holdAgain(where: "r.id = ANY ($1::text[])", [shortfall.reservationIDs], on: connection)
+            try OutboxStore.pushAgain(sku: shortfall.sku, scope: shortfall.store, on: connection)
         }
+        try WakeAfterCommit.send(.outbox, pool: pool)
     }
 
     /// Asks the store endpoint `channel` to hold every active pickup reservation at its stores again
@@ -102,31 +89,11 @@ struct PickupShortfalls: Sendable {
                 "SELECT count(*) FROM reservations r WHERE r.status = 'active' AND r.kind = 'pickup' AND \(stores)", [channel]
             ) { try $0[0].decode(Int.self, at: 0) }
         }
-        return try pool.transaction { connection in
-            let held = try holdAgain(where: stores + " AND c.code = $1", [channel], on: connection)
-            if held > 0 { try connection.query("SELECT pg_notify('omnistock_outbox', '')") }
-            return held
+        let held = try pool.transaction { connection in
+            try ReservationOutboxStore.holdAgain(where: stores + " AND c.code = $1", [channel], on: connection)
         }
-    }
-
-    /// Marks `hold` tasks due for the active pickup reservations matching `condition` (over `r`, the
-    /// reservation, and `c`, a channel that holds reservations serving its store), as the reservation trigger would.
-    @discardableResult
-    private func holdAgain(where condition: String, _ parameters: [any PostgresBindable], on connection: PostgresConnection) throws -> Int {
-        try connection.query(
-            """
-            INSERT INTO reservation_outbox AS o (reservation_id, channel, action)
-            SELECT DISTINCT ON (r.id) r.id, c.code, 'hold'
-            FROM reservations r
-            JOIN channel_locations cl ON cl.location = r.location
-            JOIN channels c ON c.code = cl.channel AND c.holds_reservations
-            JOIN locations l ON l.code = r.location AND l.kind = 'store'
-            WHERE r.status = 'active' AND r.kind = 'pickup' AND \(condition)
-            ORDER BY r.id, c.code
-            ON CONFLICT (reservation_id) DO UPDATE
-                SET action = 'hold', done = false, attempts = 0, next_attempt_at = now(), changed_at = clock_timestamp()
-            """, parameters
-        ).affectedRows
+        if held > 0 { try WakeAfterCommit.send(.outbox, pool: pool) }
+        return held
     }
 }
 

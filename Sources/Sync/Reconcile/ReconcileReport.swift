@@ -1,14 +1,5 @@
 import Foundation
-
-/// Who asked for a reconcile run (the `trigger` column of `reconcile_runs`).
-public enum ReconcileTrigger: String, Codable, Sendable {
-    /// The leader's periodic run.
-    case schedule
-    /// `POST /v1/reconcile`.
-    case api
-    /// `omnistock reconcile`.
-    case cli
-}
+import Ledger
 
 /// What reconcile found and did for one channel.
 public struct ChannelReconcileReport: Codable, Sendable, Equatable {

@@ -1,3 +1,4 @@
+import Ledger
 import PostgresClient
 
 /// Decides which channels are due for their periodic reconcile: those whose last scheduled run

@@ -1,4 +1,5 @@
 import Dispatch
+import Ledger
 import PostgresClient
 
 /// Reconcile on the leader: the runs requested through `POST /v1/reconcile` (woken by `NOTIFY omnistock_reconcile`)
@@ -17,7 +18,7 @@ public struct ReconcileService: Sendable {
         let job = LeaderJob("reconcile", every: checkInterval, queue: queue, elector: elector) { [engine, scheduler] in
             Task { await engine.tick(scheduler: scheduler) }
         }
-        listener.subscribe(to: "omnistock_reconcile") { _ in job.trigger() }
+        listener.subscribe(to: .reconcile) { _ in job.trigger() }
         return job
     }
 }

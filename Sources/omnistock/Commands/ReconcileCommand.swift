@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Ledger
 import OmnistockConfig
 import PostgresClient
 import Sync

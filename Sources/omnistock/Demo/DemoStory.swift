@@ -85,9 +85,9 @@ struct DemoStory: Sendable {
     }
 
     func showConflicts() throws {
-        let rows = try runtime.pool.query(
-            "SELECT kind, channel, sku, resolution FROM conflicts ORDER BY id DESC LIMIT 5"
-        ) { rows in try rows.map { "\(try $0.decode(String.self, at: 0)) on \(try $0.decode(String?.self, at: 1) ?? "-") for \(try $0.decode(String?.self, at: 2) ?? "-"): \(try $0.decode(String?.self, at: 3) ?? "open")" } }
+        let rows = try ConflictStore.newest(limit: 5, includingResolved: true, pool: runtime.pool).map {
+            "\($0.kind) on \($0.channel ?? "-") for \($0.sku ?? "-"): \($0.resolution ?? "open")"
+        }
         say("\n   latest conflicts:")
         for row in rows { say("   - \(row)") }
     }

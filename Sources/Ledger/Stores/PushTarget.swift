@@ -1,5 +1,3 @@
-import ChannelVocabulary
-
 /// One claimed outbox row: what the channel must show for a SKU in a scope, computed from the ledger at claim time.
 public struct PushTarget: Sendable, Equatable {
     public var channel: String
@@ -16,9 +14,17 @@ public struct PushTarget: Sendable, Equatable {
     /// The channel's id for the SKU, if known.
     public var externalID: String?
 
-    /// The level to hand to the adapter.
-    public var level: ChannelLevel {
-        ChannelLevel(sku: sku, location: scope, value: value, version: version, previousValue: pushedValue, externalID: externalID)
+    public init(
+        channel: String, sku: String, scope: String, version: Int64, value: Int, pushedValue: Int?, attempts: Int, externalID: String?
+    ) {
+        self.channel = channel
+        self.sku = sku
+        self.scope = scope
+        self.version = version
+        self.value = value
+        self.pushedValue = pushedValue
+        self.attempts = attempts
+        self.externalID = externalID
     }
 }
 

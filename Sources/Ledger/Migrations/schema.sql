@@ -1,0 +1,496 @@
+-- The schema that migrations 1…15 build (pg_dump --schema-only, normalised).
+-- Generated: do not edit. Regenerate after changing a migration with
+--   OMNISTOCK_WRITE_SCHEMA=1 bash .ci/test --filter SchemaSnapshotTests
+-- SchemaSnapshotTests fails while this file and the migrations differ.
+CREATE FUNCTION public.apply_channel_rule(p_value integer, p_buffer integer, p_share integer, p_max integer, p_min_visible integer) RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT CASE
+        WHEN least(COALESCE(p_max, 2147483647), (greatest(0, p_value - p_buffer)::bigint * p_share / 100)::int) < p_min_visible
+        THEN 0
+        ELSE least(COALESCE(p_max, 2147483647), (greatest(0, p_value - p_buffer)::bigint * p_share / 100)::int)
+    END
+$$;
+CREATE FUNCTION public.channel_value(p_channel text, p_sku text, p_scope text) RETURNS integer
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT value FROM channel_values(p_channel, ARRAY[p_sku], ARRAY[p_scope])
+$$;
+CREATE FUNCTION public.channel_values(p_channel text, p_skus text[], p_scopes text[]) RETURNS TABLE(sku text, scope text, value integer)
+    LANGUAGE sql STABLE
+    AS $$
+    WITH targets AS (
+        SELECT DISTINCT t.sku, t.scope FROM unnest(p_skus, p_scopes) AS t(sku, scope)),
+    parts AS (
+        SELECT t.sku, t.scope, COALESCE(b.component_sku, t.sku) AS part, COALESCE(b.quantity, 1) AS per_unit
+        FROM targets t LEFT JOIN bundle_components b ON b.bundle_sku = t.sku),
+    part_units AS (
+        SELECT p.sku, p.scope, p.part, p.per_unit, COALESCE(sum(greatest(0, l.on_hand - l.reserved)), 0) AS units
+        FROM parts p
+        LEFT JOIN LATERAL (
+            SELECT p.scope AS location WHERE p.scope <> '*'
+            UNION ALL
+            SELECT cl.location FROM channel_locations cl WHERE p.scope = '*' AND cl.channel = p_channel
+        ) AS source ON true
+        LEFT JOIN levels l ON l.sku = p.part AND l.location = source.location
+        GROUP BY p.sku, p.scope, p.part, p.per_unit),
+    units AS (
+        SELECT u.sku, u.scope, min(u.units / u.per_unit)::int AS units FROM part_units u GROUP BY u.sku, u.scope)
+    SELECT u.sku, u.scope,
+           apply_channel_rule(
+               CASE WHEN loc.click_and_collect THEN greatest(0, u.units - loc.pickup_buffer) ELSE u.units END,
+               c.buffer, c.share, c.max_quantity, c.min_visible)
+    FROM units u
+    JOIN channels c ON c.code = p_channel
+    LEFT JOIN locations loc ON loc.code = u.scope AND u.scope <> '*'
+$$;
+CREATE FUNCTION public.enqueue_level_push() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    fell bigint;
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.on_hand = OLD.on_hand AND NEW.reserved = OLD.reserved THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.on_hand - NEW.reserved < OLD.on_hand - OLD.reserved THEN
+        fell := NEW.version;
+    END IF;
+    INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version, decreased_version)
+    SELECT c.code, affected.sku, CASE WHEN c.models_locations THEN NEW.location ELSE '*' END, NEW.version, fell
+    FROM channel_locations cl
+    JOIN channels c ON c.code = cl.channel
+    CROSS JOIN (SELECT NEW.sku AS sku
+                UNION SELECT bundle_sku FROM bundle_components WHERE component_sku = NEW.sku) AS affected
+    WHERE cl.location = NEW.location
+    ON CONFLICT (channel, sku, location_scope) DO UPDATE
+        SET wanted_version = greatest(o.wanted_version, EXCLUDED.wanted_version),
+            decreased_version = greatest(o.decreased_version, EXCLUDED.decreased_version),
+            changed_at = clock_timestamp(),
+            permanent_error = false,
+            next_attempt_at = CASE WHEN o.permanent_error THEN now() ELSE o.next_attempt_at END;
+    RETURN NEW;
+END
+$$;
+CREATE FUNCTION public.enqueue_reservation_push() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.kind <> 'pickup' OR (TG_OP = 'UPDATE' AND NEW.status = OLD.status) THEN
+        RETURN NEW;
+    END IF;
+    INSERT INTO reservation_outbox AS o (reservation_id, channel, action)
+    SELECT NEW.id, c.code, CASE WHEN NEW.status = 'active' THEN 'hold' ELSE 'drop' END
+    FROM channels c JOIN channel_locations cl ON cl.channel = c.code AND cl.location = NEW.location
+    JOIN locations l ON l.code = NEW.location AND l.kind = 'store'
+    WHERE c.holds_reservations
+    ON CONFLICT (reservation_id) DO UPDATE
+        SET action = EXCLUDED.action, done = false, attempts = 0, next_attempt_at = now(),
+            changed_at = clock_timestamp();
+    RETURN NEW;
+END
+$$;
+CREATE FUNCTION public.location_available(p_sku text, p_location text) RETURNS integer
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT CASE
+        WHEN NOT EXISTS (SELECT 1 FROM bundle_components WHERE bundle_sku = p_sku) THEN
+            COALESCE((SELECT greatest(0, on_hand - reserved) FROM levels
+                      WHERE sku = p_sku AND location = p_location), 0)
+        ELSE
+            (SELECT COALESCE(min(COALESCE((SELECT greatest(0, l.on_hand - l.reserved) FROM levels l
+                                           WHERE l.sku = b.component_sku AND l.location = p_location), 0)
+                                 / b.quantity), 0)
+             FROM bundle_components b WHERE b.bundle_sku = p_sku)
+    END
+$$;
+CREATE FUNCTION public.pickup_available(p_sku text, p_store text) RETURNS integer
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT greatest(0, location_available(p_sku, p_store) - pickup_buffer)
+    FROM locations WHERE code = p_store
+$$;
+CREATE TABLE public.bundle_components (
+    bundle_sku text NOT NULL,
+    component_sku text NOT NULL,
+    quantity integer NOT NULL,
+    CONSTRAINT bundle_components_check CHECK ((bundle_sku <> component_sku)),
+    CONSTRAINT bundle_components_quantity_check CHECK ((quantity > 0))
+);
+CREATE TABLE public.channel_credentials (
+    channel text NOT NULL,
+    configured_digest text NOT NULL,
+    refresh_token text NOT NULL,
+    access_token text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+CREATE TABLE public.channel_items (
+    channel text NOT NULL,
+    external_id text NOT NULL,
+    sku text,
+    barcode text,
+    seen_at timestamp with time zone DEFAULT now() NOT NULL
+);
+CREATE TABLE public.channel_locations (
+    channel text NOT NULL,
+    location text NOT NULL,
+    "position" integer DEFAULT 0 NOT NULL
+);
+CREATE TABLE public.channel_orders (
+    channel text NOT NULL,
+    order_ref text NOT NULL,
+    status text NOT NULL,
+    applied_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT channel_orders_status_check CHECK ((status = ANY (ARRAY['open'::text, 'cancelled'::text, 'fulfilled'::text])))
+);
+CREATE TABLE public.channel_state (
+    channel text NOT NULL,
+    circuit text DEFAULT 'closed'::text NOT NULL,
+    consecutive_failures integer DEFAULT 0 NOT NULL,
+    last_success_at timestamp with time zone,
+    last_failure_at timestamp with time zone,
+    last_error text,
+    orders_cursor text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT channel_state_circuit_check CHECK ((circuit = ANY (ARRAY['closed'::text, 'open'::text, 'half_open'::text])))
+);
+CREATE TABLE public.channels (
+    code text NOT NULL,
+    kind text NOT NULL,
+    models_locations boolean NOT NULL,
+    buffer integer DEFAULT 0 NOT NULL,
+    share integer DEFAULT 100 NOT NULL,
+    max_quantity integer,
+    min_visible integer DEFAULT 0 NOT NULL,
+    config jsonb DEFAULT '{}'::jsonb NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    sourcing text DEFAULT 'priority'::text NOT NULL,
+    holds_reservations boolean DEFAULT false NOT NULL,
+    needs_listings boolean DEFAULT true NOT NULL,
+    CONSTRAINT channels_buffer_check CHECK ((buffer >= 0)),
+    CONSTRAINT channels_code_check CHECK ((code ~ '^[A-Za-z0-9_.-]{1,64}$'::text)),
+    CONSTRAINT channels_kind_check CHECK ((kind = ANY (ARRAY['shopify'::text, 'woocommerce'::text, 'allegro'::text, 'omnistock-json'::text]))),
+    CONSTRAINT channels_max_quantity_check CHECK ((max_quantity >= 0)),
+    CONSTRAINT channels_min_visible_check CHECK ((min_visible >= 0)),
+    CONSTRAINT channels_share_check CHECK (((share >= 0) AND (share <= 100))),
+    CONSTRAINT channels_sourcing_check CHECK ((sourcing = ANY (ARRAY['priority'::text, 'nearest'::text, 'most_available'::text])))
+);
+CREATE TABLE public.conflicts (
+    id bigint NOT NULL,
+    kind text NOT NULL,
+    channel text,
+    sku text,
+    location text,
+    detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    resolution text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    resolved_at timestamp with time zone,
+    CONSTRAINT conflicts_kind_check CHECK ((kind = ANY (ARRAY['drift'::text, 'missed_order'::text, 'oversold'::text, 'pickup_shortfall'::text, 'count_mismatch'::text, 'stale_event'::text, 'unmanaged_listing'::text, 'ended_offer'::text, 'duplicate_listing'::text])))
+);
+CREATE SEQUENCE public.conflicts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+ALTER SEQUENCE public.conflicts_id_seq OWNED BY public.conflicts.id;
+CREATE TABLE public.inbox (
+    id bigint NOT NULL,
+    channel text NOT NULL,
+    event_id text NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    headers jsonb DEFAULT '{}'::jsonb NOT NULL,
+    payload text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    error text,
+    processed_at timestamp with time zone,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT inbox_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'processed'::text, 'failed'::text, 'ignored'::text, 'dead'::text])))
+);
+CREATE SEQUENCE public.inbox_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+ALTER SEQUENCE public.inbox_id_seq OWNED BY public.inbox.id;
+CREATE TABLE public.lag_samples (
+    sampled_at timestamp with time zone DEFAULT now() NOT NULL,
+    channel text NOT NULL,
+    pending integer NOT NULL,
+    lag_seconds double precision NOT NULL
+);
+CREATE SEQUENCE public.ledger_version_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+CREATE TABLE public.levels (
+    sku text NOT NULL,
+    location text NOT NULL,
+    on_hand integer DEFAULT 0 NOT NULL,
+    reserved integer DEFAULT 0 NOT NULL,
+    version bigint DEFAULT nextval('public.ledger_version_seq'::regclass) NOT NULL,
+    oversold boolean DEFAULT false NOT NULL,
+    CONSTRAINT levels_check CHECK ((oversold OR ((on_hand >= 0) AND (reserved <= on_hand)))),
+    CONSTRAINT levels_reserved_check CHECK ((reserved >= 0))
+);
+CREATE TABLE public.listings (
+    channel text NOT NULL,
+    sku text NOT NULL,
+    location_scope text DEFAULT '*'::text NOT NULL,
+    external_id text NOT NULL,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL
+);
+CREATE TABLE public.location_distances (
+    origin text NOT NULL,
+    location text NOT NULL,
+    distance integer NOT NULL,
+    CONSTRAINT location_distances_distance_check CHECK ((distance >= 0))
+);
+CREATE TABLE public.locations (
+    code text NOT NULL,
+    name text DEFAULT ''::text NOT NULL,
+    kind text NOT NULL,
+    ships_online boolean DEFAULT true NOT NULL,
+    click_and_collect boolean DEFAULT false NOT NULL,
+    pickup_buffer integer DEFAULT 0 NOT NULL,
+    timezone text DEFAULT 'UTC'::text NOT NULL,
+    CONSTRAINT locations_check CHECK (((kind = 'store'::text) OR (NOT click_and_collect))),
+    CONSTRAINT locations_code_check CHECK (((code <> ''::text) AND (code <> '*'::text) AND (length(code) <= 100))),
+    CONSTRAINT locations_kind_check CHECK ((kind = ANY (ARRAY['warehouse'::text, 'store'::text]))),
+    CONSTRAINT locations_pickup_buffer_check CHECK ((pickup_buffer >= 0))
+);
+CREATE TABLE public.movements (
+    id bigint NOT NULL,
+    sku text NOT NULL,
+    location text NOT NULL,
+    delta integer NOT NULL,
+    reserved_delta integer DEFAULT 0 NOT NULL,
+    reason text NOT NULL,
+    reference text,
+    idempotency_key text NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT movements_check CHECK (((delta <> 0) OR (reserved_delta <> 0))),
+    CONSTRAINT movements_reason_check CHECK ((reason = ANY (ARRAY['receipt'::text, 'sale'::text, 'return'::text, 'adjustment'::text, 'count'::text, 'transfer_out'::text, 'transfer_in'::text, 'reservation'::text, 'release'::text, 'expiry'::text, 'reservation_commit'::text])))
+);
+CREATE SEQUENCE public.movements_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+ALTER SEQUENCE public.movements_id_seq OWNED BY public.movements.id;
+CREATE TABLE public.operations (
+    idempotency_key text NOT NULL,
+    kind text NOT NULL,
+    request jsonb NOT NULL,
+    result jsonb,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT operations_idempotency_key_check CHECK (((idempotency_key <> ''::text) AND (length(idempotency_key) <= 300)))
+);
+CREATE TABLE public.outbox (
+    channel text NOT NULL,
+    sku text NOT NULL,
+    location_scope text NOT NULL,
+    wanted_version bigint NOT NULL,
+    pushed_version bigint,
+    pushed_value integer,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    permanent_error boolean DEFAULT false NOT NULL,
+    last_error text,
+    changed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    pushed_at timestamp with time zone,
+    claimed_by integer,
+    decreased_version bigint
+);
+CREATE TABLE public.reconcile_runs (
+    id bigint NOT NULL,
+    channel text,
+    trigger text NOT NULL,
+    dry_run boolean DEFAULT false NOT NULL,
+    status text DEFAULT 'requested'::text NOT NULL,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    report jsonb,
+    error text,
+    CONSTRAINT reconcile_runs_status_check CHECK ((status = ANY (ARRAY['requested'::text, 'running'::text, 'completed'::text, 'failed'::text]))),
+    CONSTRAINT reconcile_runs_trigger_check CHECK ((trigger = ANY (ARRAY['schedule'::text, 'api'::text, 'cli'::text])))
+);
+CREATE SEQUENCE public.reconcile_runs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+ALTER SEQUENCE public.reconcile_runs_id_seq OWNED BY public.reconcile_runs.id;
+CREATE TABLE public.reservation_outbox (
+    reservation_id text NOT NULL,
+    channel text NOT NULL,
+    action text NOT NULL,
+    done boolean DEFAULT false NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_error text,
+    changed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    claimed_by integer,
+    CONSTRAINT reservation_outbox_action_check CHECK ((action = ANY (ARRAY['hold'::text, 'drop'::text])))
+);
+CREATE TABLE public.reservations (
+    id text NOT NULL,
+    sku text NOT NULL,
+    location text NOT NULL,
+    quantity integer NOT NULL,
+    channel text,
+    external_ref text,
+    kind text NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    expires_at timestamp with time zone,
+    idempotency_key text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    group_id text,
+    bundle_sku text,
+    bundle_quantity integer,
+    CONSTRAINT reservations_bundle_quantity_check CHECK ((bundle_quantity > 0)),
+    CONSTRAINT reservations_kind_check CHECK ((kind = ANY (ARRAY['checkout'::text, 'order'::text, 'pickup'::text]))),
+    CONSTRAINT reservations_quantity_check CHECK ((quantity > 0)),
+    CONSTRAINT reservations_status_check CHECK ((status = ANY (ARRAY['active'::text, 'committed'::text, 'released'::text, 'expired'::text])))
+);
+CREATE TABLE public.schema_migrations (
+    version integer NOT NULL,
+    name text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+CREATE TABLE public.skus (
+    sku text NOT NULL,
+    name text DEFAULT ''::text NOT NULL,
+    kind text DEFAULT 'item'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    barcode text,
+    CONSTRAINT skus_barcode_check CHECK ((barcode <> ''::text)),
+    CONSTRAINT skus_kind_check CHECK ((kind = ANY (ARRAY['item'::text, 'bundle'::text]))),
+    CONSTRAINT skus_sku_check CHECK (((sku <> ''::text) AND (length(sku) <= 200)))
+);
+ALTER TABLE ONLY public.conflicts ALTER COLUMN id SET DEFAULT nextval('public.conflicts_id_seq'::regclass);
+ALTER TABLE ONLY public.inbox ALTER COLUMN id SET DEFAULT nextval('public.inbox_id_seq'::regclass);
+ALTER TABLE ONLY public.movements ALTER COLUMN id SET DEFAULT nextval('public.movements_id_seq'::regclass);
+ALTER TABLE ONLY public.reconcile_runs ALTER COLUMN id SET DEFAULT nextval('public.reconcile_runs_id_seq'::regclass);
+ALTER TABLE ONLY public.bundle_components
+    ADD CONSTRAINT bundle_components_pkey PRIMARY KEY (bundle_sku, component_sku);
+ALTER TABLE ONLY public.channel_credentials
+    ADD CONSTRAINT channel_credentials_pkey PRIMARY KEY (channel);
+ALTER TABLE ONLY public.channel_items
+    ADD CONSTRAINT channel_items_pkey PRIMARY KEY (channel, external_id);
+ALTER TABLE ONLY public.channel_locations
+    ADD CONSTRAINT channel_locations_pkey PRIMARY KEY (channel, location);
+ALTER TABLE ONLY public.channel_orders
+    ADD CONSTRAINT channel_orders_pkey PRIMARY KEY (channel, order_ref);
+ALTER TABLE ONLY public.channel_state
+    ADD CONSTRAINT channel_state_pkey PRIMARY KEY (channel);
+ALTER TABLE ONLY public.channels
+    ADD CONSTRAINT channels_pkey PRIMARY KEY (code);
+ALTER TABLE ONLY public.conflicts
+    ADD CONSTRAINT conflicts_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.inbox
+    ADD CONSTRAINT inbox_channel_event_id_key UNIQUE (channel, event_id);
+ALTER TABLE ONLY public.inbox
+    ADD CONSTRAINT inbox_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.lag_samples
+    ADD CONSTRAINT lag_samples_pkey PRIMARY KEY (channel, sampled_at);
+ALTER TABLE ONLY public.levels
+    ADD CONSTRAINT levels_pkey PRIMARY KEY (sku, location);
+ALTER TABLE ONLY public.listings
+    ADD CONSTRAINT listings_pkey PRIMARY KEY (channel, sku, location_scope);
+ALTER TABLE ONLY public.location_distances
+    ADD CONSTRAINT location_distances_pkey PRIMARY KEY (origin, location);
+ALTER TABLE ONLY public.locations
+    ADD CONSTRAINT locations_pkey PRIMARY KEY (code);
+ALTER TABLE ONLY public.movements
+    ADD CONSTRAINT movements_idempotency_key_key UNIQUE (idempotency_key);
+ALTER TABLE ONLY public.movements
+    ADD CONSTRAINT movements_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.operations
+    ADD CONSTRAINT operations_pkey PRIMARY KEY (idempotency_key);
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_pkey PRIMARY KEY (channel, sku, location_scope);
+ALTER TABLE ONLY public.reconcile_runs
+    ADD CONSTRAINT reconcile_runs_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.reservation_outbox
+    ADD CONSTRAINT reservation_outbox_pkey PRIMARY KEY (reservation_id);
+ALTER TABLE ONLY public.reservations
+    ADD CONSTRAINT reservations_idempotency_key_key UNIQUE (idempotency_key);
+ALTER TABLE ONLY public.reservations
+    ADD CONSTRAINT reservations_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+ALTER TABLE ONLY public.skus
+    ADD CONSTRAINT skus_pkey PRIMARY KEY (sku);
+CREATE INDEX bundle_components_by_component ON public.bundle_components USING btree (component_sku);
+CREATE INDEX channel_locations_by_location ON public.channel_locations USING btree (location);
+CREATE INDEX conflicts_open ON public.conflicts USING btree (created_at) WHERE (resolved_at IS NULL);
+CREATE INDEX conflicts_open_duplicate_listings ON public.conflicts USING btree (channel, sku) WHERE ((resolved_at IS NULL) AND (kind = 'duplicate_listing'::text));
+CREATE INDEX conflicts_open_listing_issues ON public.conflicts USING btree (channel, sku) WHERE ((resolved_at IS NULL) AND (kind = ANY (ARRAY['unmanaged_listing'::text, 'ended_offer'::text])));
+CREATE INDEX inbox_pending ON public.inbox USING btree (id) WHERE (status = ANY (ARRAY['pending'::text, 'failed'::text]));
+CREATE INDEX levels_by_location ON public.levels USING btree (location);
+CREATE INDEX listings_by_external_id ON public.listings USING btree (channel, external_id);
+CREATE INDEX movements_by_level ON public.movements USING btree (sku, location);
+CREATE INDEX outbox_claimed ON public.outbox USING btree (claimed_by) WHERE (claimed_by IS NOT NULL);
+CREATE INDEX outbox_due ON public.outbox USING btree (channel, next_attempt_at) WHERE ((pushed_version IS DISTINCT FROM wanted_version) AND (NOT permanent_error));
+CREATE INDEX outbox_falling_due ON public.outbox USING btree (channel, next_attempt_at) WHERE ((pushed_version IS DISTINCT FROM wanted_version) AND (NOT permanent_error) AND (decreased_version > COALESCE(pushed_version, (0)::bigint)));
+CREATE INDEX reconcile_runs_pending ON public.reconcile_runs USING btree (id) WHERE (status = 'requested'::text);
+CREATE INDEX reservation_outbox_due ON public.reservation_outbox USING btree (next_attempt_at) WHERE (NOT done);
+CREATE INDEX reservations_by_group ON public.reservations USING btree (group_id) WHERE (group_id IS NOT NULL);
+CREATE INDEX reservations_by_level ON public.reservations USING btree (sku, location) WHERE (status = 'active'::text);
+CREATE INDEX reservations_by_order ON public.reservations USING btree (channel, external_ref);
+CREATE INDEX reservations_due ON public.reservations USING btree (expires_at) WHERE ((status = 'active'::text) AND (expires_at IS NOT NULL));
+CREATE INDEX skus_barcode ON public.skus USING btree (barcode) WHERE (barcode IS NOT NULL);
+CREATE RULE movements_are_append_only_delete AS
+    ON DELETE TO public.movements DO INSTEAD NOTHING;
+CREATE RULE movements_are_append_only_update AS
+    ON UPDATE TO public.movements DO INSTEAD NOTHING;
+CREATE TRIGGER levels_enqueue_push AFTER INSERT OR UPDATE ON public.levels FOR EACH ROW EXECUTE FUNCTION public.enqueue_level_push();
+CREATE TRIGGER reservations_enqueue_push AFTER INSERT OR UPDATE OF status ON public.reservations FOR EACH ROW EXECUTE FUNCTION public.enqueue_reservation_push();
+ALTER TABLE ONLY public.bundle_components
+    ADD CONSTRAINT bundle_components_bundle_sku_fkey FOREIGN KEY (bundle_sku) REFERENCES public.skus(sku) ON DELETE CASCADE;
+ALTER TABLE ONLY public.bundle_components
+    ADD CONSTRAINT bundle_components_component_sku_fkey FOREIGN KEY (component_sku) REFERENCES public.skus(sku);
+ALTER TABLE ONLY public.channel_items
+    ADD CONSTRAINT channel_items_channel_fkey FOREIGN KEY (channel) REFERENCES public.channels(code) ON DELETE CASCADE;
+ALTER TABLE ONLY public.channel_locations
+    ADD CONSTRAINT channel_locations_channel_fkey FOREIGN KEY (channel) REFERENCES public.channels(code) ON DELETE CASCADE;
+ALTER TABLE ONLY public.channel_locations
+    ADD CONSTRAINT channel_locations_location_fkey FOREIGN KEY (location) REFERENCES public.locations(code);
+ALTER TABLE ONLY public.channel_state
+    ADD CONSTRAINT channel_state_channel_fkey FOREIGN KEY (channel) REFERENCES public.channels(code) ON DELETE CASCADE;
+ALTER TABLE ONLY public.levels
+    ADD CONSTRAINT levels_location_fkey FOREIGN KEY (location) REFERENCES public.locations(code);
+ALTER TABLE ONLY public.levels
+    ADD CONSTRAINT levels_sku_fkey FOREIGN KEY (sku) REFERENCES public.skus(sku);
+ALTER TABLE ONLY public.listings
+    ADD CONSTRAINT listings_channel_fkey FOREIGN KEY (channel) REFERENCES public.channels(code) ON DELETE CASCADE;
+ALTER TABLE ONLY public.listings
+    ADD CONSTRAINT listings_sku_fkey FOREIGN KEY (sku) REFERENCES public.skus(sku);
+ALTER TABLE ONLY public.location_distances
+    ADD CONSTRAINT location_distances_location_fkey FOREIGN KEY (location) REFERENCES public.locations(code) ON DELETE CASCADE;
+ALTER TABLE ONLY public.movements
+    ADD CONSTRAINT movements_location_fkey FOREIGN KEY (location) REFERENCES public.locations(code);
+ALTER TABLE ONLY public.movements
+    ADD CONSTRAINT movements_sku_fkey FOREIGN KEY (sku) REFERENCES public.skus(sku);
+ALTER TABLE ONLY public.outbox
+    ADD CONSTRAINT outbox_channel_fkey FOREIGN KEY (channel) REFERENCES public.channels(code) ON DELETE CASCADE;
+ALTER TABLE ONLY public.reservation_outbox
+    ADD CONSTRAINT reservation_outbox_channel_fkey FOREIGN KEY (channel) REFERENCES public.channels(code) ON DELETE CASCADE;
+ALTER TABLE ONLY public.reservation_outbox
+    ADD CONSTRAINT reservation_outbox_reservation_id_fkey FOREIGN KEY (reservation_id) REFERENCES public.reservations(id);
+ALTER TABLE ONLY public.reservations
+    ADD CONSTRAINT reservations_bundle_sku_fkey FOREIGN KEY (bundle_sku) REFERENCES public.skus(sku);
+ALTER TABLE ONLY public.reservations
+    ADD CONSTRAINT reservations_location_fkey FOREIGN KEY (location) REFERENCES public.locations(code);
+ALTER TABLE ONLY public.reservations
+    ADD CONSTRAINT reservations_sku_fkey FOREIGN KEY (sku) REFERENCES public.skus(sku);

@@ -1,0 +1,9 @@
+import ChannelVocabulary
+import Ledger
+
+extension PushTarget {
+    /// The level to hand to the adapter.
+    public var level: ChannelLevel {
+        ChannelLevel(sku: sku, location: scope, value: value, version: version, previousValue: pushedValue, externalID: externalID)
+    }
+}
