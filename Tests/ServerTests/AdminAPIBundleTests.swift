@@ -14,7 +14,7 @@ struct AdminAPIBundleTests {
 
     @Test("PUT defines a bundle, GET reads it, a reservation holds its components, a bad definition is 422")
     func bundles() async throws {
-        try await ServerHarness.with { server in
+        try await ServerHarness.withRouter { server in
             let definition = #"{"name": "Mug and cap", "components": [{"sku": "MUG", "quantity": 2}, {"sku": "CAP", "quantity": 1}]}"#
             #expect(try await server.send(.put, "/v1/bundles/GIFT", token: Self.read, json: definition).status == 403)
             let put = try await server.send(.put, "/v1/bundles/GIFT", token: Self.write, json: definition)

@@ -16,7 +16,7 @@ struct AdminAPIListingTests {
 
     @Test("PUT maps a SKU by hand over a discovered id and marks its target due; GET lists it; DELETE removes it")
     func listings() async throws {
-        try await ServerHarness.with { server in
+        try await ServerHarness.withRouter { server in
             let pool = server.fixture.database.pool
             _ = try server.fixture.ledger.receive(sku: "MUG", location: "wh-main", quantity: 5, key: "m")
             try pool.execute("INSERT INTO listings (channel, sku, external_id) VALUES ('woo', 'MUG', '11')")
@@ -47,7 +47,7 @@ struct AdminAPIListingTests {
 
     @Test("a duplicate match is an open conflict in /v1/conflicts until a PUT chooses; the status page counts unmatched listings")
     func duplicatesAndUnmatched() async throws {
-        try await ServerHarness.with { server in
+        try await ServerHarness.withRouter { server in
             let pool = server.fixture.database.pool
             try pool.execute(
                 """

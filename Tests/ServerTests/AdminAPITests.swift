@@ -15,7 +15,7 @@ struct AdminAPITests {
 
     @Test("no token 401, unknown token 401, read token on a write route 403, read token on a read route 200")
     func scopes() async throws {
-        try await ServerHarness.with { server in
+        try await ServerHarness.withRouter { server in
             let none = try await server.send(.get, "/v1/stock/MUG")
             #expect(none.status == 401)
             #expect(none.headers["WWW-Authenticate"] == "Bearer")
@@ -33,7 +33,7 @@ struct AdminAPITests {
 
     @Test("movements: 201, replay 200 with the same result, key reused for another request 422, missing key 400")
     func movements() async throws {
-        try await ServerHarness.with { server in
+        try await ServerHarness.withRouter { server in
             let receive = #"{"type": "receive", "sku": "MUG", "location": "wh-main", "quantity": 5, "reference": "PO-1"}"#
             let first = try await server.send(.post, "/v1/movements", token: Self.write, headers: [("Idempotency-Key", "rcv-1")], json: receive)
             #expect(first.status == 201)
@@ -63,7 +63,7 @@ struct AdminAPITests {
 
     @Test("reservations: oversell is 409 insufficient_stock with available; commit, release and their errors")
     func reservations() async throws {
-        try await ServerHarness.with { server in
+        try await ServerHarness.withRouter { server in
             _ = try server.fixture.ledger.receive(sku: "CAP", location: "wh-main", quantity: 3, key: "seed")
             let over = try await server.send(
                 .post, "/v1/reservations", token: Self.write, headers: [("Idempotency-Key", "r-over")],
@@ -98,7 +98,7 @@ struct AdminAPITests {
 
     @Test("reconcile: 202 with an id, a requested row with trigger api, readable by id; conflicts and channels list")
     func reconcileConflictsChannels() async throws {
-        try await ServerHarness.with { server in
+        try await ServerHarness.withRouter { server in
             let accepted = try await server.send(.post, "/v1/reconcile", token: Self.write, json: #"{"channel": "woo", "dry_run": true}"#)
             #expect(accepted.status == 202)
             let id = try #require(accepted.json["id"] as? Int)
@@ -138,7 +138,7 @@ struct AdminAPITests {
 
     @Test("per-token rate limit: 429 with Retry-After")
     func rateLimit() async throws {
-        try await ServerHarness.with(adjust: { $0.tokenRateLimit = RateLimit(perSecond: 0.01, burst: 2) }) { server in
+        try await ServerHarness.withRouter(adjust: { $0.tokenRateLimit = RateLimit(perSecond: 0.01, burst: 2) }) { server in
             var statuses: [Int] = []
             for _ in 0..<4 { statuses.append(try await server.send(.get, "/v1/conflicts", token: Self.read).status) }
             #expect(statuses == [200, 200, 429, 429])
