@@ -11,7 +11,7 @@ let package = Package(
     name: "omnistock",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "omnistock", targets: ["omnistock"]),
+        .executable(name: "omnistock", targets: ["omnistock"])
     ],
     // Exact versions: `Package.resolved` stays out of git (the package copies on our build machines carry commit
     // ids that are not GitHub's), so the versions are pinned here and every clone resolves the same graph.
@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "ChannelVocabulary",
             dependencies: [
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HTTPTypes", package: "swift-http-types")
             ],
             swiftSettings: swiftSettings
         ),

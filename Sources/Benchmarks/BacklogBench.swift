@@ -4,8 +4,8 @@ import Ledger
 import Logging
 import OmnistockDaemon
 import PostgresClient
-import Synchronization
 import Sync
+import Synchronization
 
 /// A bulk change of many SKUs pushed to one channel under its vendor's documented limit, with sales made while it
 /// drains: how long the push takes against the floor the limit allows, how many requests it takes, and how soon
@@ -35,9 +35,10 @@ struct BacklogBench {
         let location = target.location
         let skus = (0..<changes).map(BenchCatalog.sku)
         try BenchCatalog.create(pool: pool, skus: changes, locations: [location], onHand: Self.before)
-        try Catalog(pool: pool).upsertChannel(ChannelDefinition(
-            code: code, kind: target.kind, modelsLocations: target.modelsLocations, locations: [location]
-        ).declaring(target.channel.capabilities))
+        try Catalog(pool: pool).upsertChannel(
+            ChannelDefinition(
+                code: code, kind: target.kind, modelsLocations: target.modelsLocations, locations: [location]
+            ).declaring(target.channel.capabilities))
         let externalIDs = target.seed(skus, Self.before)
         _ = try pool.execute(
             "INSERT INTO listings (channel, sku, location_scope, external_id) SELECT $1, sku, $2, id FROM unnest($3::text[], $4::text[]) AS l(sku, id)",
@@ -64,7 +65,8 @@ struct BacklogBench {
         while finished == nil {
             let now = LatencyProbe.now()
             if now >= nextSale, let index = order.popLast() {
-                _ = try ledger.sell(sku: skus[index], location: location, quantity: 1, key: "bench-backlog-sale-\(code)-\(index)-\(UUID().uuidString.prefix(6))")
+                _ = try ledger.sell(
+                    sku: skus[index], location: location, quantity: 1, key: "bench-backlog-sale-\(code)-\(index)-\(UUID().uuidString.prefix(6))")
                 sales.add(index, at: LatencyProbe.now())
                 nextSale += 1 / salesPerSecond
             }

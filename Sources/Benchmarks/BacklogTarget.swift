@@ -1,5 +1,5 @@
-import ChannelVocabulary
 import ChannelSimulators
+import ChannelVocabulary
 import Channels
 import CurlHTTP
 import Foundation
@@ -37,7 +37,8 @@ struct BacklogTarget {
         let simulator = ShopifySimulator(accessToken: "shpat_bench", webhookSecret: "bench", plan: plan)
         _ = try await simulator.start()
         let location = simulator.locations[0]
-        let configuration = ShopifyConfiguration(shopURL: simulator.baseURL, accessToken: "shpat_bench", locations: [Self.location(of: "shopify"): location])
+        let configuration = ShopifyConfiguration(
+            shopURL: simulator.baseURL, accessToken: "shpat_bench", locations: [Self.location(of: "shopify"): location])
         let batch = configuration.batchSize
         return BacklogTarget(
             kind: "shopify", modelsLocations: true,
@@ -84,9 +85,10 @@ struct BacklogTarget {
         return BacklogTarget(
             kind: "allegro", modelsLocations: false, limit: "\(Int(AllegroSimulator.patchesPerMinute)) offer PATCHes/min per seller",
             lane: LaneSettings(concurrency: 4),
-            channel: AllegroChannel(configuration: AllegroConfiguration(
-                apiURL: simulator.baseURL, tokenURL: simulator.baseURL + "/auth/oauth/token", clientID: "bench", clientSecret: "bench",
-                refreshToken: "refresh-bench"), client: client),
+            channel: AllegroChannel(
+                configuration: AllegroConfiguration(
+                    apiURL: simulator.baseURL, tokenURL: simulator.baseURL + "/auth/oauth/token", clientID: "bench", clientSecret: "bench",
+                    refreshToken: "refresh-bench"), client: client),
             stop: { await simulator.stop() },
             seed: { skus, value in
                 skus.enumerated().map { index, sku in

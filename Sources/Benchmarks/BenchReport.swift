@@ -1,17 +1,17 @@
 import Foundation
 
 /// One measured figure, with the baseline measured in the same run when there is one.
-public struct BenchFigure: Codable, Sendable {
-    public var name: String
-    public var value: Double
-    public var unit: String
+package struct BenchFigure: Codable, Sendable {
+    package var name: String
+    package var value: Double
+    package var unit: String
     /// What the figure is compared with (e.g. `pgbench -N` TPS at the same client count).
-    public var baselineName: String?
-    public var baseline: Double?
+    package var baselineName: String?
+    package var baseline: Double?
     /// The target from the issue, as a ratio or an absolute bound, for the reader.
-    public var target: String?
+    package var target: String?
 
-    public init(name: String, value: Double, unit: String, baselineName: String? = nil, baseline: Double? = nil, target: String? = nil) {
+    package init(name: String, value: Double, unit: String, baselineName: String? = nil, baseline: Double? = nil, target: String? = nil) {
         self.name = name
         self.value = value
         self.unit = unit
@@ -21,10 +21,10 @@ public struct BenchFigure: Codable, Sendable {
     }
 
     /// The rounds, when baseline and ours ran in alternating rounds; then ``value`` and ``baseline`` are medians.
-    public var rounds: [BenchRound]?
+    package var rounds: [BenchRound]?
 
     /// A figure measured in alternating rounds: its value and baseline are the medians of the rounds'.
-    public init(name: String, rounds: [BenchRound], unit: String, baselineName: String, target: String? = nil) {
+    package init(name: String, rounds: [BenchRound], unit: String, baselineName: String, target: String? = nil) {
         self.init(
             name: name, value: BenchRound.median(rounds.map(\.ours)), unit: unit, baselineName: baselineName,
             baseline: BenchRound.median(rounds.map(\.baseline)), target: target)
@@ -32,13 +32,13 @@ public struct BenchFigure: Codable, Sendable {
     }
 
     /// The median of the rounds' ratios when there are rounds, else `value ÷ baseline` (when there is a baseline).
-    public var ratio: Double? {
+    package var ratio: Double? {
         if let ratios = rounds?.compactMap(\.ratio), !ratios.isEmpty { return BenchRound.median(ratios) }
         return baseline.flatMap { $0 > 0 ? value / $0 : nil }
     }
 
     /// The lowest and highest ratio of the rounds (nil without rounds).
-    public var ratioSpread: ClosedRange<Double>? {
+    package var ratioSpread: ClosedRange<Double>? {
         guard let ratios = rounds?.compactMap(\.ratio), let low = ratios.min(), let high = ratios.max() else { return nil }
         return low...high
     }
@@ -46,17 +46,17 @@ public struct BenchFigure: Codable, Sendable {
 
 /// One round of a figure measured against its baseline in alternating rounds (A B A B …): background load that comes
 /// and goes lands on both sides, and the spread of the rounds' ratios shows how much it moved them.
-public struct BenchRound: Codable, Sendable {
-    public var baseline: Double
-    public var ours: Double
+package struct BenchRound: Codable, Sendable {
+    package var baseline: Double
+    package var ours: Double
 
-    public init(baseline: Double, ours: Double) {
+    package init(baseline: Double, ours: Double) {
         self.baseline = baseline
         self.ours = ours
     }
 
     /// `ours ÷ baseline` (nil for a baseline of 0).
-    public var ratio: Double? { baseline > 0 ? ours / baseline : nil }
+    package var ratio: Double? { baseline > 0 ? ours / baseline : nil }
 
     /// The median of `values` (the mean of the middle two for an even count; 0 for none).
     static func median(_ values: [Double]) -> Double {
@@ -80,22 +80,22 @@ public struct BenchRound: Codable, Sendable {
 }
 
 /// Everything one `omnistock bench` run measured.
-public struct BenchReport: Codable, Sendable {
-    public var startedAt: Date
-    public var machine: String
-    public var figures: [BenchFigure] = []
-    public var notes: [String] = []
+package struct BenchReport: Codable, Sendable {
+    package var startedAt: Date
+    package var machine: String
+    package var figures: [BenchFigure] = []
+    package var notes: [String] = []
     /// `/proc/loadavg` (1, 5 and 15 minute load averages) when the run started and when it ended.
-    public var loadBefore: String?
-    public var loadAfter: String?
+    package var loadBefore: String?
+    package var loadAfter: String?
 
-    public init(startedAt: Date = Date(), machine: String = BenchReport.describeMachine()) {
+    package init(startedAt: Date = Date(), machine: String = BenchReport.describeMachine()) {
         self.startedAt = startedAt
         self.machine = machine
     }
 
     /// A fixed-width table: figure, ours, baseline, ratio, target.
-    public func table() -> String {
+    package func table() -> String {
         func format(_ value: Double) -> String {
             value >= 100 ? String(format: "%.0f", value) : String(format: "%.2f", value)
         }
@@ -108,24 +108,26 @@ public struct BenchReport: Codable, Sendable {
         }
         var lines = [row(["figure", "ours", "baseline", "", "ratio", "target"])]
         for figure in figures {
-            lines.append(row([
-                figure.name, "\(format(figure.value)) \(figure.unit)", figure.baselineName ?? "", figure.baseline.map(format) ?? "",
-                figure.ratio.map { ratio in
-                    String(format: "%.2fx", ratio) + (figure.ratioSpread.map { String(format: " (%.2f–%.2f)", $0.lowerBound, $0.upperBound) } ?? "")
-                } ?? "", figure.target ?? "",
-            ]))
+            lines.append(
+                row([
+                    figure.name, "\(format(figure.value)) \(figure.unit)", figure.baselineName ?? "", figure.baseline.map(format) ?? "",
+                    figure.ratio.map { ratio in
+                        String(format: "%.2fx", ratio)
+                            + (figure.ratioSpread.map { String(format: " (%.2f–%.2f)", $0.lowerBound, $0.upperBound) } ?? "")
+                    } ?? "", figure.target ?? "",
+                ]))
         }
         let load = [loadBefore.map { "load average before: \($0)" }, loadAfter.map { "load average after: \($0)" }].compactMap { $0 }
         return (lines + notes.map { "note: \($0)" } + load).joined(separator: "\n")
     }
 
     /// The 1, 5 and 15 minute load averages from `/proc/loadavg` (nil where there is none).
-    public static func loadAverage() -> String? {
+    package static func loadAverage() -> String? {
         guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
         return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
-    public static func describeMachine() -> String {
+    package static func describeMachine() -> String {
         "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
     }
 }

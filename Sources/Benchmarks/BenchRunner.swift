@@ -8,35 +8,35 @@ import Server
 import Sync
 
 /// Runs every benchmark against one database and collects the figures with their same-run baselines.
-public struct BenchRunner: Sendable {
+package struct BenchRunner: Sendable {
     /// How big and how long.
-    public struct Options: Sendable {
-        public var skus = 100_000
-        public var seconds = 10.0
-        public var propagationRate = 500.0
-        public var propagationSeconds = 10.0
+    package struct Options: Sendable {
+        package var skus = 100_000
+        package var seconds = 10.0
+        package var propagationRate = 500.0
+        package var propagationSeconds = 10.0
         /// Rounds of baseline and ours, alternating (A B A B …), for the figures compared with a baseline that
         /// shares the machine: pgbench, `GET /healthz`. Each side runs `seconds` a round.
-        public var rounds = 3
+        package var rounds = 3
         /// What to measure (default: everything).
-        public var phases = Set(BenchPhase.allCases)
+        package var phases = Set(BenchPhase.allCases)
         /// Locations per SKU in the daemon memory phase (SKUs × locations levels: 1,000,000 by default).
-        public var memoryLocations = 10
+        package var memoryLocations = 10
         /// The `omnistock` executable the memory phase starts as a daemon; nil skips that phase.
-        public var daemonExecutable: URL?
+        package var daemonExecutable: URL?
         /// SKUs changed at once in the backlog phase, for Shopify and WooCommerce.
-        public var backlogChanges = 100_000
+        package var backlogChanges = 100_000
         /// SKUs changed at once in the backlog phase for Allegro (2,500 offers a minute: 100,000 take 40 minutes).
-        public var allegroBacklogChanges = 100_000
+        package var allegroBacklogChanges = 100_000
         /// Sales a second made while a backlog drains.
-        public var backlogSalesPerSecond = 5.0
+        package var backlogSalesPerSecond = 5.0
         /// The Shopify simulator's bucket size in points (nil: its default, 20 s of the Standard plan's restore rate).
-        public var shopifyBucket: Double?
+        package var shopifyBucket: Double?
 
-        public init() {}
+        package init() {}
 
         /// A shorter run for smoke tests.
-        public static var quick: Options {
+        package static var quick: Options {
             var options = Options()
             options.skus = 10_000
             options.seconds = 2
@@ -56,7 +56,7 @@ public struct BenchRunner: Sendable {
     let options: Options
     let log: @Sendable (String) -> Void
 
-    public init(pool: PostgresPool, pgbenchDirectory: URL?, options: Options, log: @escaping @Sendable (String) -> Void) {
+    package init(pool: PostgresPool, pgbenchDirectory: URL?, options: Options, log: @escaping @Sendable (String) -> Void) {
         self.pool = pool
         self.pgbenchDirectory = pgbenchDirectory
         self.options = options
@@ -67,7 +67,7 @@ public struct BenchRunner: Sendable {
         Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 
-    public func run() async throws -> BenchReport {
+    package func run() async throws -> BenchReport {
         var report = BenchReport()
         report.loadBefore = BenchReport.loadAverage()
         log("load average before: \(report.loadBefore ?? "unknown")")
@@ -107,9 +107,10 @@ public struct BenchRunner: Sendable {
         }
         let seconds = options.seconds
         // As in production, the location feeds a channel: every reservation also marks an outbox target.
-        try Catalog(pool: pool).upsertChannel(ChannelDefinition(
-            code: "bench-writes", kind: "omnistock-json", modelsLocations: true, locations: [Self.warehouse]
-        ).declaring(OmnistockJSONChannel.capabilities))
+        try Catalog(pool: pool).upsertChannel(
+            ChannelDefinition(
+                code: "bench-writes", kind: "omnistock-json", modelsLocations: true, locations: [Self.warehouse]
+            ).declaring(OmnistockJSONChannel.capabilities))
         let writes = LedgerWriteBench(ledger: ledger, location: Self.warehouse)
         if phases.contains(.writes) {
             for clients in [1, 8] {
@@ -122,13 +123,16 @@ public struct BenchRunner: Sendable {
                     report.figures.append(BenchFigure(name: name, value: ours(), unit: "/s"))
                     continue
                 }
-                let rounds = try await BenchRound.alternate(options.rounds, baseline: {
-                    log("pgbench -N, \(clients) client(s) …")
-                    return try pgbench.simpleUpdateTPS(clients: clients, seconds: Int(seconds))
-                }, ours: ours)
-                report.figures.append(BenchFigure(
-                    name: name, rounds: rounds, unit: "/s", baselineName: "pgbench -N TPS, \(clients) client(s)",
-                    target: clients == 8 ? "≥ 1.0x" : nil))
+                let rounds = try await BenchRound.alternate(
+                    options.rounds,
+                    baseline: {
+                        log("pgbench -N, \(clients) client(s) …")
+                        return try pgbench.simpleUpdateTPS(clients: clients, seconds: Int(seconds))
+                    }, ours: ours)
+                report.figures.append(
+                    BenchFigure(
+                        name: name, rounds: rounds, unit: "/s", baselineName: "pgbench -N TPS, \(clients) client(s)",
+                        target: clients == 8 ? "≥ 1.0x" : nil))
             }
         }
         guard phases.contains(.hotSKU) else { return }
@@ -144,16 +148,19 @@ public struct BenchRunner: Sendable {
         }
         let name = "hot SKU reservations/s, 16 clients"
         if let pgbench {
-            let rounds = try await BenchRound.alternate(options.rounds, baseline: {
-                log("pgbench -N, 1 client …")
-                return try pgbench.simpleUpdateTPS(clients: 1, seconds: Int(seconds))
-            }, ours: hot)
+            let rounds = try await BenchRound.alternate(
+                options.rounds,
+                baseline: {
+                    log("pgbench -N, 1 client …")
+                    return try pgbench.simpleUpdateTPS(clients: 1, seconds: Int(seconds))
+                }, ours: hot)
             report.figures.append(BenchFigure(name: name, rounds: rounds, unit: "/s", baselineName: "pgbench -N TPS, 1 client", target: "≥ 0.5x"))
         } else {
             report.figures.append(BenchFigure(name: name, value: try hot(), unit: "/s"))
         }
         let worst = succeeded.max(by: { abs($0 - 1000) < abs($1 - 1000) }) ?? 0
-        report.figures.append(BenchFigure(name: "hot SKU reservations that succeeded (stock 1,000)", value: Double(worst), unit: "", target: "= 1000"))
+        report.figures.append(
+            BenchFigure(name: "hot SKU reservations that succeeded (stock 1,000)", value: Double(worst), unit: "", target: "= 1000"))
         guard succeeded.allSatisfy({ $0 == 1000 }) else {
             throw BenchError(message: "oversell: \(succeeded) reservations succeeded for 1,000 units in each round")
         }
@@ -182,22 +189,27 @@ public struct BenchRunner: Sendable {
         var p99s: [BenchRound] = []
         for round in 1...max(1, options.rounds) {
             log("webhook ingress vs a trivial route, round \(round) …")
-            let ingress = try await IngressBenchmark.run(pool: pool, duration: .seconds(Int64(options.seconds)), logger: Logger(label: "omnistock.bench"))
+            let ingress = try await IngressBenchmark.run(
+                pool: pool, duration: .seconds(Int64(options.seconds)), logger: Logger(label: "omnistock.bench"))
             rates.append(BenchRound(baseline: ingress.trivial.perSecond, ours: ingress.webhooks.perSecond))
             p99s.append(BenchRound(baseline: Self.milliseconds(ingress.trivial.p99), ours: Self.milliseconds(ingress.webhooks.p99)))
         }
-        report.figures.append(BenchFigure(
-            name: "verified webhooks/s into the inbox", rounds: rates, unit: "/s", baselineName: "GET /healthz/s, same server", target: "≥ 2,000/s"))
-        report.figures.append(BenchFigure(
-            name: "webhook p99", rounds: p99s, unit: "ms", baselineName: "GET /healthz p99", target: "≤ 50 ms"))
+        report.figures.append(
+            BenchFigure(
+                name: "verified webhooks/s into the inbox", rounds: rates, unit: "/s", baselineName: "GET /healthz/s, same server",
+                target: "≥ 2,000/s"))
+        report.figures.append(
+            BenchFigure(
+                name: "webhook p99", rounds: p99s, unit: "ms", baselineName: "GET /healthz p99", target: "≤ 50 ms"))
     }
 
     private func reconcile(into report: inout BenchReport) async throws {
         log("reconcile: \(options.skus) SKUs × \(ReconcileBench.channels) channels …")
         let reconcile = try await ReconcileBench.run(pool: pool, skus: options.skus)
-        report.figures.append(BenchFigure(
-            name: "reconcile, \(options.skus) SKUs × \(ReconcileBench.channels) channels", value: reconcile.seconds, unit: "s",
-            target: "≤ 20 s at 100,000 SKUs"))
+        report.figures.append(
+            BenchFigure(
+                name: "reconcile, \(options.skus) SKUs × \(ReconcileBench.channels) channels", value: reconcile.seconds, unit: "s",
+                target: "≤ 20 s at 100,000 SKUs"))
         report.figures.append(BenchFigure(name: "reconcile throughput", value: reconcile.itemsPerSecond, unit: "levels/s"))
     }
 
@@ -207,13 +219,16 @@ public struct BenchRunner: Sendable {
         log("daemon memory: \(options.skus) SKUs × \(options.memoryLocations) locations …")
         let memory = try await DaemonMemoryBench(pool: pool, executable: executable, log: log)
             .run(skus: options.skus, locations: options.memoryLocations)
-        report.figures.append(BenchFigure(
-            name: "daemon peak RSS, \(levels) levels", value: Double(memory.peakRSSBytes) / 1_048_576, unit: "MiB",
-            target: "≤ 150 MiB at 1,000,000 levels"))
-        report.figures.append(BenchFigure(
-            name: "daemon first sync of \(levels) levels", value: Double(memory.levels) / memory.firstSyncSeconds, unit: "levels/s"))
-        report.figures.append(BenchFigure(
-            name: "daemon reconcile of \(memory.reconciled) levels", value: memory.reconcileSeconds, unit: "s"))
+        report.figures.append(
+            BenchFigure(
+                name: "daemon peak RSS, \(levels) levels", value: Double(memory.peakRSSBytes) / 1_048_576, unit: "MiB",
+                target: "≤ 150 MiB at 1,000,000 levels"))
+        report.figures.append(
+            BenchFigure(
+                name: "daemon first sync of \(levels) levels", value: Double(memory.levels) / memory.firstSyncSeconds, unit: "levels/s"))
+        report.figures.append(
+            BenchFigure(
+                name: "daemon reconcile of \(memory.reconciled) levels", value: memory.reconcileSeconds, unit: "s"))
     }
 
     private func httpClient(into report: inout BenchReport) async {
@@ -223,17 +238,19 @@ public struct BenchRunner: Sendable {
         let curl = await CurlHTTPBenchmark(url: probeURL + "/ping", requests: 4000, concurrency: 4).run()
         await probe.stop()
         if let reused = curl.first(where: \.keepAlive), let fresh = curl.first(where: { !$0.keepAlive }) {
-            report.figures.append(BenchFigure(
-                name: "CurlHTTP requests/s, keep-alive", value: reused.requestsPerSecond, unit: "/s",
-                baselineName: "new connection per request", baseline: fresh.requestsPerSecond))
-            report.figures.append(BenchFigure(
-                name: "CurlHTTP p99, keep-alive", value: Self.milliseconds(reused.p99), unit: "ms",
-                baselineName: "new connection per request", baseline: Self.milliseconds(fresh.p99)))
+            report.figures.append(
+                BenchFigure(
+                    name: "CurlHTTP requests/s, keep-alive", value: reused.requestsPerSecond, unit: "/s",
+                    baselineName: "new connection per request", baseline: fresh.requestsPerSecond))
+            report.figures.append(
+                BenchFigure(
+                    name: "CurlHTTP p99, keep-alive", value: Self.milliseconds(reused.p99), unit: "ms",
+                    baselineName: "new connection per request", baseline: Self.milliseconds(fresh.p99)))
         }
     }
 }
 
 /// The parts of `omnistock bench`, each selectable on its own.
-public enum BenchPhase: String, CaseIterable, Sendable {
+package enum BenchPhase: String, CaseIterable, Sendable {
     case writes, hotSKU = "hot-sku", ingest, propagation, ingress, reconcile, backlog, httpClient = "http-client", memory
 }

@@ -2,29 +2,30 @@ import CurlHTTP
 
 /// Measures ``CurlHTTPClient`` throughput and latency against one URL, with and without keep-alive.
 /// Meant for `omnistock bench` against a local server; it asserts nothing.
-public struct CurlHTTPBenchmark: Sendable {
+package struct CurlHTTPBenchmark: Sendable {
     /// The figures of one run.
-    public struct Result: Sendable, CustomStringConvertible {
+    package struct Result: Sendable, CustomStringConvertible {
         /// Whether connections were reused.
-        public var keepAlive: Bool
+        package var keepAlive: Bool
         /// Requests that returned a response.
-        public var completed: Int
+        package var completed: Int
         /// Requests that failed.
-        public var failed: Int
+        package var failed: Int
         /// Wall time of the whole run.
-        public var elapsed: Duration
+        package var elapsed: Duration
         /// Completed requests per second.
-        public var requestsPerSecond: Double
+        package var requestsPerSecond: Double
         /// Median latency.
-        public var p50: Duration
+        package var p50: Duration
         /// 99th percentile latency.
-        public var p99: Duration
+        package var p99: Duration
 
         /// One line: mode, requests/s, p50, p99, failures.
-        public var description: String {
+        package var description: String {
             let mode = keepAlive ? "keep-alive" : "new connection per request"
             let rate = (requestsPerSecond * 10).rounded() / 10
-            return "\(mode): \(completed) requests, \(rate) req/s, p50 \(Self.milliseconds(p50)) ms, p99 \(Self.milliseconds(p99)) ms, \(failed) failed"
+            return
+                "\(mode): \(completed) requests, \(rate) req/s, p50 \(Self.milliseconds(p50)) ms, p99 \(Self.milliseconds(p99)) ms, \(failed) failed"
         }
 
         private static func milliseconds(_ duration: Duration) -> Double {
@@ -34,26 +35,26 @@ public struct CurlHTTPBenchmark: Sendable {
     }
 
     /// The URL requested with `GET`.
-    public var url: String
+    package var url: String
     /// Requests per run.
-    public var requests: Int
+    package var requests: Int
     /// Requests kept in flight at once.
-    public var concurrency: Int
+    package var concurrency: Int
 
     /// Creates a benchmark.
-    public init(url: String, requests: Int = 2000, concurrency: Int = 4) {
+    package init(url: String, requests: Int = 2000, concurrency: Int = 4) {
         self.url = url
         self.requests = requests
         self.concurrency = concurrency
     }
 
     /// Runs once with keep-alive and once opening a new connection per request (`CURLOPT_FORBID_REUSE`).
-    public func run() async -> [Result] {
+    package func run() async -> [Result] {
         [await run(keepAlive: true), await run(keepAlive: false)]
     }
 
     /// Runs `requests` requests with `concurrency` in flight and returns the figures.
-    public func run(keepAlive: Bool) async -> Result {
+    package func run(keepAlive: Bool) async -> Result {
         let client = CurlHTTPClient(configuration: HTTPClientConfiguration(reuseConnections: keepAlive))
         defer { client.shutdown() }
         let clock = ContinuousClock()

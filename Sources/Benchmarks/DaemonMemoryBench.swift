@@ -36,8 +36,9 @@ struct DaemonMemoryBench {
         let configPath = directory.appendingPathComponent("omnistock.toml").path
         try configuration(port: port, token: token, endpoint: simulator.baseURL, locations: locations)
             .write(toFile: configPath, atomically: true, encoding: .utf8)
-        let daemon = try DaemonUnderTest(executable: executable, arguments: ["serve", "--config", configPath, "--database", pool.conninfo],
-                                         logFile: directory.appendingPathComponent("daemon.log"))
+        let daemon = try DaemonUnderTest(
+            executable: executable, arguments: ["serve", "--config", configPath, "--database", pool.conninfo],
+            logFile: directory.appendingPathComponent("daemon.log"))
         defer {
             daemon.stop()
             try? FileManager.default.removeItem(at: directory)
@@ -50,7 +51,8 @@ struct DaemonMemoryBench {
                     """
                     SELECT count(*) = $2 AND count(*) FILTER (WHERE pushed_version IS DISTINCT FROM wanted_version) = 0
                     FROM outbox WHERE channel = $1
-                    """, [Self.channel, levels]) { try $0[0].decode(Bool.self, at: 0) }
+                    """, [Self.channel, levels]
+                ) { try $0[0].decode(Bool.self, at: 0) }
             }
             let firstSync = Date().timeIntervalSince(started)
             log("daemon reconciling \(levels) levels …")
@@ -110,10 +112,11 @@ struct DaemonMemoryBench {
     private func requestReconcile(port: Int, token: String) async throws -> Int {
         let client = CurlHTTPClient()
         defer { client.shutdown() }
-        let response = try await client.execute(HTTPRequest(
-            method: .post, url: "http://127.0.0.1:\(port)/v1/reconcile",
-            headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"],
-            body: Array(#"{"channel": "\#(Self.channel)"}"#.utf8)))
+        let response = try await client.execute(
+            HTTPRequest(
+                method: .post, url: "http://127.0.0.1:\(port)/v1/reconcile",
+                headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"],
+                body: Array(#"{"channel": "\#(Self.channel)"}"#.utf8)))
         struct Accepted: Decodable { var id: Int }
         guard response.status == 202, let accepted = try? JSONDecoder().decode(Accepted.self, from: Data(response.body)) else {
             throw BenchError(message: "POST /v1/reconcile answered \(response.status): \(response.bodyText.prefix(300))")

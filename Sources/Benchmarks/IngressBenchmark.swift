@@ -12,9 +12,9 @@ import ServiceLifecycle
 /// and committed — side by side with a trivial route (`GET /healthz`) of the same server, in one run.
 /// For `omnistock bench`; it asserts nothing. The events it stores (channel `omnistock-bench`) are
 /// deleted afterwards.
-public enum IngressBenchmark {
+package enum IngressBenchmark {
     /// The figures of one kind of request.
-    public struct Phase: Sendable, CustomStringConvertible {
+    package struct Phase: Sendable, CustomStringConvertible {
         /// Latencies and failures as they were collected.
         struct Samples: Sendable {
             var latencies: [Duration] = []
@@ -32,17 +32,17 @@ public enum IngressBenchmark {
         }
 
         /// What was requested.
-        public var name: String
+        package var name: String
         /// Requests answered 200.
-        public var completed: Int
+        package var completed: Int
         /// Requests that failed or were answered otherwise.
-        public var failed: Int
+        package var failed: Int
         /// Completed requests per second of wall time.
-        public var perSecond: Double
+        package var perSecond: Double
         /// Median latency.
-        public var p50: Duration
+        package var p50: Duration
         /// 99th percentile latency.
-        public var p99: Duration
+        package var p99: Duration
 
         init(name: String, samples: Samples) {
             let sorted = samples.latencies.sorted()
@@ -59,7 +59,7 @@ public enum IngressBenchmark {
         }
 
         /// One line: name, requests/s, p50, p99, failures.
-        public var description: String {
+        package var description: String {
             "\(name): \(completed) ok, \(Int(perSecond.rounded())) req/s, p50 \(Self.milliseconds(p50)) ms, p99 \(Self.milliseconds(p99)) ms, \(failed) failed"
         }
 
@@ -70,21 +70,21 @@ public enum IngressBenchmark {
     }
 
     /// Both phases of a run.
-    public struct Report: Sendable, CustomStringConvertible {
+    package struct Report: Sendable, CustomStringConvertible {
         /// `GET /healthz`: the server without verification or database.
-        public var trivial: Phase
+        package var trivial: Phase
         /// `POST /webhooks/omnistock-bench`: verified, stored and committed.
-        public var webhooks: Phase
+        package var webhooks: Phase
 
         /// Two lines, trivial route first.
-        public var description: String { "\(trivial)\n\(webhooks)" }
+        package var description: String { "\(trivial)\n\(webhooks)" }
     }
 
     static let channelCode = "omnistock-bench"
 
     /// Runs the trivial route and then the webhooks for `duration` each, with `concurrency` requests in
     /// flight, against a server on a free loopback port that uses `pool` (a migrated database).
-    public static func run(
+    package static func run(
         pool: PostgresPool, duration: Duration = .seconds(10), concurrency: Int = 16,
         logger: Logger = Logger(label: "omnistock.bench")
     ) async throws -> Report {
@@ -112,8 +112,9 @@ public enum IngressBenchmark {
         await group.triggerGracefulShutdown()
         _ = await serving.result
         try await pool.run { try InboxStore.forget(channel: channelCode, pool: $0) }
-        return Report(trivial: Phase(name: "GET /healthz (trivial)", samples: trivial),
-                      webhooks: Phase(name: "POST /webhooks (verified, stored, committed)", samples: webhooks))
+        return Report(
+            trivial: Phase(name: "GET /healthz (trivial)", samples: trivial),
+            webhooks: Phase(name: "POST /webhooks (verified, stored, committed)", samples: webhooks))
     }
 
     /// An `order.cancelled` event signed per the Standard Webhooks scheme.

@@ -34,7 +34,7 @@ struct PGBench {
 }
 
 /// A benchmark that could not run.
-public struct BenchError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+package struct BenchError: Error, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 }

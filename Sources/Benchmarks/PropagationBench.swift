@@ -25,15 +25,20 @@ struct PropagationBench {
         let probe = LatencyProbe()
         let url = try await probe.start()
         let catalog = Catalog(pool: pool)
-        try catalog.upsertChannel(ChannelDefinition(
-            code: "bench-probe", kind: "omnistock-json", modelsLocations: true, locations: [location]).declaring(OmnistockJSONChannel.capabilities))
+        try catalog.upsertChannel(
+            ChannelDefinition(
+                code: "bench-probe", kind: "omnistock-json", modelsLocations: true, locations: [location]
+            ).declaring(OmnistockJSONChannel.capabilities))
         let channel = OmnistockJSONChannel(configuration: OmnistockJSONConfiguration(baseURL: url, token: "bench"), client: CurlHTTPClient())
         let worker = Daemon(
             pool: pool, ledger: ledger, endpoints: [ChannelEndpoint(code: "bench-probe", channel: channel, lane: LaneSettings(concurrency: 4))],
             logger: Logger(label: "omnistock.bench"))
         worker.start()
         // Let the initial push of the catalogue's targets finish before measuring.
-        while try pool.query("SELECT count(*) FROM outbox WHERE channel = 'bench-probe' AND pushed_version IS DISTINCT FROM wanted_version", [], { try $0[0].decode(Int.self, at: 0) }) > 0 {
+        while try pool.query(
+            "SELECT count(*) FROM outbox WHERE channel = 'bench-probe' AND pushed_version IS DISTINCT FROM wanted_version", [],
+            { try $0[0].decode(Int.self, at: 0) }) > 0
+        {
             try await Task.sleep(for: .milliseconds(200))
         }
         let baseline = probe.levelsReceived
@@ -56,7 +61,8 @@ struct PropagationBench {
         }
         await worker.stop()
         await probe.stop()
-        let latencies = commits.compactMap { commit in probe.arrival(sku: commit.sku, atLeast: commit.version).map { max(0, $0 - commit.at) } }.sorted()
+        let latencies = commits.compactMap { commit in probe.arrival(sku: commit.sku, atLeast: commit.version).map { max(0, $0 - commit.at) } }
+            .sorted()
         guard !latencies.isEmpty else { throw BenchError(message: "no change reached the endpoint") }
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         return Result(

@@ -18,7 +18,8 @@ enum ReconcileBench {
             simulators.append(simulator)
             let configuration = OmnistockJSONConfiguration(
                 baseURL: simulator.baseURL, token: BenchEndpoint.token, batchSize: 1000, pageSize: 5000)
-            endpoints.append(ChannelEndpoint(code: "bench-reconcile-\(index)", channel: OmnistockJSONChannel(configuration: configuration, client: client)))
+            endpoints.append(
+                ChannelEndpoint(code: "bench-reconcile-\(index)", channel: OmnistockJSONChannel(configuration: configuration, client: client)))
         }
         let outcome: Result<ReconcileBenchmarkResult, any Error>
         do {

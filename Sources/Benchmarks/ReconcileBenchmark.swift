@@ -5,24 +5,24 @@ import PostgresClient
 import Sync
 
 /// What one reconcile benchmark measured.
-public struct ReconcileBenchmarkResult: Codable, Sendable, Equatable {
-    public var skus: Int
-    public var channels: Int
+package struct ReconcileBenchmarkResult: Codable, Sendable, Equatable {
+    package var skus: Int
+    package var channels: Int
     /// Levels compared over all channels.
-    public var items: Int
+    package var items: Int
     /// Drifted levels found (one in `driftEvery` per channel was seeded off by one).
-    public var drift: Int
+    package var drift: Int
     /// Wall time of the reconcile alone (seeding excluded).
-    public var seconds: Double
-    public var itemsPerSecond: Double
+    package var seconds: Double
+    package var itemsPerSecond: Double
     /// Peak resident set size of this process (`VmHWM`), when the system tells.
-    public var peakRSSBytes: Int?
+    package var peakRSSBytes: Int?
 }
 
 /// Reconciles `skus` SKUs on each of the given channels against their endpoints and measures it.
-public enum ReconcileBenchmark {
+package enum ReconcileBenchmark {
     /// The location the benchmark stocks (its own, so the benchmark can share a database with others).
-    public static let location = "bench-reconcile"
+    package static let location = "bench-reconcile"
 
     /// Seeds the ledger (SKUs `BENCH-000000`…, one warehouse, the channels) and each endpoint (every
     /// value pushed, one in `driftEvery` off by one), then runs one reconcile of all channels.
@@ -31,7 +31,9 @@ public enum ReconcileBenchmark {
     ///   - pool: a scratch database, migrated; the benchmark writes its catalogue, stock and runs there.
     ///   - endpoints: channels whose endpoints accept levels for any SKU (omnistock-json store endpoints,
     ///     such as `OmnistockJSONSimulator`s), each ideally with a large page size.
-    public static func run(pool: PostgresPool, endpoints: [ChannelEndpoint], skus count: Int, driftEvery: Int = 100) async throws -> ReconcileBenchmarkResult {
+    package static func run(
+        pool: PostgresPool, endpoints: [ChannelEndpoint], skus count: Int, driftEvery: Int = 100
+    ) async throws -> ReconcileBenchmarkResult {
         let ledger = StockLedger(pool: pool)
         try await pool.run { pool in try seedLedger(pool: pool, ledger: ledger, endpoints: endpoints, count: count) }
         for endpoint in endpoints {
@@ -55,10 +57,11 @@ public enum ReconcileBenchmark {
         let catalog = Catalog(pool: pool)
         try catalog.upsertLocation(LocationDefinition(code: location, name: "Benchmark", kind: .warehouse))
         for endpoint in endpoints {
-            try catalog.upsertChannel(ChannelDefinition(
-                code: endpoint.code, kind: type(of: endpoint.channel).kind, modelsLocations: endpoint.channel.modelsLocations,
-                locations: [location]
-            ).declaring(endpoint.channel.capabilities))
+            try catalog.upsertChannel(
+                ChannelDefinition(
+                    code: endpoint.code, kind: type(of: endpoint.channel).kind, modelsLocations: endpoint.channel.modelsLocations,
+                    locations: [location]
+                ).declaring(endpoint.channel.capabilities))
         }
         let rows = (0..<count).lazy.map { StockImportRow(line: $0 + 2, sku: sku($0), location: location, onHand: onHand($0)) }
         _ = try ledger.importStock(rows, createMissing: true, reference: "reconcile benchmark")
@@ -81,7 +84,7 @@ public enum ReconcileBenchmark {
     }
 
     /// `VmHWM` (peak resident set size) of a process (this one by default) from `/proc/<pid>/status`, in bytes.
-    public static func peakResidentBytes(process: String = "self") -> Int? {
+    package static func peakResidentBytes(process: String = "self") -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
             let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })

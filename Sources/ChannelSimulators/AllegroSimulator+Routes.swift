@@ -4,7 +4,7 @@ import Synchronization
 
 extension AllegroSimulator {
     /// The token endpoint, offers, publication commands, order events and checkout forms.
-    public func makeRouter() -> Router<BasicRequestContext> {
+    package func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.post("/auth/oauth/token") { request, _ in
             try await self.core.respond(to: request) { recorded, _ in self.token(recorded) }
@@ -61,10 +61,11 @@ extension AllegroSimulator {
         guard request.header("Authorization") == clientAuthorization else {
             return SimulatorCore.json(["error": "unauthorized", "error_description": "Bad client credentials"], status: 401)
         }
-        let form = Dictionary(request.bodyText.split(separator: "&").map { pair -> (String, String) in
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
-            return (parts[0], parts.count > 1 ? parts[1] : "")
-        }, uniquingKeysWith: { _, last in last })
+        let form = Dictionary(
+            request.bodyText.split(separator: "&").map { pair -> (String, String) in
+                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                return (parts[0], parts.count > 1 ? parts[1] : "")
+            }, uniquingKeysWith: { _, last in last })
         let issued = state.withLock { state -> (String, String)? in
             guard form["grant_type"] == "refresh_token", form["refresh_token"] == state.refreshToken else { return nil }
             state.nextID += 1
@@ -83,11 +84,13 @@ extension AllegroSimulator {
     }
 
     private func patchOffer(_ id: String, _ request: RecordedRequest) -> Response {
-        guard state.withLock({ state in
-            let admitted = state.patchBucket.take(1)
-            if !admitted { state.refusedPatches += 1 }
-            return admitted
-        }) else {
+        guard
+            state.withLock({ state in
+                let admitted = state.patchBucket.take(1)
+                if !admitted { state.refusedPatches += 1 }
+                return admitted
+            })
+        else {
             return errors("TOO_MANY_REQUESTS", "Too many requests", status: 429)
         }
         let body = SimulatorCore.parse(request.body) as? [String: Any]
@@ -164,16 +167,20 @@ extension AllegroSimulator {
 
     /// An offer as `GET /sale/offers` lists it: the publication status without `endedBy`.
     private func offerJSON(_ offer: Offer) -> [String: Any] {
-        ["id": offer.id, "name": offer.sku, "external": ["id": offer.sku], "stock": ["available": offer.available, "sold": 0],
-         "publication": ["status": offer.status]]
+        [
+            "id": offer.id, "name": offer.sku, "external": ["id": offer.sku], "stock": ["available": offer.available, "sold": 0],
+            "publication": ["status": offer.status],
+        ]
     }
 
     /// An offer as `GET`/`PATCH /sale/product-offers/{id}` answer it: with `publication.endedBy` once ended.
     private func productOfferJSON(_ offer: Offer) -> [String: Any] {
         var publication: [String: Any] = ["status": offer.status, "republish": false]
         if let endedBy = offer.endedBy { publication["endedBy"] = endedBy }
-        return ["id": offer.id, "name": offer.sku, "external": ["id": offer.sku], "stock": ["available": offer.available, "unit": "UNIT"],
-                "publication": publication]
+        return [
+            "id": offer.id, "name": offer.sku, "external": ["id": offer.sku], "stock": ["available": offer.available, "unit": "UNIT"],
+            "publication": publication,
+        ]
     }
 
     private func json(_ value: Any, status: Int = 200) -> Response {
@@ -184,4 +191,3 @@ extension AllegroSimulator {
         json(["errors": [["code": code, "message": message, "details": NSNull(), "path": NSNull(), "userMessage": message]]], status: status)
     }
 }
-

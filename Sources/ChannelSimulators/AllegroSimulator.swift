@@ -32,19 +32,19 @@ import Synchronization
 /// - `GET /order/events?from=&limit=` is the order-events feed (`BOUGHT`, `FILLED_IN`, `READY_FOR_PROCESSING`,
 ///   `BUYER_CANCELLED`, `FULFILLMENT_STATUS_CHANGED`, …) and `GET /order/checkout-forms/{id}` the order with its
 ///   fulfilment status (operations "Get order events" and "Get an order's details").
-public final class AllegroSimulator: ChannelSimulator {
+package final class AllegroSimulator: ChannelSimulator {
     /// An offer.
-    public struct Offer: Sendable, Hashable {
+    package struct Offer: Sendable, Hashable {
         /// The offer id.
-        public var id: String
+        package var id: String
         /// The seller's SKU (`external.id`).
-        public var sku: String
+        package var sku: String
         /// `stock.available`.
-        public var available: Int
+        package var available: Int
         /// `ACTIVE`, `ACTIVATING`, `ENDED`, `INACTIVE`.
-        public var status: String
+        package var status: String
         /// Why an `ENDED` offer ended: `USER`, `ADMIN`, `EXPIRATION`, `EMPTY_STOCK`, `PRODUCT_DETACHMENT`, `ERROR`.
-        public var endedBy: String?
+        package var endedBy: String?
     }
 
     struct Event {
@@ -68,7 +68,7 @@ public final class AllegroSimulator: ChannelSimulator {
     }
 
     /// The shared machinery.
-    public let core = SimulatorCore()
+    package let core = SimulatorCore()
     let clientAuthorization: String
     let state: Mutex<State>
 
@@ -76,33 +76,33 @@ public final class AllegroSimulator: ChannelSimulator {
     static let mediaType = "application/vnd.allegro.public.v1+json"
 
     /// The documented limit of `PATCH /sale/product-offers/{offerId}` per seller.
-    public static let patchesPerMinute = 2500.0
+    package static let patchesPerMinute = 2500.0
 
     /// Creates an account whose OAuth client is `clientID`/`clientSecret` and whose current refresh token is `refreshToken`;
     /// `patchesPerMinute` lowers the seller's offer PATCH limit for tests that must hit it quickly.
-    public init(clientID: String, clientSecret: String, refreshToken: String, patchesPerMinute: Double = AllegroSimulator.patchesPerMinute) {
+    package init(clientID: String, clientSecret: String, refreshToken: String, patchesPerMinute: Double = AllegroSimulator.patchesPerMinute) {
         clientAuthorization = "Basic " + Data("\(clientID):\(clientSecret)".utf8).base64EncodedString()
         let perSecond = patchesPerMinute / 60
         state = Mutex(State(refreshToken: refreshToken, patchBucket: CostBucket(capacity: max(1, perSecond), restoreRate: perSecond)))
     }
 
     /// Offer PATCHes refused with 429 because the seller's limit was spent.
-    public var refusedPatches: Int { state.withLock { $0.refusedPatches } }
+    package var refusedPatches: Int { state.withLock { $0.refusedPatches } }
 
     /// Adds an offer (`endedBy` for an `ENDED` one: `USER` unless said otherwise).
-    public func addOffer(id: String, sku: String, available: Int, status: String = "ACTIVE", endedBy: String? = nil) {
+    package func addOffer(id: String, sku: String, available: Int, status: String = "ACTIVE", endedBy: String? = nil) {
         state.withLock {
             $0.offers[id] = Offer(id: id, sku: sku, available: available, status: status, endedBy: status == "ENDED" ? endedBy ?? "USER" : nil)
         }
     }
 
     /// An offer's current state.
-    public func offer(_ id: String) -> Offer? {
+    package func offer(_ id: String) -> Offer? {
         state.withLock { $0.offers[id] }
     }
 
     /// Sets an offer's stock by hand (an edit in the seller panel), with Allegro's rule for 0.
-    public func setStock(offer id: String, available: Int) {
+    package func setStock(offer id: String, available: Int) {
         state.withLock { state in
             guard var offer = state.offers[id] else { return }
             Self.setStock(&offer, to: available)
@@ -111,7 +111,7 @@ public final class AllegroSimulator: ChannelSimulator {
     }
 
     /// Ends an offer as the seller does in the seller panel (`endedBy: USER`), or as `reason` says (`ADMIN`, `EXPIRATION`).
-    public func endOffer(_ id: String, by reason: String = "USER") {
+    package func endOffer(_ id: String, by reason: String = "USER") {
         state.withLock { state in
             state.offers[id]?.status = "ENDED"
             state.offers[id]?.endedBy = reason
@@ -121,13 +121,14 @@ public final class AllegroSimulator: ChannelSimulator {
     /// A buyer buys `quantity` units: the stock drops (Allegro ends the offer with `EMPTY_STOCK` when it reaches 0)
     /// and a `BOUGHT` order event is added; returns the event id, or nil when the offer cannot sell that many.
     @discardableResult
-    public func sell(offer id: String, quantity: Int, checkoutForm: String, at date: Date = Date()) -> String? {
+    package func sell(offer id: String, quantity: Int, checkoutForm: String, at date: Date = Date()) -> String? {
         state.withLock { state -> String? in
             guard var offer = state.offers[id], offer.status == "ACTIVE", quantity > 0, offer.available >= quantity else { return nil }
             Self.setStock(&offer, to: offer.available - quantity)
             state.offers[id] = offer
             state.nextID += 1
-            state.events.append(Event(id: String(state.nextID), type: "BOUGHT", checkoutForm: checkoutForm, lines: [(id, quantity)], occurredAt: date))
+            state.events.append(
+                Event(id: String(state.nextID), type: "BOUGHT", checkoutForm: checkoutForm, lines: [(id, quantity)], occurredAt: date))
             return String(state.nextID)
         }
     }
@@ -142,14 +143,14 @@ public final class AllegroSimulator: ChannelSimulator {
     }
 
     /// Publication commands received: command id → action and offer ids.
-    public var publicationCommands: [String: (action: String, offers: [String])] {
+    package var publicationCommands: [String: (action: String, offers: [String])] {
         state.withLock { $0.commands }
     }
 
     /// Appends an order event (`BOUGHT`, `FILLED_IN`, `READY_FOR_PROCESSING`, `BUYER_CANCELLED`,
     /// `FULFILLMENT_STATUS_CHANGED`, …) and returns its id.
     @discardableResult
-    public func addOrderEvent(type: String, checkoutForm: String, lines: [(offer: String, quantity: Int)] = [], at date: Date = Date()) -> String {
+    package func addOrderEvent(type: String, checkoutForm: String, lines: [(offer: String, quantity: Int)] = [], at date: Date = Date()) -> String {
         state.withLock { state in
             state.nextID += 1
             let id = String(state.nextID)
@@ -159,17 +160,17 @@ public final class AllegroSimulator: ChannelSimulator {
     }
 
     /// Sets a checkout form's fulfillment status (`NEW`, `PROCESSING`, `SENT`, `PICKED_UP`, …).
-    public func setFulfillment(checkoutForm: String, status: String) {
+    package func setFulfillment(checkoutForm: String, status: String) {
         state.withLock { $0.fulfillment[checkoutForm] = status }
     }
 
     /// Invalidates every access token (the next call answers 401 until the client refreshes).
-    public func expireAccessTokens() {
+    package func expireAccessTokens() {
         state.withLock { $0.accessTokens.removeAll() }
     }
 
     /// The refresh token the account currently accepts (rotated on every refresh).
-    public var currentRefreshToken: String {
+    package var currentRefreshToken: String {
         state.withLock { $0.refreshToken }
     }
 }

@@ -2,13 +2,13 @@ import Foundation
 
 /// Finds a free TCP port on 127.0.0.1, for a server started in another process that must be told its port
 /// up front (the kernel may hand the port to someone else before that server binds it, which is rare).
-public enum FreePort {
+package enum FreePort {
     /// No port could be bound.
-    public struct Unavailable: Error, CustomStringConvertible {
-        public var description: String { "no free port on 127.0.0.1" }
+    package struct Unavailable: Error, CustomStringConvertible {
+        package var description: String { "no free port on 127.0.0.1" }
     }
 
-    public static func find() throws -> Int {
+    package static func find() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()

@@ -83,7 +83,11 @@ struct GraphQLOperation {
                 index += 1
                 while index < characters.count, characters[index].isNumber || ".eE+-".contains(characters[index]) { index += 1 }
                 let literal = String(characters[start..<index])
-                if let value = Int(literal) { tokens.append(.int(value)) } else if let value = Double(literal) { tokens.append(.float(value)) } else {
+                if let value = Int(literal) {
+                    tokens.append(.int(value))
+                } else if let value = Double(literal) {
+                    tokens.append(.float(value))
+                } else {
                     throw SyntaxError(message: "bad number \(literal)")
                 }
             } else {

@@ -5,11 +5,11 @@ import ServiceLifecycle
 import Synchronization
 
 /// Runs a Hummingbird router as a real HTTP server in this process, on 127.0.0.1 by default.
-public final class LocalServer: Sendable {
+package final class LocalServer: Sendable {
     /// Why a server did not start.
-    public struct StartError: Error, Sendable, CustomStringConvertible {
+    package struct StartError: Error, Sendable, CustomStringConvertible {
         /// What went wrong.
-        public var description: String
+        package var description: String
     }
 
     private struct Running {
@@ -21,14 +21,14 @@ public final class LocalServer: Sendable {
     private let logger: Logger
 
     /// Creates a stopped server; `logLevel` applies to Hummingbird's own log.
-    public init(logLevel: Logger.Level = .warning) {
+    package init(logLevel: Logger.Level = .warning) {
         var logger = Logger(label: "omnistock.simulator")
         logger.logLevel = logLevel
         self.logger = logger
     }
 
     /// Starts serving `router` and returns the port actually bound (useful with `port: 0`).
-    public func start(router: Router<BasicRequestContext>, host: String = "127.0.0.1", port: Int = 0) async throws(StartError) -> Int {
+    package func start(router: Router<BasicRequestContext>, host: String = "127.0.0.1", port: Int = 0) async throws(StartError) -> Int {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router,
@@ -57,8 +57,13 @@ public final class LocalServer: Sendable {
     }
 
     /// Stops the server gracefully (requests in progress get up to `grace` to finish) and waits until it has closed.
-    public func stop(grace: Duration = .seconds(1)) async {
-        guard let current = running.withLock({ value in defer { value = nil }; return value }) else { return }
+    package func stop(grace: Duration = .seconds(1)) async {
+        guard
+            let current = running.withLock({ value in
+                defer { value = nil }
+                return value
+            })
+        else { return }
         await current.group.triggerGracefulShutdown()
         let deadline = Task {
             try? await Task.sleep(for: grace)

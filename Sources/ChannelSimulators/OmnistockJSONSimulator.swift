@@ -19,15 +19,15 @@ import Synchronization
 ///   HMAC-SHA256(key, "{id}.{timestamp}.{body}")>` with the key from `whsec_<base64>` (Endpoint → Omnistock).
 /// Left open by the document, chosen here: the cursor is the last key of the previous page; a batch with one invalid
 /// level is refused whole (`422`); `DELETE` of a known reservation answers `204`.
-public final class OmnistockJSONSimulator: ChannelSimulator {
+package final class OmnistockJSONSimulator: ChannelSimulator {
     /// A level the endpoint holds.
-    public struct Level: Sendable, Hashable {
+    package struct Level: Sendable, Hashable {
         /// The value.
-        public var available: Int
+        package var available: Int
         /// The version it came with (0 when set by hand).
-        public var version: Int
+        package var version: Int
         /// A physical count, if the store has one.
-        public var onHand: Int?
+        package var onHand: Int?
     }
 
     private struct State {
@@ -70,7 +70,13 @@ public final class OmnistockJSONSimulator: ChannelSimulator {
             merged.reserveCapacity(left.count + right.count)
             var (i, j) = (0, 0)
             while i < left.count && j < right.count {
-                if left[i] <= right[j] { merged.append(left[i]); i += 1 } else { merged.append(right[j]); j += 1 }
+                if left[i] <= right[j] {
+                    merged.append(left[i])
+                    i += 1
+                } else {
+                    merged.append(right[j])
+                    j += 1
+                }
             }
             merged += left[i...]
             merged += right[j...]
@@ -79,57 +85,63 @@ public final class OmnistockJSONSimulator: ChannelSimulator {
     }
 
     /// The shared machinery.
-    public let core = SimulatorCore()
+    package let core = SimulatorCore()
     private let token: String
     private let webhookSecret: String
     private let state = Mutex(State())
 
     /// Creates an endpoint that accepts `Bearer <token>` and signs webhooks with `webhookSecret` (`whsec_…`).
-    public init(token: String, webhookSecret: String) {
+    package init(token: String, webhookSecret: String) {
         self.token = token
         self.webhookSecret = webhookSecret
     }
 
     /// The levels held, keyed `sku@location`.
-    public var levels: [String: Level] { state.withLock { $0.levels } }
+    package var levels: [String: Level] { state.withLock { $0.levels } }
 
     /// The level held for `sku` at `location`.
-    public func level(sku: String, location: String) -> Level? {
+    package func level(sku: String, location: String) -> Level? {
         state.withLock { $0.levels["\(sku)@\(location)"] }
     }
 
     /// Sets a level by hand (a manual edit at the store).
-    public func setLevel(sku: String, location: String, available: Int, onHand: Int? = nil) {
+    package func setLevel(sku: String, location: String, available: Int, onHand: Int? = nil) {
         state.withLock { $0.store(Level(available: available, version: 0, onHand: onHand), at: "\(sku)@\(location)") }
     }
 
     /// The reservations held, by id.
-    public var reservations: [String: [String: String]] { state.withLock { $0.reservations } }
+    package var reservations: [String: [String: String]] { state.withLock { $0.reservations } }
 
     /// Sends a signed webhook `{"type": type, "data": data}` to `url` and returns the receiver's status.
     @discardableResult
-    public func sendWebhook(type: String, data: [String: Any], to url: String, id: String = "msg_\(UUID().uuidString)", timestamp: Date = Date()) async throws -> Int {
+    package func sendWebhook(
+        type: String, data: [String: Any], to url: String, id: String = "msg_\(UUID().uuidString)", timestamp: Date = Date()
+    ) async throws -> Int {
         let body = Array(try JSONSerialization.data(withJSONObject: ["type": type, "data": data], options: [.sortedKeys]))
         let seconds = Int(timestamp.timeIntervalSince1970)
         let key = Data(base64Encoded: String(webhookSecret.dropFirst("whsec_".count))).map(Array.init) ?? []
         let signature = "v1," + SimulatorSigning.hmacBase64(key: key, Array("\(id).\(seconds).".utf8) + body)
-        return try await core.deliver(to: url, headers: [
-            "Content-Type": "application/json", "webhook-id": id, "webhook-timestamp": String(seconds), "webhook-signature": signature,
-        ], body: body)
+        return try await core.deliver(
+            to: url,
+            headers: [
+                "Content-Type": "application/json", "webhook-id": id, "webhook-timestamp": String(seconds), "webhook-signature": signature,
+            ], body: body)
     }
 
     /// Places an order at the store and delivers it as an `order.created` webhook to `url`.
     @discardableResult
-    public func addOrder(_ order: String, lines: [(sku: String, quantity: Int)], pickupLocation: String?, to url: String) async throws -> Int {
-        try await sendWebhook(type: "order.created", data: [
-            "order": order, "lines": lines.map { ["sku": $0.sku, "quantity": $0.quantity] },
-            "fulfillment": pickupLocation == nil ? "ship" : "pickup", "pickup_location": pickupLocation.map { $0 as Any } ?? NSNull(),
-            "created_at": ISO8601DateFormatter().string(from: Date()),
-        ], to: url)
+    package func addOrder(_ order: String, lines: [(sku: String, quantity: Int)], pickupLocation: String?, to url: String) async throws -> Int {
+        try await sendWebhook(
+            type: "order.created",
+            data: [
+                "order": order, "lines": lines.map { ["sku": $0.sku, "quantity": $0.quantity] },
+                "fulfillment": pickupLocation == nil ? "ship" : "pickup", "pickup_location": pickupLocation.map { $0 as Any } ?? NSNull(),
+                "created_at": ISO8601DateFormatter().string(from: Date()),
+            ], to: url)
     }
 
     /// The protocol's routes.
-    public func makeRouter() -> Router<BasicRequestContext> {
+    package func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.put("/levels") { request, _ in
             try await self.core.respond(to: request) { recorded, fault in self.putLevels(recorded, fault) }
@@ -168,7 +180,7 @@ public final class OmnistockJSONSimulator: ChannelSimulator {
             if let key = request.header("Idempotency-Key") { state.idempotencyKeys.insert(key) }
             for level in levels {
                 guard let sku = level["sku"] as? String, let location = level["location"] as? String,
-                      let available = level["available"] as? Int, available >= 0, let version = level["version"] as? Int
+                    let available = level["available"] as? Int, available >= 0, let version = level["version"] as? Int
                 else { return SimulatorCore.json(["error": "invalid level"], status: 422) }
                 let key = "\(sku)@\(location)"
                 if let held = state.levels[key], held.version > version { continue }

@@ -9,12 +9,12 @@ import Foundation
 /// Open in the docs, chosen here: without the schema, a field with `first`/`last` is a connection, any other
 /// field with a selection set an object (a list of objects such as `quantities` costs as one object), and
 /// `pageInfo` is part of the connection's 2. A mutation costs 10 whatever its payload selects.
-public enum ShopifyCostModel {
+package enum ShopifyCostModel {
     /// The documented ceiling of one query's requested cost.
-    public static let singleQueryLimit = 1000
+    package static let singleQueryLimit = 1000
 
     /// The requested cost of `query` with `variables`, or nil when it does not parse.
-    public static func requestedCost(query: String, variables: [String: Any]) -> Int? {
+    package static func requestedCost(query: String, variables: [String: Any]) -> Int? {
         (try? GraphQLOperation(parsing: query, variables: variables)).map(requestedCost)
     }
 
@@ -68,9 +68,11 @@ struct CostBucket {
 
     /// `extensions.cost` as Shopify returns it (`actualQueryCost` null when the query did not run).
     func extensions(requested: Int, actual: Int?) -> [String: Any] {
-        ["cost": [
-            "requestedQueryCost": requested, "actualQueryCost": actual.map { $0 as Any } ?? NSNull(),
-            "throttleStatus": ["maximumAvailable": capacity, "currentlyAvailable": available.rounded(.down), "restoreRate": restoreRate],
-        ] as [String: Any]]
+        [
+            "cost": [
+                "requestedQueryCost": requested, "actualQueryCost": actual.map { $0 as Any } ?? NSNull(),
+                "throttleStatus": ["maximumAvailable": capacity, "currentlyAvailable": available.rounded(.down), "restoreRate": restoreRate],
+            ] as [String: Any]
+        ]
     }
 }

@@ -20,7 +20,7 @@ extension ShopifySimulator {
             ["bulkOperation": NSNull(), "userErrors": [["field": ["query"], "message": message]]]
         }
         guard let operation = try? GraphQLOperation(parsing: text, variables: [:]), !operation.isMutation,
-              operation.fields.count == 1, let root = operation.fields.first, root.name == "inventoryItems"
+            operation.fields.count == 1, let root = operation.fields.first, root.name == "inventoryItems"
         else { return refuse("Invalid bulk query: the simulator runs one inventoryItems query.") }
         let levels = root.selection("nodes")?.selection("inventoryLevels") ?? root.selection("edges")?.selection("node")?.selection("inventoryLevels")
         let names = levels?.selection("nodes")?.selection("quantities")?.arguments["names"] as? [String] ?? ["available"]
@@ -45,7 +45,8 @@ extension ShopifySimulator {
                     ])
                 }
             }
-            let text = lines.compactMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }
+            let text =
+                lines.compactMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }
                 .map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n") + "\n"
             let number = state.nextBulkID
             state.nextBulkID += 1

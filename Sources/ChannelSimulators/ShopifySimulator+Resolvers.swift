@@ -28,7 +28,8 @@ extension ShopifySimulator {
             case (false, "inventoryItem"): value = itemLevel(field)
             case (false, "orders"): value = orders(field)
             case (false, "order"): value = orderLineItems(field)
-            default: return ["errors": [["message": "Field '\(field.name)' doesn't exist on type '\(operation.isMutation ? "Mutation" : "QueryRoot")'"]]]
+            default:
+                return ["errors": [["message": "Field '\(field.name)' doesn't exist on type '\(operation.isMutation ? "Mutation" : "QueryRoot")'"]]]
             }
             data[field.responseKey] = value
         }
@@ -47,10 +48,20 @@ extension ShopifySimulator {
         let stored = state.withLock { state -> [UInt8] in
             if let earlier = state.attempts[key] {
                 if earlier.input != inputBytes {
-                    return Self.payload(errors: [Self.userError(nil, "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", "The same idempotency key cannot be used with different operation parameters.")], input: input)
+                    return Self.payload(
+                        errors: [
+                            Self.userError(
+                                nil, "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
+                                "The same idempotency key cannot be used with different operation parameters.")
+                        ], input: input)
                 }
-                return earlier.result ?? Self.payload(errors: [Self.userError(
-                    nil, "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED", "A previous request with this idempotency key failed. Retry with a new idempotency key.")], input: input)
+                return earlier.result
+                    ?? Self.payload(
+                        errors: [
+                            Self.userError(
+                                nil, "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED",
+                                "A previous request with this idempotency key failed. Retry with a new idempotency key.")
+                        ], input: input)
             }
             let errors = apply(input, to: &state, forceStale: forceStale)
             let result = Self.payload(errors: errors, input: input)
@@ -63,25 +74,36 @@ extension ShopifySimulator {
     /// Checks every quantity and applies all of them, or none when any is refused.
     private func apply(_ input: [String: Any], to state: inout State, forceStale: Bool) -> [[String: Any]] {
         var errors: [[String: Any]] = []
-        if input["name"] as? String != "available" { errors.append(Self.userError(["input", "name"], "INVALID_NAME", "The quantity name must be 'available' or 'on_hand'.")) }
-        if (input["reason"] as? String ?? "").isEmpty { errors.append(Self.userError(["input", "reason"], "INVALID_REASON", "The reason is invalid.")) }
+        if input["name"] as? String != "available" {
+            errors.append(Self.userError(["input", "name"], "INVALID_NAME", "The quantity name must be 'available' or 'on_hand'."))
+        }
+        if (input["reason"] as? String ?? "").isEmpty {
+            errors.append(Self.userError(["input", "reason"], "INVALID_REASON", "The reason is invalid."))
+        }
         var updates: [(String, Int)] = []
         for (index, quantity) in (input["quantities"] as? [[String: Any]] ?? []).enumerated() {
             let path = { (field: String) in ["input", "quantities", String(index), field] }
             let item = quantity["inventoryItemId"] as? String ?? ""
             let location = quantity["locationId"] as? String ?? ""
             guard state.items.contains(item) else {
-                errors.append(Self.userError(path("inventoryItemId"), "INVALID_INVENTORY_ITEM", "The specified inventory item could not be found.")); continue
+                errors.append(Self.userError(path("inventoryItemId"), "INVALID_INVENTORY_ITEM", "The specified inventory item could not be found."))
+                continue
             }
             guard locations.contains(location) else {
-                errors.append(Self.userError(path("locationId"), "INVALID_LOCATION", "The specified location could not be found.")); continue
+                errors.append(Self.userError(path("locationId"), "INVALID_LOCATION", "The specified location could not be found."))
+                continue
             }
             guard let changeFrom = quantity["changeFromQuantity"] else {
-                errors.append(Self.userError(path("changeFromQuantity"), "COMPARE_QUANTITY_REQUIRED", "changeFromQuantity must be given, or null to opt out.")); continue
+                errors.append(
+                    Self.userError(path("changeFromQuantity"), "COMPARE_QUANTITY_REQUIRED", "changeFromQuantity must be given, or null to opt out."))
+                continue
             }
             let key = "\(item)|\(location)"
             if (forceStale && index == 0) || (changeFrom as? Int).map({ $0 != state.levels[key] ?? 0 }) == true {
-                errors.append(Self.userError(path("changeFromQuantity"), "CHANGE_FROM_QUANTITY_STALE", "The changeFromQuantity value does not match persisted value.")); continue
+                errors.append(
+                    Self.userError(
+                        path("changeFromQuantity"), "CHANGE_FROM_QUANTITY_STALE", "The changeFromQuantity value does not match persisted value."))
+                continue
             }
             updates.append((key, quantity["quantity"] as? Int ?? 0))
         }
@@ -171,7 +193,7 @@ extension ShopifySimulator {
     /// `inventoryItem(id:) { inventoryLevel(locationId:) { quantities(names:) { … } } }`.
     private func itemLevel(_ field: GraphQLOperation.Field) -> Any {
         guard let item = field.arguments["id"] as? String,
-              state.withLock({ $0.variants.values.contains { "gid://shopify/InventoryItem/\($0)" == item } })
+            state.withLock({ $0.variants.values.contains { "gid://shopify/InventoryItem/\($0)" == item } })
         else { return NSNull() }
         var result: [String: Any] = ["id": item]
         if let level = field.selection("inventoryLevel"), let location = level.arguments["locationId"] as? String {

@@ -53,46 +53,46 @@ import Synchronization
 /// - The cost of list (non-connection) fields of objects, such as `quantities`: one object.
 /// - The exact text of `MAX_COST_EXCEEDED` and `THROTTLED` messages (the codes are documented).
 /// - How long a bulk operation runs: here it completes on the second poll.
-public final class ShopifySimulator: ChannelSimulator {
+package final class ShopifySimulator: ChannelSimulator {
     /// An order in the shop.
-    public struct Order: Sendable {
+    package struct Order: Sendable {
         /// The numeric order id.
-        public var id: Int
+        package var id: Int
         /// The lines: SKU and quantity.
-        public var lines: [(sku: String, quantity: Int)]
+        package var lines: [(sku: String, quantity: Int)]
         /// When it was created.
-        public var createdAt: Date
+        package var createdAt: Date
         /// When it last changed.
-        public var updatedAt: Date
+        package var updatedAt: Date
         /// When it was cancelled, if it was.
-        public var cancelledAt: Date?
+        package var cancelledAt: Date?
         /// Whether it is fulfilled.
-        public var fulfilled: Bool
+        package var fulfilled: Bool
         /// The GraphQL id.
-        public var gid: String { "gid://shopify/Order/\(id)" }
+        package var gid: String { "gid://shopify/Order/\(id)" }
     }
 
     /// A plan's rate limit: the bucket's restore rate and size in points.
-    public struct Plan: Sendable {
+    package struct Plan: Sendable {
         /// Points restored per second.
-        public var restoreRate: Double
+        package var restoreRate: Double
         /// Points the bucket holds when full.
-        public var bucketSize: Double
+        package var bucketSize: Double
 
         /// A plan restoring `restoreRate` points/s with a bucket of `bucketSize` (default: 20 s of restore, see above).
-        public init(restoreRate: Double, bucketSize: Double? = nil) {
+        package init(restoreRate: Double, bucketSize: Double? = nil) {
             self.restoreRate = restoreRate
             self.bucketSize = bucketSize ?? restoreRate * 20
         }
 
         /// Standard: 100 points/s.
-        public static let standard = Plan(restoreRate: 100)
+        package static let standard = Plan(restoreRate: 100)
         /// Advanced Shopify: 200 points/s.
-        public static let advanced = Plan(restoreRate: 200)
+        package static let advanced = Plan(restoreRate: 200)
         /// Shopify Plus: 1,000 points/s.
-        public static let plus = Plan(restoreRate: 1000)
+        package static let plus = Plan(restoreRate: 1000)
         /// Shopify for enterprise (Commerce Components): 2,000 points/s.
-        public static let enterprise = Plan(restoreRate: 2000)
+        package static let enterprise = Plan(restoreRate: 2000)
     }
 
     /// An idempotency key's first request: its input, and its result if it succeeded.
@@ -118,15 +118,15 @@ public final class ShopifySimulator: ChannelSimulator {
     }
 
     /// The shared machinery.
-    public let core = SimulatorCore()
+    package let core = SimulatorCore()
     let accessToken: String
     let webhookSecret: String
     /// The shop's locations (`gid://shopify/Location/…`).
-    public let locations: [String]
+    package let locations: [String]
     let state: Mutex<State>
 
     /// Creates a shop with the given locations on `plan`, accepting `X-Shopify-Access-Token: accessToken`.
-    public init(accessToken: String, webhookSecret: String, locations: [String] = ["gid://shopify/Location/1"], plan: Plan = .plus) {
+    package init(accessToken: String, webhookSecret: String, locations: [String] = ["gid://shopify/Location/1"], plan: Plan = .plus) {
         self.accessToken = accessToken
         self.webhookSecret = webhookSecret
         self.locations = locations
@@ -135,7 +135,7 @@ public final class ShopifySimulator: ChannelSimulator {
 
     /// Adds a product variant with `sku` and returns its inventory item id.
     @discardableResult
-    public func addVariant(sku: String) -> String {
+    package func addVariant(sku: String) -> String {
         state.withLock { state in
             state.nextID += 1
             state.variants[sku] = state.nextID
@@ -145,45 +145,45 @@ public final class ShopifySimulator: ChannelSimulator {
     }
 
     /// Sets the barcode of `sku`'s variant, as a merchant does in the admin.
-    public func setBarcode(sku: String, _ barcode: String) {
+    package func setBarcode(sku: String, _ barcode: String) {
         state.withLock { state in
             if let id = state.variants[sku] { state.barcodes[id] = barcode }
         }
     }
 
     /// The inventory item id of `sku`, if the shop has it.
-    public func inventoryItem(sku: String) -> String? {
+    package func inventoryItem(sku: String) -> String? {
         state.withLock { $0.variants[sku] }.map { "gid://shopify/InventoryItem/\($0)" }
     }
 
     /// The `available` quantity of `sku` at `location`.
-    public func level(sku: String, location: String) -> Int? {
+    package func level(sku: String, location: String) -> Int? {
         guard let item = inventoryItem(sku: sku) else { return nil }
         return state.withLock { $0.levels["\(item)|\(location)"] }
     }
 
     /// Sets a quantity by hand (a merchant's edit in the admin).
-    public func setLevel(sku: String, location: String, available: Int) {
+    package func setLevel(sku: String, location: String, available: Int) {
         let item = inventoryItem(sku: sku) ?? addVariant(sku: sku)
         state.withLock { $0.levels["\(item)|\(location)"] = available }
     }
 
     /// The `committed` quantity of `sku` at `location`: units of placed orders not yet fulfilled.
-    public func committed(sku: String, location: String) -> Int {
+    package func committed(sku: String, location: String) -> Int {
         guard let item = inventoryItem(sku: sku) else { return 0 }
         return state.withLock { $0.committed["\(item)|\(location)"] ?? 0 }
     }
 
     /// How many queries were refused with `THROTTLED` because the bucket did not hold their cost.
-    public var throttledAnswers: Int { state.withLock { $0.throttledAnswers } }
+    package var throttledAnswers: Int { state.withLock { $0.throttledAnswers } }
 
     /// The orders in the shop.
-    public var orders: [Order] { state.withLock { $0.orders } }
+    package var orders: [Order] { state.withLock { $0.orders } }
 
     /// Places an order and returns it; `updatedAt` defaults to now. Given a `location`, the order commits its
     /// units there as Shopify does for its own sales: `available` drops by each line's quantity, `committed` rises.
     @discardableResult
-    public func addOrder(lines: [(sku: String, quantity: Int)], at date: Date = Date(), location: String? = nil) -> Order {
+    package func addOrder(lines: [(sku: String, quantity: Int)], at date: Date = Date(), location: String? = nil) -> Order {
         state.withLock { state in
             state.nextID += 1
             let order = Order(id: state.nextID, lines: lines, createdAt: date, updatedAt: date, cancelledAt: nil, fulfilled: false)
@@ -202,14 +202,14 @@ public final class ShopifySimulator: ChannelSimulator {
 
     /// Places an order and delivers it as a signed `orders/create` webhook to `url`.
     @discardableResult
-    public func addOrder(lines: [(sku: String, quantity: Int)], deliverTo url: String) async throws -> Order {
+    package func addOrder(lines: [(sku: String, quantity: Int)], deliverTo url: String) async throws -> Order {
         let order = addOrder(lines: lines)
         try await sendWebhook(topic: "orders/create", payload: orderPayload(order), to: url)
         return order
     }
 
     /// Cancels or fulfils an order at `date`.
-    public func updateOrder(_ id: Int, cancelled: Bool = false, fulfilled: Bool = false, at date: Date = Date()) {
+    package func updateOrder(_ id: Int, cancelled: Bool = false, fulfilled: Bool = false, at date: Date = Date()) {
         state.withLock { state in
             guard let index = state.orders.firstIndex(where: { $0.id == id }) else { return }
             if cancelled { state.orders[index].cancelledAt = date }
@@ -219,7 +219,7 @@ public final class ShopifySimulator: ChannelSimulator {
     }
 
     /// The REST-shaped order payload Shopify's order webhooks carry.
-    public func orderPayload(_ order: Order) -> [String: Any] {
+    package func orderPayload(_ order: Order) -> [String: Any] {
         let format = ISO8601DateFormatter()
         return [
             "id": order.id, "admin_graphql_api_id": order.gid, "name": "#\(order.id)",
@@ -233,32 +233,36 @@ public final class ShopifySimulator: ChannelSimulator {
     }
 
     /// The `refunds/create` payload of a refund restocking `lines` (as `return`) at `location`.
-    public func refundPayload(order: Order, refundID: Int, restocked lines: [(sku: String, quantity: Int)], location: String) -> [String: Any] {
+    package func refundPayload(order: Order, refundID: Int, restocked lines: [(sku: String, quantity: Int)], location: String) -> [String: Any] {
         let locationID = Int(location.split(separator: "/").last ?? "") ?? 0
         return [
             "id": refundID, "order_id": order.id, "created_at": ISO8601DateFormatter().string(from: Date()),
             "refund_line_items": lines.enumerated().map { index, line -> [String: Any] in
-                ["id": refundID * 10 + index, "quantity": line.quantity, "restock_type": "return", "location_id": locationID,
-                 "line_item": ["id": order.id * 100 + index, "sku": line.sku, "quantity": line.quantity, "variant_id": 5000 + index]]
+                [
+                    "id": refundID * 10 + index, "quantity": line.quantity, "restock_type": "return", "location_id": locationID,
+                    "line_item": ["id": order.id * 100 + index, "sku": line.sku, "quantity": line.quantity, "variant_id": 5000 + index],
+                ]
             },
         ]
     }
 
     /// Sends a webhook of `topic` with `payload`, signed with the app secret, and returns the receiver's status.
     @discardableResult
-    public func sendWebhook(topic: String, payload: [String: Any], to url: String, webhookID: String = UUID().uuidString) async throws -> Int {
+    package func sendWebhook(topic: String, payload: [String: Any], to url: String, webhookID: String = UUID().uuidString) async throws -> Int {
         let body = Array(try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]))
-        return try await core.deliver(to: url, headers: [
-            "Content-Type": "application/json", "X-Shopify-Topic": topic,
-            "X-Shopify-Hmac-Sha256": SimulatorSigning.hmacBase64(key: Array(webhookSecret.utf8), body),
-            "X-Shopify-Shop-Domain": "simulated.myshopify.com", "X-Shopify-API-Version": "2026-10",
-            "X-Shopify-Webhook-Id": webhookID, "X-Shopify-Event-Id": "event-" + webhookID,
-            "X-Shopify-Triggered-At": ISO8601DateFormatter().string(from: Date()),
-        ], body: body)
+        return try await core.deliver(
+            to: url,
+            headers: [
+                "Content-Type": "application/json", "X-Shopify-Topic": topic,
+                "X-Shopify-Hmac-Sha256": SimulatorSigning.hmacBase64(key: Array(webhookSecret.utf8), body),
+                "X-Shopify-Shop-Domain": "simulated.myshopify.com", "X-Shopify-API-Version": "2026-10",
+                "X-Shopify-Webhook-Id": webhookID, "X-Shopify-Event-Id": "event-" + webhookID,
+                "X-Shopify-Triggered-At": ISO8601DateFormatter().string(from: Date()),
+            ], body: body)
     }
 
     /// `POST /admin/api/{version}/graphql.json`.
-    public func makeRouter() -> Router<BasicRequestContext> {
+    package func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.post("/admin/api/:version/graphql.json") { request, _ in
             try await self.core.respond(to: request, throttled: Self.throttled) { recorded, fault in
@@ -296,10 +300,14 @@ public final class ShopifySimulator: ChannelSimulator {
     private func answer(_ operation: GraphQLOperation, stale: Bool) -> Response {
         let cost = ShopifyCostModel.requestedCost(operation)
         guard cost <= ShopifyCostModel.singleQueryLimit else {
-            return SimulatorCore.json(["errors": [[
-                "message": "Query cost is \(cost), which exceeds the single query max cost limit (\(ShopifyCostModel.singleQueryLimit)).",
-                "extensions": ["code": "MAX_COST_EXCEEDED", "cost": cost, "maxCost": ShopifyCostModel.singleQueryLimit],
-            ]]])
+            return SimulatorCore.json([
+                "errors": [
+                    [
+                        "message": "Query cost is \(cost), which exceeds the single query max cost limit (\(ShopifyCostModel.singleQueryLimit)).",
+                        "extensions": ["code": "MAX_COST_EXCEEDED", "cost": cost, "maxCost": ShopifyCostModel.singleQueryLimit],
+                    ]
+                ]
+            ])
         }
         let (admitted, extensions) = state.withLock { state in
             let admitted = state.bucket.take(cost)
@@ -318,10 +326,12 @@ public final class ShopifySimulator: ChannelSimulator {
     static func throttled(_ seconds: Int) -> Response {
         SimulatorCore.json([
             "errors": [["message": "Throttled", "extensions": ["code": "THROTTLED"]]],
-            "extensions": ["cost": [
-                "requestedQueryCost": 1000, "actualQueryCost": NSNull(),
-                "throttleStatus": ["maximumAvailable": 2000, "currentlyAvailable": max(1000 - 50 * seconds, 0), "restoreRate": 50],
-            ]],
+            "extensions": [
+                "cost": [
+                    "requestedQueryCost": 1000, "actualQueryCost": NSNull(),
+                    "throttleStatus": ["maximumAvailable": 2000, "currentlyAvailable": max(1000 - 50 * seconds, 0), "restoreRate": 50],
+                ]
+            ],
         ])
     }
 }

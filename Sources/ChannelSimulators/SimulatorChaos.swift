@@ -1,24 +1,24 @@
 /// Random misbehaviour on a share of requests, reproducible from a seed: failures (`500`), hangs and
 /// storms of throttling answers (`429` with `Retry-After`). Set on any simulator with
 /// ``ChannelSimulator/setChaos(_:)``; queued faults (``ChannelSimulator/inject(_:count:)``) come first.
-public struct SimulatorChaos: Sendable, Hashable {
+package struct SimulatorChaos: Sendable, Hashable {
     /// The seed of the draws.
-    public var seed: UInt64
+    package var seed: UInt64
     /// The share of requests answered `500`.
-    public var failure: Double
+    package var failure: Double
     /// The share of requests held for ``hangDuration`` before they are answered normally.
-    public var hang: Double
+    package var hang: Double
     /// How long a hanging request is held.
-    public var hangDuration: Duration
+    package var hangDuration: Duration
     /// The share of requests that start a storm of ``stormLength`` throttling answers.
-    public var storm: Double
+    package var storm: Double
     /// Requests in one storm.
-    public var stormLength: Int
+    package var stormLength: Int
     /// The `Retry-After` seconds each throttling answer asks for.
-    public var retryAfter: Int
+    package var retryAfter: Int
 
     /// Creates chaos settings; the shares add up to at most 1.
-    public init(
+    package init(
         seed: UInt64, failure: Double = 0, hang: Double = 0, hangDuration: Duration = .seconds(2),
         storm: Double = 0, stormLength: Int = 20, retryAfter: Int = 1
     ) {
@@ -33,15 +33,15 @@ public struct SimulatorChaos: Sendable, Hashable {
     }
 
     /// How many requests each kind of misbehaviour has hit so far.
-    public struct Tally: Sendable, Hashable {
+    package struct Tally: Sendable, Hashable {
         /// Requests answered `500`.
-        public var failures = 0
+        package var failures = 0
         /// Requests held before their answer.
-        public var hangs = 0
+        package var hangs = 0
         /// Requests answered with a throttling answer.
-        public var throttled = 0
+        package var throttled = 0
         /// Requests answered normally.
-        public var normal = 0
+        package var normal = 0
     }
 
     /// The draws in progress: the generator, the storm under way and the tally.

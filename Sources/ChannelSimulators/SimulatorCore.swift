@@ -6,7 +6,7 @@ import Synchronization
 
 /// What every channel simulator shares: the server, the request log, the fault queue, seeded
 /// chaos, JSON answers and webhook delivery.
-public final class SimulatorCore: Sendable {
+package final class SimulatorCore: Sendable {
     private let server = LocalServer()
     private let log = Mutex<[RecordedRequest]>([])
     private let faults = Mutex<[SimulatorFault]>([])
@@ -15,7 +15,7 @@ public final class SimulatorCore: Sendable {
     private let client = CurlHTTPClient()
 
     /// Creates an idle core.
-    public init() {}
+    package init() {}
 
     deinit {
         client.shutdown()
@@ -69,7 +69,9 @@ public final class SimulatorCore: Sendable {
     /// answer in its API's terms.
     func respond(
         to request: Request,
-        throttled: @Sendable (Int) -> Response = { seconds in SimulatorCore.json(["error": "throttled"], status: 429, headers: ["Retry-After": String(seconds)]) },
+        throttled: @Sendable (Int) -> Response = { seconds in
+            SimulatorCore.json(["error": "throttled"], status: 429, headers: ["Retry-After": String(seconds)])
+        },
         handle: (RecordedRequest, SimulatorFault?) async throws -> Response
     ) async throws -> Response {
         var request = request

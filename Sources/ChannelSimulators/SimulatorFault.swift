@@ -1,5 +1,5 @@
 /// A misbehaviour a simulator shows on its next requests.
-public enum SimulatorFault: Sendable, Hashable {
+package enum SimulatorFault: Sendable, Hashable {
     /// Answer with this status (e.g. 500, 502, 429), with a `Retry-After` of that many seconds if given.
     case fail(status: Int, retryAfter: Int? = nil)
     /// The API's own throttling answer, asking to wait this many seconds (Shopify: a `THROTTLED` cost error).

@@ -2,21 +2,21 @@ import Hummingbird
 
 /// A receiver that records every webhook POSTed to it and answers with a fixed status:
 /// a stand-in for Omnistock's ingress in tests of webhook delivery.
-public final class WebhookRecorder: ChannelSimulator {
+package final class WebhookRecorder: ChannelSimulator {
     /// The shared machinery; its request log holds the deliveries.
-    public let core = SimulatorCore()
+    package let core = SimulatorCore()
     private let status: Int
 
     /// Creates a recorder answering `status`.
-    public init(status: Int = 200) {
+    package init(status: Int = 200) {
         self.status = status
     }
 
     /// The URL to deliver to, once started.
-    public var url: String { baseURL + "/webhooks" }
+    package var url: String { baseURL + "/webhooks" }
 
     /// Accepts `POST /webhooks`.
-    public func makeRouter() -> Router<BasicRequestContext> {
+    package func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.post("/webhooks") { request, _ in
             try await self.core.respond(to: request) { _, _ in SimulatorCore.bytes([], status: self.status) }

@@ -4,7 +4,7 @@ import Synchronization
 
 extension WooCommerceSimulator {
     /// Routes under `/wp-json/wc/v3`.
-    public func makeRouter() -> Router<BasicRequestContext> {
+    package func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         let api = router.group("/wp-json/wc/v3")
         api.post("/products/batch") { request, _ in

@@ -31,7 +31,7 @@ import Synchronization
 ///   two deliveries of one webhook within one second carry the same id. `wp_hash` is an HMAC-MD5 keyed with
 ///   the site's salt; the salt here is the simulator's own.
 /// - The unsigned creation ping: form body `webhook_id=<id>` (`WC_Webhook::deliver_ping`, same file).
-public final class WooCommerceSimulator: ChannelSimulator {
+package final class WooCommerceSimulator: ChannelSimulator {
     struct Product {
         var id: Int
         var sku: String
@@ -43,19 +43,19 @@ public final class WooCommerceSimulator: ChannelSimulator {
     }
 
     /// An order in the store.
-    public struct Order: Sendable {
+    package struct Order: Sendable {
         /// The order id.
-        public var id: Int
+        package var id: Int
         /// `pending`, `processing`, `on-hold`, `completed`, `cancelled`, `refunded`, `failed`.
-        public var status: String
+        package var status: String
         /// The lines: SKU, quantity and the product (and variation) they are for.
-        public var lines: [(sku: String, quantity: Int, productID: Int, variationID: Int)]
+        package var lines: [(sku: String, quantity: Int, productID: Int, variationID: Int)]
         /// Whether the buyer collects it (`local_pickup`).
-        public var pickup: Bool
+        package var pickup: Bool
         /// When it was created.
-        public var createdAt: Date
+        package var createdAt: Date
         /// When it last changed.
-        public var modifiedAt: Date
+        package var modifiedAt: Date
     }
 
     struct State {
@@ -66,19 +66,21 @@ public final class WooCommerceSimulator: ChannelSimulator {
     }
 
     /// The shared machinery.
-    public let core = SimulatorCore()
+    package let core = SimulatorCore()
     let authorization: String
     let webhookSecret: String
     let state = Mutex(State())
     /// The site's time zone (WordPress Settings → General), in which `date_modified` and, without
     /// `dates_are_gmt`, the order filters are expressed.
-    public let siteTimeZone: TimeZone
+    package let siteTimeZone: TimeZone
     /// The id of the webhook the simulator delivers as (`X-WC-Webhook-ID`).
-    public let webhookID: Int
+    package let webhookID: Int
     private let siteSalt = Array("simulated-wordpress-auth-salt".utf8)
 
     /// Creates a store accepting Basic auth with the consumer key and secret.
-    public init(consumerKey: String, consumerSecret: String, webhookSecret: String, siteTimeZone: TimeZone = TimeZone(identifier: "UTC")!, webhookID: Int = 5) {
+    package init(
+        consumerKey: String, consumerSecret: String, webhookSecret: String, siteTimeZone: TimeZone = TimeZone(identifier: "UTC")!, webhookID: Int = 5
+    ) {
         authorization = "Basic " + Data("\(consumerKey):\(consumerSecret)".utf8).base64EncodedString()
         self.webhookSecret = webhookSecret
         self.siteTimeZone = siteTimeZone
@@ -87,18 +89,18 @@ public final class WooCommerceSimulator: ChannelSimulator {
 
     /// Adds a simple product with managed stock and returns its id.
     @discardableResult
-    public func addProduct(sku: String, stock: Int) -> Int {
+    package func addProduct(sku: String, stock: Int) -> Int {
         add(sku: sku, manageStock: true, stock: stock)
     }
 
     /// Adds a simple product as WooCommerce creates it by default: stock management off, no quantity.
     @discardableResult
-    public func addUnmanagedProduct(sku: String) -> Int {
+    package func addUnmanagedProduct(sku: String) -> Int {
         add(sku: sku, manageStock: false, stock: nil)
     }
 
     /// Sets a product's or variation's `global_unique_id` (GTIN/EAN), as a merchant does in wp-admin.
-    public func setGlobalUniqueID(_ id: Int, _ value: String) {
+    package func setGlobalUniqueID(_ id: Int, _ value: String) {
         state.withLock { $0.products[id]?.globalUniqueID = value }
     }
 
@@ -111,12 +113,12 @@ public final class WooCommerceSimulator: ChannelSimulator {
     }
 
     /// Turns the store-wide "Enable stock management" option (WooCommerce → Settings → Products → Inventory) on or off.
-    public func setStoreManagesStock(_ enabled: Bool) {
+    package func setStoreManagesStock(_ enabled: Bool) {
         state.withLock { $0.storeManagesStock = enabled }
     }
 
     /// Turns a product's stock management on or off by hand (wp-admin); off clears its quantity, as WooCommerce does.
-    public func setManagesStock(_ id: Int, _ managed: Bool) {
+    package func setManagesStock(_ id: Int, _ managed: Bool) {
         state.withLock { state in
             state.products[id]?.manageStock = managed
             if !managed { state.products[id]?.stock = nil }
@@ -124,13 +126,13 @@ public final class WooCommerceSimulator: ChannelSimulator {
     }
 
     /// Whether a product or variation manages its stock.
-    public func managesStock(_ id: Int) -> Bool? {
+    package func managesStock(_ id: Int) -> Bool? {
         state.withLock { $0.products[id]?.manageStock }
     }
 
     /// Adds a variable product with variations and returns the parent id and the variation ids.
     @discardableResult
-    public func addVariableProduct(sku: String, variations: [(sku: String, stock: Int)]) -> (parent: Int, variations: [Int]) {
+    package func addVariableProduct(sku: String, variations: [(sku: String, stock: Int)]) -> (parent: Int, variations: [Int]) {
         state.withLock { state in
             state.nextID += 1
             let parent = state.nextID
@@ -146,12 +148,12 @@ public final class WooCommerceSimulator: ChannelSimulator {
     }
 
     /// The stock of a product or variation.
-    public func stock(of id: Int) -> Int? {
+    package func stock(of id: Int) -> Int? {
         state.withLock { $0.products[id]?.stock }
     }
 
     /// Sets stock by hand (an edit in wp-admin), turning stock management on.
-    public func setStock(of id: Int, to stock: Int) {
+    package func setStock(of id: Int, to stock: Int) {
         state.withLock { state in
             state.products[id]?.manageStock = true
             state.products[id]?.stock = stock
@@ -160,7 +162,8 @@ public final class WooCommerceSimulator: ChannelSimulator {
 
     /// Places an order and returns it.
     @discardableResult
-    public func addOrder(lines: [(sku: String, quantity: Int)], status: String = "processing", pickup: Bool = false, at date: Date = Date()) -> Order {
+    package func addOrder(lines: [(sku: String, quantity: Int)], status: String = "processing", pickup: Bool = false, at date: Date = Date()) -> Order
+    {
         state.withLock { state in
             state.nextID += 1
             let products = state.products.values
@@ -177,7 +180,7 @@ public final class WooCommerceSimulator: ChannelSimulator {
 
     /// Places an order and delivers it as a signed `order.created` webhook to `url`.
     @discardableResult
-    public func addOrder(lines: [(sku: String, quantity: Int)], pickup: Bool = false, deliverTo url: String) async throws -> Order {
+    package func addOrder(lines: [(sku: String, quantity: Int)], pickup: Bool = false, deliverTo url: String) async throws -> Order {
         let order = addOrder(lines: lines, pickup: pickup)
         try await sendWebhook(topic: "order.created", payload: orderPayload(order), to: url)
         return order
@@ -185,7 +188,7 @@ public final class WooCommerceSimulator: ChannelSimulator {
 
     /// Changes an order's status at `date` and returns it.
     @discardableResult
-    public func updateOrder(_ id: Int, status: String, at date: Date = Date()) -> Order? {
+    package func updateOrder(_ id: Int, status: String, at date: Date = Date()) -> Order? {
         state.withLock { state in
             guard let index = state.orders.firstIndex(where: { $0.id == id }) else { return nil }
             state.orders[index].status = status
@@ -195,43 +198,50 @@ public final class WooCommerceSimulator: ChannelSimulator {
     }
 
     /// The order as the REST API and order webhooks show it.
-    public func orderPayload(_ order: Order) -> [String: Any] {
+    package func orderPayload(_ order: Order) -> [String: Any] {
         [
             "id": order.id, "number": String(order.id), "status": order.status,
             "date_created": local(order.createdAt), "date_created_gmt": Self.gmt(order.createdAt),
             "date_modified": local(order.modifiedAt), "date_modified_gmt": Self.gmt(order.modifiedAt),
             "line_items": order.lines.enumerated().map { index, line -> [String: Any] in
-                ["id": order.id * 10 + index, "sku": line.sku, "quantity": line.quantity, "product_id": line.productID, "variation_id": line.variationID]
+                [
+                    "id": order.id * 10 + index, "sku": line.sku, "quantity": line.quantity, "product_id": line.productID,
+                    "variation_id": line.variationID,
+                ]
             },
-            "shipping_lines": [[
-                "id": order.id * 10, "method_id": order.pickup ? "local_pickup" : "flat_rate",
-                "method_title": order.pickup ? "Local pickup" : "Flat rate",
-            ]],
+            "shipping_lines": [
+                [
+                    "id": order.id * 10, "method_id": order.pickup ? "local_pickup" : "flat_rate",
+                    "method_title": order.pickup ? "Local pickup" : "Flat rate",
+                ]
+            ],
         ]
     }
 
     /// Sends a webhook of `topic` (e.g. `order.created`) signed with the webhook secret, as delivered at `date`
     /// (which fixes its delivery id, see the type's notes); returns the receiver's status.
     @discardableResult
-    public func sendWebhook(topic: String, payload: [String: Any], to url: String, at date: Date = Date()) async throws -> Int {
+    package func sendWebhook(topic: String, payload: [String: Any], to url: String, at date: Date = Date()) async throws -> Int {
         let body = Array(try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]))
         let parts = topic.split(separator: ".").map(String.init)
-        return try await core.deliver(to: url, headers: [
-            "Content-Type": "application/json", "X-WC-Webhook-Source": "https://shop.example/", "X-WC-Webhook-Topic": topic,
-            "X-WC-Webhook-Resource": parts.first ?? "", "X-WC-Webhook-Event": parts.last ?? "", "X-WC-Webhook-ID": String(webhookID),
-            "X-WC-Webhook-Delivery-ID": deliveryID(at: date),
-            "X-WC-Webhook-Signature": SimulatorSigning.hmacBase64(key: Array(webhookSecret.utf8), body),
-        ], body: body)
+        return try await core.deliver(
+            to: url,
+            headers: [
+                "Content-Type": "application/json", "X-WC-Webhook-Source": "https://shop.example/", "X-WC-Webhook-Topic": topic,
+                "X-WC-Webhook-Resource": parts.first ?? "", "X-WC-Webhook-Event": parts.last ?? "", "X-WC-Webhook-ID": String(webhookID),
+                "X-WC-Webhook-Delivery-ID": deliveryID(at: date),
+                "X-WC-Webhook-Signature": SimulatorSigning.hmacBase64(key: Array(webhookSecret.utf8), body),
+            ], body: body)
     }
 
     /// Sends the unsigned ping WooCommerce posts when a webhook is created.
     @discardableResult
-    public func sendPing(to url: String, webhookID: Int = 5) async throws -> Int {
+    package func sendPing(to url: String, webhookID: Int = 5) async throws -> Int {
         try await core.deliver(to: url, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Array("webhook_id=\(webhookID)".utf8))
     }
 
     /// `wp_hash($webhook_id . strtotime('now'))`: the same for every delivery of this webhook within one second.
-    public func deliveryID(at date: Date) -> String {
+    package func deliveryID(at date: Date) -> String {
         let message = Array("\(webhookID)\(Int(date.timeIntervalSince1970.rounded(.down)))".utf8)
         return Array(HMAC<Insecure.MD5>.authenticationCode(for: message, using: SymmetricKey(data: siteSalt)))
             .map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()

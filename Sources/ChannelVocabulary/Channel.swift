@@ -5,7 +5,7 @@ import HTTPTypes
 /// webhooks into ``NormalizedEvent``s. This is the vocabulary the worker, reconcile and the server speak; the
 /// adapters (module `Channels`) implement it, and what a kind can do is data (``capabilities``), never a kind
 /// compared by name. Webhook headers are swift-http-types' `HTTPFields`, as the server receives them.
-public protocol Channel: Sendable {
+package protocol Channel: Sendable {
     /// The channel kind as written in config (`shopify`, `woocommerce`, `allegro`, `omnistock-json`): a name for
     /// config, logs and the `channels` row; decisions go by ``capabilities``.
     static var kind: String { get }
@@ -55,19 +55,19 @@ public protocol Channel: Sendable {
 
 extension Channel {
     /// What this channel's kind can do (``Channel/capabilities``).
-    public var capabilities: ChannelCapabilities { Self.capabilities }
+    package var capabilities: ChannelCapabilities { Self.capabilities }
 
     /// Per location or pooled, as the kind declares (``ChannelCapabilities/modelsLocations``).
-    public var modelsLocations: Bool { Self.capabilities.modelsLocations }
+    package var modelsLocations: Bool { Self.capabilities.modelsLocations }
 
     /// No documented per-request limit the lane must keep to (Shopify's cost bucket is kept by the adapter).
-    public var pushRequestRate: Double? { nil }
+    package var pushRequestRate: Double? { nil }
 
     /// Channels that always track stock: pushing again is all there is to do.
-    public var untrackedStock: UntrackedStockPolicy { .enable }
+    package var untrackedStock: UntrackedStockPolicy { .enable }
 
     /// Every item of the channel's catalogue, once each, from its listing read (``fetchLevels(cursor:)``, all pages).
-    public func readCatalogue() async throws(ChannelError) -> [ChannelItem] {
+    package func readCatalogue() async throws(ChannelError) -> [ChannelItem] {
         var items: [ChannelItem] = []
         var seen: Set<String> = []
         var cursor: String?
@@ -84,48 +84,48 @@ extension Channel {
     }
 
     /// Filters ``readCatalogue()`` by key: channels without a search by SKU or barcode.
-    public func catalogueItems(matching keys: Set<String>, by match: ListingMatch) async throws(ChannelError) -> [ChannelItem] {
+    package func catalogueItems(matching keys: Set<String>, by match: ListingMatch) async throws(ChannelError) -> [ChannelItem] {
         try await readCatalogue().filter { item in match.key(of: item).map(keys.contains) ?? false }
     }
 
     /// The channel's id (listing) of each SKU that exactly one item carries; SKUs not found, or found on more
     /// than one item, are absent.
-    public func discoverListings(skus: [String]) async throws(ChannelError) -> [String: String] {
+    package func discoverListings(skus: [String]) async throws(ChannelError) -> [String: String] {
         let items = try await catalogueItems(matching: Set(skus), by: .sku)
         let bySKU = Dictionary(grouping: items) { $0.sku ?? "" }
         return bySKU.compactMapValues { $0.count == 1 ? $0[0].externalID : nil }
     }
 
     /// Channels without reservations refuse them for good.
-    public func pushReservation(_ reservation: ChannelReservation) async -> PushOutcome {
+    package func pushReservation(_ reservation: ChannelReservation) async -> PushOutcome {
         .permanent("\(Self.kind) does not hold reservations")
     }
 
     /// Channels without reservations refuse them for good.
-    public func cancelReservation(id: String) async -> PushOutcome {
+    package func cancelReservation(id: String) async -> PushOutcome {
         .permanent("\(Self.kind) does not hold reservations")
     }
 }
 
 /// Stock held at a store for an order (pickup), as pushed to channels that hold reservations.
-public struct ChannelReservation: Sendable, Hashable {
+package struct ChannelReservation: Sendable, Hashable {
     /// Omnistock's reservation id (idempotency key at the channel).
-    public var id: String
+    package var id: String
     /// The SKU held.
-    public var sku: String
+    package var sku: String
     /// The Omnistock location code where it is held.
-    public var location: String
+    package var location: String
     /// How many units.
-    public var quantity: Int
+    package var quantity: Int
     /// The order reference.
-    public var order: String
+    package var order: String
     /// The code of the channel the order came from.
-    public var channel: String
+    package var channel: String
     /// When the hold lapses.
-    public var expiresAt: Date
+    package var expiresAt: Date
 
     /// Creates a reservation.
-    public init(id: String, sku: String, location: String, quantity: Int, order: String, channel: String, expiresAt: Date) {
+    package init(id: String, sku: String, location: String, quantity: Int, order: String, channel: String, expiresAt: Date) {
         self.id = id
         self.sku = sku
         self.location = location
@@ -137,7 +137,7 @@ public struct ChannelReservation: Sendable, Hashable {
 }
 
 /// The result of checking a webhook.
-public enum WebhookVerdict: Sendable, Hashable {
+package enum WebhookVerdict: Sendable, Hashable {
     /// Signed with one of the configured secrets (and fresh, where the scheme dates it).
     case verified
     /// An unsigned set-up ping the channel sends when a webhook is created: answer 200, store nothing.

@@ -1,7 +1,7 @@
 /// Why a channel call failed, classified for the sync worker's retry policy.
-public struct ChannelError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct ChannelError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The class of failure.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// Try again after at least this many seconds (429, 503, cost throttling).
         case retryAfter(seconds: Int)
         /// Try again with backoff (5xx, timeouts, connection errors).
@@ -15,16 +15,16 @@ public struct ChannelError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// The class of failure.
-    public var kind: Kind
+    package var kind: Kind
     /// What happened, with at most a short excerpt of the peer's response (no secrets).
-    public var message: String
+    package var message: String
 
     /// Creates an error.
-    public init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
     /// The kind and message.
-    public var description: String { "\(kind): \(message)" }
+    package var description: String { "\(kind): \(message)" }
 }

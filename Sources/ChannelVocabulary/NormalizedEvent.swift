@@ -1,9 +1,9 @@
 import Foundation
 
 /// A channel event in Omnistock's terms, whatever the channel's payload looked like.
-public struct NormalizedEvent: Sendable, Hashable {
+package struct NormalizedEvent: Sendable, Hashable {
     /// What happened.
-    public enum Kind: String, Sendable, Hashable {
+    package enum Kind: String, Sendable, Hashable {
         /// An order was placed (lines reserve or sell stock).
         case orderCreated
         /// An order was cancelled (its reservations are released).
@@ -19,7 +19,7 @@ public struct NormalizedEvent: Sendable, Hashable {
     }
 
     /// How an order reaches its buyer.
-    public enum Fulfillment: String, Sendable, Hashable {
+    package enum Fulfillment: String, Sendable, Hashable {
         /// Collected at a store.
         case pickup
         /// Shipped.
@@ -27,18 +27,18 @@ public struct NormalizedEvent: Sendable, Hashable {
     }
 
     /// One SKU line.
-    public struct Line: Sendable, Hashable {
+    package struct Line: Sendable, Hashable {
         /// The Omnistock SKU, when the payload carries it.
-        public var sku: String?
+        package var sku: String?
         /// The channel's item id (offer, inventory item, product), when the payload carries it.
-        public var externalID: String?
+        package var externalID: String?
         /// The quantity; its meaning depends on ``Kind``.
-        public var quantity: Int
+        package var quantity: Int
         /// The Omnistock location code, when known.
-        public var location: String?
+        package var location: String?
 
         /// Creates a line.
-        public init(sku: String?, externalID: String? = nil, quantity: Int, location: String? = nil) {
+        package init(sku: String?, externalID: String? = nil, quantity: Int, location: String? = nil) {
             self.sku = sku
             self.externalID = externalID
             self.quantity = quantity
@@ -47,30 +47,30 @@ public struct NormalizedEvent: Sendable, Hashable {
     }
 
     /// A key unique per event and stable across redeliveries (for the inbox and idempotent ledger writes).
-    public var id: String
+    package var id: String
     /// What happened.
-    public var kind: Kind
+    package var kind: Kind
     /// The channel's order reference, for order events.
-    public var orderRef: String?
+    package var orderRef: String?
     /// The SKU lines.
-    public var lines: [Line]
+    package var lines: [Line]
     /// How the order is fulfilled, when the channel says.
-    public var fulfillment: Fulfillment?
+    package var fulfillment: Fulfillment?
     /// The Omnistock pickup location, for pickup orders.
-    public var pickupLocation: String?
+    package var pickupLocation: String?
     /// Why stock changed (adjustments), e.g. `damaged`, `return`.
-    public var reason: String?
+    package var reason: String?
     /// An external reference (POS receipt, refund id).
-    public var reference: String?
+    package var reference: String?
     /// When it happened, if the payload says.
-    public var occurredAt: Date?
+    package var occurredAt: Date?
     /// The channel's own event id when it differs from the delivery id (`X-Shopify-Event-Id`).
-    public var sourceEventID: String?
+    package var sourceEventID: String?
     /// Where a shipped order goes, as an origin of the `[distances]` table (a store or region), for `nearest` sourcing.
-    public var destination: String?
+    package var destination: String?
 
     /// Creates an event.
-    public init(
+    package init(
         id: String, kind: Kind, orderRef: String? = nil, lines: [Line] = [],
         fulfillment: Fulfillment? = nil, pickupLocation: String? = nil, reason: String? = nil,
         reference: String? = nil, occurredAt: Date? = nil, sourceEventID: String? = nil, destination: String? = nil

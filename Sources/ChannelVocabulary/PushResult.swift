@@ -1,5 +1,5 @@
 /// What happened to one pushed level.
-public enum PushOutcome: Sendable, Hashable {
+package enum PushOutcome: Sendable, Hashable {
     /// The channel accepted the value.
     case ok
     /// The channel holds a value that disagrees (stale compare-and-set, 409); `current` when it said which.
@@ -12,7 +12,7 @@ public enum PushOutcome: Sendable, Hashable {
     case transient(String)
 
     /// The outcome a whole failed call gives each of its items.
-    public init(_ error: ChannelError) {
+    package init(_ error: ChannelError) {
         switch error.kind {
         case .retryAfter(let seconds): self = .retryAfter(seconds: seconds)
         case .transient: self = .transient(error.message)
@@ -22,18 +22,18 @@ public enum PushOutcome: Sendable, Hashable {
 }
 
 /// The outcome of one push per level, in the order the levels were given.
-public struct PushResult: Sendable, Hashable {
+package struct PushResult: Sendable, Hashable {
     /// One pushed level and its outcome.
-    public struct Item: Sendable, Hashable {
+    package struct Item: Sendable, Hashable {
         /// The level as given to ``Channel/pushLevels(_:)``.
-        public var level: ChannelLevel
+        package var level: ChannelLevel
         /// What the channel did with it.
-        public var outcome: PushOutcome
+        package var outcome: PushOutcome
         /// A problem with the listing itself that an operator must settle, when the channel showed one.
-        public var issue: ListingIssue?
+        package var issue: ListingIssue?
 
         /// Creates an item.
-        public init(level: ChannelLevel, outcome: PushOutcome, issue: ListingIssue? = nil) {
+        package init(level: ChannelLevel, outcome: PushOutcome, issue: ListingIssue? = nil) {
             self.level = level
             self.outcome = outcome
             self.issue = issue
@@ -41,17 +41,17 @@ public struct PushResult: Sendable, Hashable {
     }
 
     /// The items, in the order given.
-    public var items: [Item]
+    package var items: [Item]
     /// Targets the adapter sent again after a stale compare-and-set, with the channel's current value
     /// read back as the new base (the worker counts them in `omnistock_channel_compare_and_set_retries_total`).
-    public var compareAndSetRetries: Int
+    package var compareAndSetRetries: Int
 
     /// Creates a result.
-    public init(items: [Item], compareAndSetRetries: Int = 0) {
+    package init(items: [Item], compareAndSetRetries: Int = 0) {
         self.items = items
         self.compareAndSetRetries = compareAndSetRetries
     }
 
     /// The outcomes alone, in order.
-    public var outcomes: [PushOutcome] { items.map(\.outcome) }
+    package var outcomes: [PushOutcome] { items.map(\.outcome) }
 }

@@ -53,7 +53,7 @@ actor AllegroAuthorizer: RequestAuthorizer {
         }
         let form = "grant_type=refresh_token&refresh_token=" + ChannelTransport.escape(refreshToken)
         guard let response = try? await tokenEndpoint.send(.post, "", rawBody: Array(form.utf8), contentType: "application/x-www-form-urlencoded"),
-              response.status == 200, let json = try? JSON.parse(response.body), let access = json["access_token"].string
+            response.status == 200, let json = try? JSON.parse(response.body), let access = json["access_token"].string
         else { return false }
         accessToken = access
         refreshToken = json["refresh_token"].string ?? refreshToken

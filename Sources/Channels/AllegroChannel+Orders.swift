@@ -7,7 +7,7 @@ extension AllegroChannel {
     /// `BUYER_CANCELLED` and `AUTO_CANCELLED` → cancelled, `FULFILLMENT_STATUS_CHANGED` to `SENT` or
     /// `PICKED_UP` (read from the checkout form) → fulfilled. The next cursor is the last event's id:
     /// store it only after the events are committed.
-    public func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent> {
+    package func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent> {
         var query = [("limit", String(configuration.eventsPageSize))]
         if let cursor { query.append(("from", cursor)) }
         let (json, _) = try await transport.call(.get, "/order/events", query: query)
@@ -37,9 +37,12 @@ extension AllegroChannel {
         default:
             return nil
         }
-        let lines = kind == .orderCreated ? event["order"]["lineItems"].array.map { item in
-            NormalizedEvent.Line(sku: item["offer"]["external"]["id"].string, externalID: item["offer"]["id"].string, quantity: item["quantity"].int ?? 0)
-        } : []
+        let lines =
+            kind == .orderCreated
+            ? event["order"]["lineItems"].array.map { item in
+                NormalizedEvent.Line(
+                    sku: item["offer"]["external"]["id"].string, externalID: item["offer"]["id"].string, quantity: item["quantity"].int ?? 0)
+            } : []
         return NormalizedEvent(id: "allegro-event-\(id)", kind: kind, orderRef: order, lines: lines, occurredAt: occurred)
     }
 }

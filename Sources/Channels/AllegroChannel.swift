@@ -2,27 +2,28 @@ import ChannelVocabulary
 import Crypto
 import CurlHTTP
 import Foundation
+
 import struct HTTPTypes.HTTPFields
 
 /// Allegro offers: the pooled value is the offer's `stock.available`. Allegro ends an offer itself when its stock
 /// reaches 0 (the buyers took the last unit, or Omnistock published 0) and says why in `publication.endedBy`; a
 /// stock change alone never publishes an ended offer again. No webhooks: orders are polled from the order-events
 /// feed. A listing's external id is the offer id.
-public struct AllegroChannel: Channel {
+package struct AllegroChannel: Channel {
     /// `allegro`.
-    public static let kind = "allegro"
+    package static let kind = "allegro"
     /// An offer has one pooled value; listings are offers, found by SKU (`external.id`): the offer list
     /// (`GET /sale/offers`) documents no barcode (the EAN is a product parameter of each offer).
-    public static let capabilities = ChannelCapabilities(needsListings: true)
+    package static let capabilities = ChannelCapabilities(needsListings: true)
     /// The settings.
-    public let configuration: AllegroConfiguration
+    package let configuration: AllegroConfiguration
     let transport: ChannelTransport
 
     /// Allegro's JSON media type, for both `Accept` and `Content-Type`.
-    public static let mediaType = "application/vnd.allegro.public.v1+json"
+    package static let mediaType = "application/vnd.allegro.public.v1+json"
 
     /// Creates the adapter; `client` is shared with the other channels.
-    public init(configuration: AllegroConfiguration, client: CurlHTTPClient) {
+    package init(configuration: AllegroConfiguration, client: CurlHTTPClient) {
         self.configuration = configuration
         self.transport = ChannelTransport(
             client: client, baseURL: configuration.apiURL,
@@ -32,10 +33,10 @@ public struct AllegroChannel: Channel {
 
     /// One offer per request: `PATCH /sale/product-offers/{offerId}` edits one offer, and is limited to 2,500 requests
     /// a minute per seller (https://developer.allegro.pl/news/22-pazdziernika-2024-wprowadzimy-dodatkowy-limit-na-zasobie-sale-product-offers-offerid-AgjRKzx1luB).
-    public var largestBatch: Int { 1 }
+    package var largestBatch: Int { 1 }
 
     /// 2,450 offer PATCHes a minute: 2 % under the documented 2,500, so that timing jitter earns no 429.
-    public var pushRequestRate: Double? { 2450.0 / 60 }
+    package var pushRequestRate: Double? { 2450.0 / 60 }
 
     /// Per offer: `PATCH /sale/product-offers/{id}` with the stock (0 included: Allegro then ends an active offer,
     /// documented under `Stock.available`), then, for a value above 0, the offer's publication as the answer shows
@@ -44,7 +45,7 @@ public struct AllegroChannel: Channel {
     /// - `ENDED` with `endedBy: EMPTY_STOCK` (Allegro ended it for lack of stock): the `ACTIVATE` publication command;
     /// - ended for any other reason (`USER`, `ADMIN`, `EXPIRATION`, …) or never published (`INACTIVE`): left as the
     ///   seller or Allegro left it, refused with an `ended_offer` issue (an open conflict for an operator).
-    public func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
+    package func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
         var items: [PushResult.Item] = []
         for level in levels {
             let (outcome, issue) = await push(level)
@@ -107,7 +108,7 @@ public struct AllegroChannel: Channel {
     }
 
     /// `GET /sale/offers?limit=…&offset=…`; an ended offer shows 0. The cursor is the offset.
-    public func fetchLevels(cursor: String?) async throws(ChannelError) -> Page<ChannelLevelSnapshot> {
+    package func fetchLevels(cursor: String?) async throws(ChannelError) -> Page<ChannelLevelSnapshot> {
         let offset = cursor.flatMap { Int($0) } ?? 0
         let (json, _) = try await transport.call(
             .get, "/sale/offers", query: [("limit", String(configuration.pageSize)), ("offset", String(offset))]
@@ -126,12 +127,12 @@ public struct AllegroChannel: Channel {
     }
 
     /// Allegro sends no webhooks.
-    public func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict {
+    package func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict {
         .rejected("allegro sends no webhooks")
     }
 
     /// Allegro sends no webhooks.
-    public func parseWebhook(headers: HTTPFields, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
+    package func parseWebhook(headers: HTTPFields, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
         throw ChannelError(.unsupported, "allegro sends no webhooks")
     }
 }

@@ -1,29 +1,29 @@
 /// Settings of an `allegro` channel (Allegro REST API).
-public struct AllegroConfiguration: Sendable {
+package struct AllegroConfiguration: Sendable {
     /// The API root.
-    public var apiURL: String
+    package var apiURL: String
     /// The OAuth token endpoint used for the refresh-token grant.
-    public var tokenURL: String
+    package var tokenURL: String
     /// The application's client id.
-    public var clientID: String
+    package var clientID: String
     /// The application's client secret.
-    public var clientSecret: String
+    package var clientSecret: String
     /// An access token to start with, if one is stored.
-    public var accessToken: String?
+    package var accessToken: String?
     /// The refresh token (Allegro issues a new one with every refresh).
-    public var refreshToken: String
+    package var refreshToken: String
     /// Called with the new tokens after every refresh, so the caller can store them.
-    public var onTokensRefreshed: (@Sendable (_ accessToken: String, _ refreshToken: String) -> Void)?
+    package var onTokensRefreshed: (@Sendable (_ accessToken: String, _ refreshToken: String) -> Void)?
     /// Called before each refresh for the latest stored tokens, which another process (a CLI run, a replica, the
     /// previous run of this one) may have rotated; nil when none are stored.
-    public var storedTokens: (@Sendable () -> (accessToken: String?, refreshToken: String)?)?
+    package var storedTokens: (@Sendable () -> (accessToken: String?, refreshToken: String)?)?
     /// Offers per `GET /sale/offers` page.
-    public var pageSize: Int
+    package var pageSize: Int
     /// Events per `GET /order/events` call.
-    public var eventsPageSize: Int
+    package var eventsPageSize: Int
 
     /// Creates a configuration for production Allegro unless URLs are given.
-    public init(
+    package init(
         apiURL: String = "https://api.allegro.pl", tokenURL: String = "https://allegro.pl/auth/oauth/token",
         clientID: String, clientSecret: String, accessToken: String? = nil, refreshToken: String,
         onTokensRefreshed: (@Sendable (String, String) -> Void)? = nil,

@@ -4,20 +4,20 @@ import Foundation
 
 /// The HTTP mechanism every adapter shares: base URL, credentials (with one refresh on `401`),
 /// JSON bodies, and classification of failures into ``ChannelError``.
-public struct ChannelTransport: Sendable {
+package struct ChannelTransport: Sendable {
     /// The client whose connection cache all calls share.
-    public let client: CurlHTTPClient
+    package let client: CurlHTTPClient
     /// The API root, without a trailing slash.
-    public let baseURL: String
+    package let baseURL: String
     /// Adds credentials.
-    public let authorizer: any RequestAuthorizer
+    package let authorizer: any RequestAuthorizer
     /// The media type of JSON bodies and answers (`application/json` unless the API has its own).
-    public let mediaType: String
+    package let mediaType: String
     /// The `User-Agent` sent with every request, if it should differ from the client's.
-    public let userAgent: String?
+    package let userAgent: String?
 
     /// Creates a transport.
-    public init(
+    package init(
         client: CurlHTTPClient, baseURL: String, authorizer: any RequestAuthorizer,
         mediaType: String = "application/json", userAgent: String? = nil
     ) {
@@ -29,7 +29,7 @@ public struct ChannelTransport: Sendable {
     }
 
     /// Sends a request and returns the answer whatever its status; only transport failures throw (as transient).
-    public func send(
+    package func send(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json: JSON? = nil,
         headers: HTTPHeaders = [:], rawBody: [UInt8]? = nil, contentType: String? = nil
     ) async throws(ChannelError) -> HTTPResponse {
@@ -51,7 +51,7 @@ public struct ChannelTransport: Sendable {
     }
 
     /// Sends a request that must succeed and returns its JSON body (`null` when empty).
-    public func call(
+    package func call(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json: JSON? = nil, headers: HTTPHeaders = [:]
     ) async throws(ChannelError) -> (json: JSON, response: HTTPResponse) {
         let response = try await send(method, path, query: query, json: json, headers: headers)

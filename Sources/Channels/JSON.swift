@@ -2,7 +2,7 @@ import ChannelVocabulary
 import Foundation
 
 /// A JSON value: the one JSON mechanism every adapter uses to build request bodies and read responses.
-public enum JSON: Sendable, Hashable {
+package enum JSON: Sendable, Hashable {
     /// `null`.
     case null
     /// `true` or `false`.
@@ -19,7 +19,7 @@ public enum JSON: Sendable, Hashable {
     case object([String: JSON])
 
     /// Parses UTF-8 JSON text.
-    public static func parse(_ bytes: [UInt8]) throws(ChannelError) -> JSON {
+    package static func parse(_ bytes: [UInt8]) throws(ChannelError) -> JSON {
         do {
             return try JSONDecoder().decode(JSON.self, from: Data(bytes))
         } catch {
@@ -28,26 +28,26 @@ public enum JSON: Sendable, Hashable {
     }
 
     /// Compact UTF-8 JSON text with object keys sorted (so equal values encode to equal bytes).
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array((try? encoder.encode(self)) ?? Data("null".utf8))
     }
 
     /// The member `key` of an object, or `.null`.
-    public subscript(key: String) -> JSON {
+    package subscript(key: String) -> JSON {
         if case .object(let members) = self { return members[key] ?? .null }
         return .null
     }
 
     /// The element at `index` of an array, or `.null`.
-    public subscript(index: Int) -> JSON {
+    package subscript(index: Int) -> JSON {
         if case .array(let elements) = self, elements.indices.contains(index) { return elements[index] }
         return .null
     }
 
     /// The string value, or a number rendered as a string (APIs vary in how they send ids).
-    public var string: String? {
+    package var string: String? {
         switch self {
         case .string(let value): value
         case .int(let value): String(value)
@@ -56,7 +56,7 @@ public enum JSON: Sendable, Hashable {
     }
 
     /// The integer value, also from an integral double or a numeric string.
-    public var int: Int? {
+    package var int: Int? {
         switch self {
         case .int(let value): value
         case .double(let value) where value.rounded() == value: Int(exactly: value)
@@ -66,7 +66,7 @@ public enum JSON: Sendable, Hashable {
     }
 
     /// The numeric value.
-    public var double: Double? {
+    package var double: Double? {
         switch self {
         case .int(let value): Double(value)
         case .double(let value): value
@@ -76,24 +76,24 @@ public enum JSON: Sendable, Hashable {
     }
 
     /// The boolean value.
-    public var bool: Bool? {
+    package var bool: Bool? {
         if case .bool(let value) = self { return value }
         return nil
     }
 
     /// The elements of an array; empty for anything else.
-    public var array: [JSON] {
+    package var array: [JSON] {
         if case .array(let elements) = self { return elements }
         return []
     }
 
     /// Whether this is `null` (or a missing member).
-    public var isNull: Bool { self == .null }
+    package var isNull: Bool { self == .null }
 }
 
 extension JSON: Codable {
     /// Decodes any JSON value.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -113,7 +113,7 @@ extension JSON: Codable {
     }
 
     /// Encodes the value as JSON.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -131,37 +131,37 @@ extension JSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expressibl
     ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
     /// `null`.
-    public init(nilLiteral: ()) { self = .null }
+    package init(nilLiteral: ()) { self = .null }
     /// A boolean.
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
     /// An integer.
-    public init(integerLiteral value: Int) { self = .int(value) }
+    package init(integerLiteral value: Int) { self = .int(value) }
     /// A string.
-    public init(stringLiteral value: String) { self = .string(value) }
+    package init(stringLiteral value: String) { self = .string(value) }
     /// An array.
-    public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    package init(arrayLiteral elements: JSON...) { self = .array(elements) }
     /// An object.
-    public init(dictionaryLiteral elements: (String, JSON)...) {
+    package init(dictionaryLiteral elements: (String, JSON)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }
 
 extension JSON {
     /// A string, or `null` for `nil`.
-    public init(_ value: String?) { self = value.map(JSON.string) ?? .null }
+    package init(_ value: String?) { self = value.map(JSON.string) ?? .null }
     /// An integer, or `null` for `nil`.
-    public init(_ value: Int?) { self = value.map(JSON.int) ?? .null }
+    package init(_ value: Int?) { self = value.map(JSON.int) ?? .null }
 }
 
 extension JSON {
     /// The string value, or a ``ChannelError/Kind/malformed`` error naming `field`.
-    public func requiredString(_ field: String) throws(ChannelError) -> String {
+    package func requiredString(_ field: String) throws(ChannelError) -> String {
         guard let value = string else { throw ChannelError(.malformed, "missing or invalid \(field)") }
         return value
     }
 
     /// The integer value, or a ``ChannelError/Kind/malformed`` error naming `field`.
-    public func requiredInt(_ field: String) throws(ChannelError) -> Int {
+    package func requiredInt(_ field: String) throws(ChannelError) -> Int {
         guard let value = int else { throw ChannelError(.malformed, "missing or invalid \(field)") }
         return value
     }

@@ -2,25 +2,28 @@ import ChannelVocabulary
 import Crypto
 import CurlHTTP
 import Foundation
+
 import struct HTTPTypes.HTTPFields
 
 /// Settings of an `omnistock-json` channel (see CHANNEL-PROTOCOL.md).
-public struct OmnistockJSONConfiguration: Sendable {
+package struct OmnistockJSONConfiguration: Sendable {
     /// The endpoint's root URL.
-    public var baseURL: String
+    package var baseURL: String
     /// Sent as `Authorization: Bearer <token>`.
-    public var token: String
+    package var token: String
     /// Standard Webhooks secrets (`whsec_…`); several during rotation.
-    public var webhookSecrets: [String]
+    package var webhookSecrets: [String]
     /// Levels per `PUT /levels`.
-    public var batchSize: Int
+    package var batchSize: Int
     /// Levels per `GET /levels` page.
-    public var pageSize: Int
+    package var pageSize: Int
     /// Sent as `User-Agent`.
-    public var userAgent: String
+    package var userAgent: String
 
     /// Creates a configuration with the protocol's defaults.
-    public init(baseURL: String, token: String, webhookSecrets: [String] = [], batchSize: Int = 100, pageSize: Int = 500, userAgent: String = "omnistock/1.0") {
+    package init(
+        baseURL: String, token: String, webhookSecrets: [String] = [], batchSize: Int = 100, pageSize: Int = 500, userAgent: String = "omnistock/1.0"
+    ) {
         self.baseURL = baseURL
         self.token = token
         self.webhookSecrets = webhookSecrets
@@ -31,18 +34,18 @@ public struct OmnistockJSONConfiguration: Sendable {
 }
 
 /// Omnistock's own protocol for store/POS systems and custom endpoints, exactly as CHANNEL-PROTOCOL.md specifies.
-public struct OmnistockJSONChannel: Channel {
+package struct OmnistockJSONChannel: Channel {
     /// `omnistock-json`.
-    public static let kind = "omnistock-json"
+    package static let kind = "omnistock-json"
     /// Store systems: per-location values addressed by SKU (no listings), physical counts read back, and pickup
     /// reservations held (CHANNEL-PROTOCOL.md).
-    public static let capabilities = ChannelCapabilities(holdsReservations: true, reportsCounts: true, modelsLocations: true)
+    package static let capabilities = ChannelCapabilities(holdsReservations: true, reportsCounts: true, modelsLocations: true)
     /// The settings.
-    public let configuration: OmnistockJSONConfiguration
+    package let configuration: OmnistockJSONConfiguration
     private let transport: ChannelTransport
 
     /// Creates the adapter; `client` is shared with the other channels.
-    public init(configuration: OmnistockJSONConfiguration, client: CurlHTTPClient) {
+    package init(configuration: OmnistockJSONConfiguration, client: CurlHTTPClient) {
         self.configuration = configuration
         self.transport = ChannelTransport(
             client: client, baseURL: configuration.baseURL,
@@ -51,15 +54,18 @@ public struct OmnistockJSONChannel: Channel {
     }
 
     /// `batch_size` levels per `PUT /levels` (CHANNEL-PROTOCOL.md).
-    public var largestBatch: Int { configuration.batchSize }
+    package var largestBatch: Int { configuration.batchSize }
 
     /// `PUT /levels` per batch with an `Idempotency-Key` derived from the batch itself.
-    public func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
+    package func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
         var items: [PushResult.Item] = []
         for batch in levels.chunked(into: configuration.batchSize) {
-            let body: JSON = ["levels": .array(batch.map {
-                ["sku": .string($0.sku), "location": .string($0.location), "available": .int($0.value), "version": .int(Int($0.version))]
-            })]
+            let body: JSON = [
+                "levels": .array(
+                    batch.map {
+                        ["sku": .string($0.sku), "location": .string($0.location), "available": .int($0.value), "version": .int(Int($0.version))]
+                    })
+            ]
             let bytes = body.encoded()
             let key = SHA256.hash(data: bytes).lowercaseHex
             let outcomes: [PushOutcome]
@@ -89,7 +95,7 @@ public struct OmnistockJSONChannel: Channel {
     }
 
     /// `GET /levels?limit=…&cursor=…`.
-    public func fetchLevels(cursor: String?) async throws(ChannelError) -> Page<ChannelLevelSnapshot> {
+    package func fetchLevels(cursor: String?) async throws(ChannelError) -> Page<ChannelLevelSnapshot> {
         var query = [("limit", String(configuration.pageSize))]
         if let cursor { query.append(("cursor", cursor)) }
         let (json, _) = try await transport.call(.get, "/levels", query: query)
@@ -104,12 +110,12 @@ public struct OmnistockJSONChannel: Channel {
     }
 
     /// The protocol has no order listing: orders arrive only as webhooks.
-    public func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent> {
+    package func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent> {
         throw ChannelError(.unsupported, "omnistock-json endpoints do not list orders")
     }
 
     /// `POST /reservations`, idempotent by id.
-    public func pushReservation(_ reservation: ChannelReservation) async -> PushOutcome {
+    package func pushReservation(_ reservation: ChannelReservation) async -> PushOutcome {
         let body: JSON = [
             "id": .string(reservation.id), "sku": .string(reservation.sku), "location": .string(reservation.location),
             "quantity": .int(reservation.quantity), "order": .string(reservation.order), "channel": .string(reservation.channel),
@@ -123,7 +129,7 @@ public struct OmnistockJSONChannel: Channel {
     }
 
     /// `DELETE /reservations/{id}`; `404` counts as done.
-    public func cancelReservation(id: String) async -> PushOutcome {
+    package func cancelReservation(id: String) async -> PushOutcome {
         do {
             let response = try await transport.send(.delete, "/reservations/" + ChannelTransport.escape(id))
             return response.status == 404 ? .ok : ResponseClassifier.outcome(of: response)
@@ -133,7 +139,7 @@ public struct OmnistockJSONChannel: Channel {
     }
 
     /// Standard Webhooks with a 300 s timestamp tolerance.
-    public func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict {
+    package func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict {
         StandardWebhooks(secrets: configuration.webhookSecrets).verify(
             id: headers.first(.webhookID), timestamp: headers.first(.webhookTimestamp),
             signature: headers.first(.webhookSignature), body: body, now: now
@@ -141,7 +147,7 @@ public struct OmnistockJSONChannel: Channel {
     }
 
     /// `{"type": …, "data": …}` → one event, keyed by `webhook-id`.
-    public func parseWebhook(headers: HTTPFields, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
+    package func parseWebhook(headers: HTTPFields, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
         let json = try JSON.parse(body)
         let data = json["data"]
         let id = headers.first(.webhookID) ?? ""
@@ -153,12 +159,14 @@ public struct OmnistockJSONChannel: Channel {
                     location: line["location"].string
                 )
             }
-            return [NormalizedEvent(
-                id: id, kind: .orderCreated, orderRef: try data["order"].requiredString("order"), lines: lines,
-                fulfillment: data["fulfillment"].string.flatMap(NormalizedEvent.Fulfillment.init(rawValue:)),
-                pickupLocation: data["pickup_location"].string, occurredAt: Timestamps.parse(data["created_at"].string),
-                destination: data["destination"].string
-            )]
+            return [
+                NormalizedEvent(
+                    id: id, kind: .orderCreated, orderRef: try data["order"].requiredString("order"), lines: lines,
+                    fulfillment: data["fulfillment"].string.flatMap(NormalizedEvent.Fulfillment.init(rawValue:)),
+                    pickupLocation: data["pickup_location"].string, occurredAt: Timestamps.parse(data["created_at"].string),
+                    destination: data["destination"].string
+                )
+            ]
         case "order.cancelled":
             return [NormalizedEvent(id: id, kind: .orderCancelled, orderRef: try data["order"].requiredString("order"))]
         case "order.fulfilled":

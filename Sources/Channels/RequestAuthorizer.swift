@@ -3,7 +3,7 @@ import CurlHTTP
 import Foundation
 
 /// Adds a channel's credentials to outbound requests.
-public protocol RequestAuthorizer: Sendable {
+package protocol RequestAuthorizer: Sendable {
     /// Sets the credential headers on `request`.
     func authorize(_ request: inout HTTPRequest) async throws(ChannelError)
 
@@ -13,32 +13,32 @@ public protocol RequestAuthorizer: Sendable {
 
 extension RequestAuthorizer {
     /// Static credentials cannot be refreshed.
-    public func refreshAfterUnauthorized() async -> Bool { false }
+    package func refreshAfterUnauthorized() async -> Bool { false }
 }
 
 /// Credentials that never change: one header with a fixed value.
-public struct HeaderAuthorizer: RequestAuthorizer {
+package struct HeaderAuthorizer: RequestAuthorizer {
     private let name: String
     private let value: String
 
     /// A header with a fixed value, e.g. `X-Shopify-Access-Token`.
-    public init(name: String, value: String) {
+    package init(name: String, value: String) {
         self.name = name
         self.value = value
     }
 
     /// `Authorization: Bearer <token>`.
-    public static func bearer(_ token: String) -> HeaderAuthorizer {
+    package static func bearer(_ token: String) -> HeaderAuthorizer {
         HeaderAuthorizer(name: "Authorization", value: "Bearer \(token)")
     }
 
     /// `Authorization: Basic <base64(user:password)>`.
-    public static func basic(user: String, password: String) -> HeaderAuthorizer {
+    package static func basic(user: String, password: String) -> HeaderAuthorizer {
         HeaderAuthorizer(name: "Authorization", value: "Basic " + Data("\(user):\(password)".utf8).base64EncodedString())
     }
 
     /// Sets the header.
-    public func authorize(_ request: inout HTTPRequest) async throws(ChannelError) {
+    package func authorize(_ request: inout HTTPRequest) async throws(ChannelError) {
         request.headers.replaceOrAdd(name: name, value: value)
     }
 }

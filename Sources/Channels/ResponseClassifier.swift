@@ -3,13 +3,13 @@ import CurlHTTP
 import Foundation
 
 /// The one place where HTTP answers and transport failures become retry decisions, for every channel.
-public enum ResponseClassifier {
+package enum ResponseClassifier {
     /// The wait used when a throttling answer names none.
-    public static let defaultRetryAfterSeconds = 30
+    package static let defaultRetryAfterSeconds = 30
 
     /// `2xx` ok; `409` conflict; `429`/`503` retry after `Retry-After` (seconds or HTTP-date);
     /// `408`, `425` and other `5xx` transient; other `4xx` permanent with an excerpt of the body.
-    public static func outcome(of response: HTTPResponse, now: Date = Date()) -> PushOutcome {
+    package static func outcome(of response: HTTPResponse, now: Date = Date()) -> PushOutcome {
         switch response.status {
         case 200..<300:
             return .ok
@@ -25,12 +25,12 @@ public enum ResponseClassifier {
     }
 
     /// Transport failures (timeouts, refused connections, TLS, cancellation) are all worth retrying.
-    public static func outcome(of error: HTTPClientError) -> PushOutcome {
+    package static func outcome(of error: HTTPClientError) -> PushOutcome {
         .transient(error.description)
     }
 
     /// The error a non-2xx answer gives a call that needs a body (fetches); `nil` for 2xx.
-    public static func error(for response: HTTPResponse, now: Date = Date()) -> ChannelError? {
+    package static func error(for response: HTTPResponse, now: Date = Date()) -> ChannelError? {
         switch outcome(of: response, now: now) {
         case .ok: nil
         case .conflict: ChannelError(.permanent, "HTTP 409: \(excerpt(response.body))")
@@ -41,7 +41,7 @@ public enum ResponseClassifier {
     }
 
     /// At most 200 characters of a body, on one line, for logs and conflict records.
-    public static func excerpt(_ body: [UInt8]) -> String {
+    package static func excerpt(_ body: [UInt8]) -> String {
         let text = String(decoding: body.prefix(400), as: UTF8.self)
             .replacingOccurrences(of: "\n", with: " ")
         return text.count > 200 ? String(text.prefix(200)) + "…" : text

@@ -52,7 +52,8 @@ extension ShopifyChannel {
             }
         }
         return levels.compactMap { level in
-            guard let item = level["__parentId"].string, let location = level["location"]["id"].string.flatMap(configuration.locationCode(forShopifyID:))
+            guard let item = level["__parentId"].string,
+                let location = level["location"]["id"].string.flatMap(configuration.locationCode(forShopifyID:))
             else { return nil }
             let quantities = level["quantities"].array
             let quantity = { (name: String) in quantities.first { $0["name"].string == name }?["quantity"].int }

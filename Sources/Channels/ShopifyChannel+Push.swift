@@ -17,7 +17,7 @@ extension ShopifyChannel {
     }
 
     /// The configured quantities per `inventorySetQuantities` (at most ``ShopifyConfiguration/largestBatch``).
-    public var largestBatch: Int { configuration.batchSize }
+    package var largestBatch: Int { configuration.batchSize }
 
     /// Sends per batch, at most: the first, one after re-reading stale quantities, one more for what is left.
     static let sendsPerBatch = 3
@@ -31,7 +31,7 @@ extension ShopifyChannel {
     /// a quantity still stale after that is a conflict carrying the value read (the next push starts from it). The mutation is all or nothing, so the
     /// quantities refused only because of others are sent again with it. The re-reads are counted in
     /// ``PushResult/compareAndSetRetries``.
-    public func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
+    package func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
         var outcomes = [PushOutcome?](repeating: nil, count: levels.count)
         var ready: [(index: Int, quantity: SetQuantity)] = []
         for (index, level) in levels.enumerated() {
@@ -76,7 +76,8 @@ extension ShopifyChannel {
             freshKey = true
             let userErrors: [JSON]
             do {
-                let data = try await graphQL.run(ShopifyGraphQL.setQuantities, variables: ["input": input, "key": .string(key)], cost: ShopifyQueryCost.mutation)
+                let data = try await graphQL.run(
+                    ShopifyGraphQL.setQuantities, variables: ["input": input, "key": .string(key)], cost: ShopifyQueryCost.mutation)
                 userErrors = data["inventorySetQuantities"]["userErrors"].array
             } catch {
                 for index in pending { outcomes[index] = PushOutcome(error) }
@@ -125,8 +126,12 @@ extension ShopifyChannel {
     /// The `available` quantity Shopify holds now for the item at the location.
     private func currentAvailable(_ quantity: SetQuantity) async throws(ChannelError) -> Int {
         let data = try await graphQL.run(
-            ShopifyGraphQL.itemLevel, variables: ["item": .string(quantity.item), "location": .string(quantity.location)], cost: ShopifyQueryCost.itemLevel)
-        guard let available = data["inventoryItem"]["inventoryLevel"]["quantities"].array.first(where: { $0["name"].string == "available" })?["quantity"].int
+            ShopifyGraphQL.itemLevel, variables: ["item": .string(quantity.item), "location": .string(quantity.location)],
+            cost: ShopifyQueryCost.itemLevel)
+        guard
+            let available = data["inventoryItem"]["inventoryLevel"]["quantities"].array.first(where: { $0["name"].string == "available" })?[
+                "quantity"
+            ].int
         else { throw ChannelError(.malformed, "no available quantity for \(quantity.item) at \(quantity.location)") }
         return available
     }

@@ -4,7 +4,7 @@ import HTTPTypes
 
 extension ShopifyChannel {
     /// `X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the raw body with the app's client secret.
-    public func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict {
+    package func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict {
         WebhookSignature.verifyBodySignature(headers.first(.shopifyHmacSHA256), body: body, secrets: configuration.webhookSecrets)
     }
 
@@ -15,7 +15,7 @@ extension ShopifyChannel {
     /// `refund:{id}` instead: the delivery headers are not covered by the signature, so a refund replayed
     /// under new delivery ids must still be stored (and its units counted) once. Orders need no such key:
     /// their ledger writes are keyed by the order and line.
-    public func parseWebhook(headers: HTTPFields, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
+    package func parseWebhook(headers: HTTPFields, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
         let json = try JSON.parse(body)
         let id = headers.first(.shopifyWebhookID) ?? ""
         let sourceID = headers.first(.shopifyEventID)
@@ -37,13 +37,15 @@ extension ShopifyChannel {
             }
             guard !returned.isEmpty else { return [] }
             let order = json["order_id"].string.map { "gid://shopify/Order/\($0)" }
-            var adjusted = event(.stockAdjusted, order, returned.map { entry in
-                NormalizedEvent.Line(
-                    sku: entry["line_item"]["sku"].string, externalID: entry["line_item"]["variant_id"].string,
-                    quantity: entry["quantity"].int ?? 0,
-                    location: entry["location_id"].string.flatMap(configuration.locationCode(forShopifyID:))
-                )
-            })
+            var adjusted = event(
+                .stockAdjusted, order,
+                returned.map { entry in
+                    NormalizedEvent.Line(
+                        sku: entry["line_item"]["sku"].string, externalID: entry["line_item"]["variant_id"].string,
+                        quantity: entry["quantity"].int ?? 0,
+                        location: entry["location_id"].string.flatMap(configuration.locationCode(forShopifyID:))
+                    )
+                })
             let refund = try json["id"].requiredString("id")
             adjusted.id = "refund:\(refund)"
             adjusted.reason = "return"
@@ -51,10 +53,16 @@ extension ShopifyChannel {
             return [adjusted]
         case "inventory_levels/update":
             let item = try json["inventory_item_id"].requiredString("inventory_item_id")
-            return [event(.channelLevelChanged, nil, [NormalizedEvent.Line(
-                sku: nil, externalID: "gid://shopify/InventoryItem/\(item)", quantity: json["available"].int ?? 0,
-                location: json["location_id"].string.flatMap(configuration.locationCode(forShopifyID:))
-            )])]
+            return [
+                event(
+                    .channelLevelChanged, nil,
+                    [
+                        NormalizedEvent.Line(
+                            sku: nil, externalID: "gid://shopify/InventoryItem/\(item)", quantity: json["available"].int ?? 0,
+                            location: json["location_id"].string.flatMap(configuration.locationCode(forShopifyID:))
+                        )
+                    ])
+            ]
         default:
             return []
         }

@@ -4,21 +4,21 @@ import Foundation
 
 /// Shopify through the Admin GraphQL API: per-location `available` quantities set with
 /// `inventorySetQuantities` (compare-and-set on `changeFromQuantity`, idempotent by key).
-public struct ShopifyChannel: Channel {
+package struct ShopifyChannel: Channel {
     /// `shopify`.
-    public static let kind = "shopify"
+    package static let kind = "shopify"
     /// Quantities per location; listings are inventory items, found by SKU or by the variant's barcode
     /// (`ProductVariant.barcode`, https://shopify.dev/docs/api/admin-graphql/latest/objects/ProductVariant).
-    public static let capabilities = ChannelCapabilities(needsListings: true, matchesBarcodes: true, modelsLocations: true)
+    package static let capabilities = ChannelCapabilities(needsListings: true, matchesBarcodes: true, modelsLocations: true)
     /// The settings.
-    public let configuration: ShopifyConfiguration
+    package let configuration: ShopifyConfiguration
     let graphQL: ShopifyGraphQL
 
     /// Line items read with each order; longer orders are completed with `order(id:) { lineItems }`.
     static let lineItemsPerOrder = 50
 
     /// Creates the adapter; `client` is shared with the other channels.
-    public init(configuration: ShopifyConfiguration, client: CurlHTTPClient) {
+    package init(configuration: ShopifyConfiguration, client: CurlHTTPClient) {
         self.configuration = configuration
         self.graphQL = ShopifyGraphQL(configuration: configuration, client: client)
     }
@@ -26,7 +26,7 @@ public struct ShopifyChannel: Channel {
     /// Finds the variants carrying each key (`productVariants` searched by `sku:` or `barcode:`, 50 keys a query),
     /// as inventory item ids with their SKU and barcode; every variant found, duplicates included.
     /// https://shopify.dev/docs/api/admin-graphql/latest/queries/productVariants (query filters `sku`, `barcode`)
-    public func catalogueItems(matching keys: Set<String>, by match: ListingMatch) async throws(ChannelError) -> [ChannelItem] {
+    package func catalogueItems(matching keys: Set<String>, by match: ListingMatch) async throws(ChannelError) -> [ChannelItem] {
         var found: [ChannelItem] = []
         var seen: Set<String> = []
         for batch in keys.sorted().chunked(into: 50) {
@@ -45,7 +45,7 @@ public struct ShopifyChannel: Channel {
     /// The levels at each mapped location in turn (`location(id:) { inventoryLevels }`, pages as large as the
     /// 1,000-point ceiling allows). The cursor is `<location index>|<Shopify page cursor>`. A shop with more
     /// than ``ShopifyConfiguration/bulkThreshold`` items is read whole through a bulk operation, in one page.
-    public func fetchLevels(cursor: String?) async throws(ChannelError) -> Page<ChannelLevelSnapshot> {
+    package func fetchLevels(cursor: String?) async throws(ChannelError) -> Page<ChannelLevelSnapshot> {
         if cursor == nil, try await isLargeShop() {
             return Page(items: try await bulkLevels(), nextCursor: nil, hasMore: false)
         }
@@ -68,11 +68,12 @@ public struct ShopifyChannel: Channel {
                 sku: level["item"]["sku"].string, location: code, available: quantity("available") ?? 0,
                 onHand: quantity("on_hand"), externalID: level["item"]["id"].string)
         }
-        let next: String? = if connection["pageInfo"]["hasNextPage"].bool == true, let end = connection["pageInfo"]["endCursor"].string {
-            "\(index)|\(end)"
-        } else {
-            index + 1 < mapped.count ? "\(index + 1)|" : nil
-        }
+        let next: String? =
+            if connection["pageInfo"]["hasNextPage"].bool == true, let end = connection["pageInfo"]["endCursor"].string {
+                "\(index)|\(end)"
+            } else {
+                index + 1 < mapped.count ? "\(index + 1)|" : nil
+            }
         return Page(items: snapshots, nextCursor: next, hasMore: next != nil)
     }
 
@@ -80,13 +81,15 @@ public struct ShopifyChannel: Channel {
     /// cancelled / fulfilled events keyed by order id; the next cursor is the last order's `updatedAt`.
     /// Page sizes keep the query within the cost ceiling; an order with more lines than one page holds is
     /// completed with further `order(id:)` reads, never cut short.
-    public func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent> {
+    package func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent> {
         let lineItems = Self.lineItemsPerOrder
         let first = ShopifyQueryCost.largestPage(upTo: configuration.pageSize) { ShopifyQueryCost.orders(first: $0, lineItems: lineItems) }
-        let data = try await graphQL.run(ShopifyGraphQL.orders, variables: [
-            "first": .int(first), "lineItems": .int(lineItems),
-            "query": JSON(cursor.map { "updated_at:>='\($0)'" }),
-        ], cost: ShopifyQueryCost.orders(first: first, lineItems: lineItems))
+        let data = try await graphQL.run(
+            ShopifyGraphQL.orders,
+            variables: [
+                "first": .int(first), "lineItems": .int(lineItems),
+                "query": JSON(cursor.map { "updated_at:>='\($0)'" }),
+            ], cost: ShopifyQueryCost.orders(first: first, lineItems: lineItems))
         let nodes = data["orders"]["nodes"].array
         var events: [NormalizedEvent] = []
         for order in nodes {

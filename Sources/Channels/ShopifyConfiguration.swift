@@ -1,37 +1,37 @@
 /// Settings of a `shopify` channel (Admin GraphQL API).
-public struct ShopifyConfiguration: Sendable {
+package struct ShopifyConfiguration: Sendable {
     /// The shop's root URL, e.g. `https://example.myshopify.com`.
-    public var shopURL: String
+    package var shopURL: String
     /// The Admin API access token, sent as `X-Shopify-Access-Token`.
-    public var accessToken: String
+    package var accessToken: String
     /// The Admin API version in the URL path.
-    public var apiVersion: String
+    package var apiVersion: String
     /// The app's client secrets that sign webhooks (two during rotation).
-    public var webhookSecrets: [String]
+    package var webhookSecrets: [String]
     /// Omnistock location code → Shopify location id (`gid://shopify/Location/…`).
-    public var locations: [String: String]
+    package var locations: [String: String]
     /// Quantities per `inventorySetQuantities` call (at most ``largestBatch``).
-    public var batchSize: Int
+    package var batchSize: Int
     /// The most nodes per page when listing levels and orders; pages are smaller where Shopify's
     /// 1,000-point query cost ceiling requires (see `ShopifyQueryCost`).
-    public var pageSize: Int
+    package var pageSize: Int
     /// The `reason` recorded with each quantity change.
-    public var reason: String
+    package var reason: String
     /// Shops with more product variants (inventory items) than this are read whole through a bulk operation.
-    public var bulkThreshold: Int
+    package var bulkThreshold: Int
     /// Seconds between polls of a running bulk operation.
-    public var bulkPollInterval: Double
+    package var bulkPollInterval: Double
 
     /// The most quantities sent in one `inventorySetQuantities`: 250, the figure of issue 15. The reference pages of
     /// the mutation and of `InventorySetQuantitiesInput` (https://shopify.dev/docs/api/admin-graphql/latest/mutations/inventorySetQuantities)
     /// state no limit on `quantities`; 250 is also the largest page Shopify serves (https://shopify.dev/docs/api/usage/pagination-graphql).
-    public static let largestBatch = 250
+    package static let largestBatch = 250
 
     /// The API version used unless configured otherwise.
-    public static let defaultAPIVersion = "2026-10"
+    package static let defaultAPIVersion = "2026-10"
 
     /// Creates a configuration.
-    public init(
+    package init(
         shopURL: String, accessToken: String, apiVersion: String = ShopifyConfiguration.defaultAPIVersion,
         webhookSecrets: [String] = [], locations: [String: String] = [:], batchSize: Int = ShopifyConfiguration.largestBatch,
         pageSize: Int = 250, reason: String = "correction", bulkThreshold: Int = 10_000, bulkPollInterval: Double = 2

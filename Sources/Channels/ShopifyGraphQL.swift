@@ -62,7 +62,7 @@ struct ShopifyGraphQL: Sendable {
     static func throttleWait(_ cost: JSON) -> Int {
         let status = cost["throttleStatus"]
         guard let requested = cost["requestedQueryCost"].double, let available = status["currentlyAvailable"].double,
-              let rate = status["restoreRate"].double, rate > 0
+            let rate = status["restoreRate"].double, rate > 0
         else { return 1 }
         return max(Int(((requested - available) / rate).rounded(.up)), 1)
     }

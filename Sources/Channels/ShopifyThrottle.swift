@@ -18,7 +18,7 @@ struct ShopifyBucketEstimate: Sendable, Hashable {
     /// The estimate from a `throttleStatus` object seen at `now`, or nil when the object lacks a figure.
     init?(_ status: JSON, now: Double) {
         guard let maximum = status["maximumAvailable"].double, let available = status["currentlyAvailable"].double,
-              let rate = status["restoreRate"].double, rate > 0
+            let rate = status["restoreRate"].double, rate > 0
         else { return nil }
         self.maximum = maximum
         self.available = available

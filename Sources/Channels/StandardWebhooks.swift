@@ -5,20 +5,20 @@ import HTTPTypes
 /// Verification per the Standard Webhooks specification: `webhook-id`, `webhook-timestamp`,
 /// `webhook-signature` (space-separated `v1,<base64>`), HMAC-SHA256 over `{id}.{timestamp}.{body}`
 /// with the base64 key of a `whsec_` secret, and a timestamp tolerance.
-public struct StandardWebhooks: Sendable {
+package struct StandardWebhooks: Sendable {
     /// The secrets (`whsec_<base64>`); several during rotation.
-    public var secrets: [String]
+    package var secrets: [String]
     /// The largest accepted distance between the timestamp and now.
-    public var tolerance: TimeInterval
+    package var tolerance: TimeInterval
 
     /// Creates a verifier.
-    public init(secrets: [String], tolerance: TimeInterval = 300) {
+    package init(secrets: [String], tolerance: TimeInterval = 300) {
         self.secrets = secrets
         self.tolerance = tolerance
     }
 
     /// Checks the three headers against `body` at time `now`.
-    public func verify(id: String?, timestamp: String?, signature: String?, body: [UInt8], now: Date) -> WebhookVerdict {
+    package func verify(id: String?, timestamp: String?, signature: String?, body: [UInt8], now: Date) -> WebhookVerdict {
         guard let id, let timestamp, let signature else { return .rejected("missing webhook headers") }
         guard let seconds = TimeInterval(timestamp) else { return .rejected("malformed timestamp") }
         guard abs(now.timeIntervalSince1970 - seconds) <= tolerance else { return .rejected("timestamp outside tolerance") }
@@ -33,7 +33,7 @@ public struct StandardWebhooks: Sendable {
     }
 
     /// The signature header value for `body`, as a sender would write it (for simulators and tests).
-    public static func sign(secret: String, id: String, timestamp: Int, body: [UInt8]) -> String? {
+    package static func sign(secret: String, id: String, timestamp: Int, body: [UInt8]) -> String? {
         guard let key = key(of: secret) else { return nil }
         return "v1," + WebhookSignature.hmacSHA256Base64(key: key, message: Array("\(id).\(timestamp).".utf8) + body)
     }

@@ -4,16 +4,16 @@ import Foundation
 
 /// The signature helpers all channels share: HMAC-SHA256, base64, comparison in constant time (``ConstantTime``),
 /// and several secrets at once so that a secret can be rotated without losing webhooks.
-public enum WebhookSignature {
+package enum WebhookSignature {
     /// Base64 of HMAC-SHA256(`key`, `message`).
-    public static func hmacSHA256Base64(key: [UInt8], message: [UInt8]) -> String {
+    package static func hmacSHA256Base64(key: [UInt8], message: [UInt8]) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key))
         return Data(mac).base64EncodedString()
     }
 
     /// Whether any of `candidates` (base64 signatures as received) equals HMAC-SHA256 of `message`
     /// under any of `keys`. Every comparison runs, whichever matches.
-    public static func matches(candidates: [String], keys: [[UInt8]], message: [UInt8]) -> Bool {
+    package static func matches(candidates: [String], keys: [[UInt8]], message: [UInt8]) -> Bool {
         var matched = false
         for key in keys {
             let expected = Array(hmacSHA256Base64(key: key, message: message).utf8)

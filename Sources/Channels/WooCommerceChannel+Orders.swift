@@ -11,15 +11,17 @@ extension WooCommerceChannel {
     /// flag is always sent. The read starts ``WooCommerceConfiguration/orderOverlap`` before the cursor: an
     /// order modified in the cursor's second, or saved by a request that committed late, is read again
     /// rather than never (reconcile imports only what the ledger does not know).
-    public func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent> {
+    package func fetchOrders(since cursor: String?) async throws(ChannelError) -> Page<NormalizedEvent> {
         let parts = (cursor ?? "").split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         let since = parts.first.flatMap { $0.isEmpty ? nil : $0 } ?? "1970-01-01T00:00:00"
         let page = parts.count > 1 ? Int(parts[1]) ?? 1 : 1
         var latest = parts.count > 2 ? parts[2] : since
-        let (orders, response) = try await transport.call(.get, "/orders", query: [
-            ("modified_after", Self.readStart(since, overlap: configuration.orderOverlap)), ("dates_are_gmt", "true"),
-            ("page", String(page)), ("per_page", String(configuration.pageSize)),
-        ])
+        let (orders, response) = try await transport.call(
+            .get, "/orders",
+            query: [
+                ("modified_after", Self.readStart(since, overlap: configuration.orderOverlap)), ("dates_are_gmt", "true"),
+                ("page", String(page)), ("per_page", String(configuration.pageSize)),
+            ])
         var events: [NormalizedEvent] = []
         for order in orders.array {
             let id = try order["id"].requiredString("id")

@@ -6,7 +6,7 @@ import HTTPTypes
 extension WooCommerceChannel {
     /// `X-WC-Webhook-Signature`: base64 HMAC-SHA256 of the raw body. The unsigned ping WooCommerce sends
     /// when a webhook is created (form body `webhook_id=<id>`) is recognised as a ping.
-    public func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict {
+    package func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict {
         if headers.first(.wooCommerceSignature) == nil, Self.isPing(body) { return .ping }
         return WebhookSignature.verifyBodySignature(headers.first(.wooCommerceSignature), body: body, secrets: configuration.webhookSecrets)
     }
@@ -14,7 +14,7 @@ extension WooCommerceChannel {
     /// `order.created` → created; `order.updated` → cancelled (cancelled, refunded, failed), fulfilled
     /// (completed) or created (any other status; the ledger imports an order once); `product.updated` →
     /// a drift signal. Pings and other topics give no events. Keyed by ``deliveryKey(headers:body:json:)``.
-    public func parseWebhook(headers: HTTPFields, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
+    package func parseWebhook(headers: HTTPFields, body: [UInt8]) throws(ChannelError) -> [NormalizedEvent] {
         if Self.isPing(body) { return [] }
         let json = try JSON.parse(body)
         let id = Self.deliveryKey(headers: headers, body: body, json: json)
@@ -22,18 +22,25 @@ extension WooCommerceChannel {
         case "order.created":
             return [Self.event(json, id: id, kind: .orderCreated)]
         case "order.updated":
-            let kind: NormalizedEvent.Kind = switch json["status"].string {
-            case "cancelled", "refunded", "failed": .orderCancelled
-            case "completed": .orderFulfilled
-            default: .orderCreated
-            }
+            let kind: NormalizedEvent.Kind =
+                switch json["status"].string {
+                case "cancelled", "refunded", "failed": .orderCancelled
+                case "completed": .orderFulfilled
+                default: .orderCreated
+                }
             return [Self.event(json, id: id, kind: kind)]
         case "product.updated":
             guard json["manage_stock"].bool == true, let quantity = json["stock_quantity"].int else { return [] }
             let external = (json["parent_id"].int ?? 0) == 0 ? json["id"].string : "\(json["parent_id"].int ?? 0)/\(json["id"].int ?? 0)"
-            return [NormalizedEvent(id: id, kind: .channelLevelChanged, lines: [NormalizedEvent.Line(
-                sku: json["sku"].string, externalID: external, quantity: quantity, location: ChannelLevel.pooled
-            )])]
+            return [
+                NormalizedEvent(
+                    id: id, kind: .channelLevelChanged,
+                    lines: [
+                        NormalizedEvent.Line(
+                            sku: json["sku"].string, externalID: external, quantity: quantity, location: ChannelLevel.pooled
+                        )
+                    ])
+            ]
         default:
             return []
         }

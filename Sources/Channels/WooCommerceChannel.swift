@@ -4,21 +4,21 @@ import Foundation
 
 /// WooCommerce through REST v3: pooled `stock_quantity` per product or variation, set with the batch endpoints.
 /// A listing's external id is the product id (`"123"`) or parent and variation (`"123/456"`).
-public struct WooCommerceChannel: Channel {
+package struct WooCommerceChannel: Channel {
     /// `woocommerce`.
-    public static let kind = "woocommerce"
+    package static let kind = "woocommerce"
     /// No locations (one pooled value per SKU); listings are products or variations, found by SKU or by the
     /// `global_unique_id` barcode (https://woocommerce.github.io/woocommerce-rest-api-docs/#product-properties).
-    public static let capabilities = ChannelCapabilities(needsListings: true, matchesBarcodes: true)
+    package static let capabilities = ChannelCapabilities(needsListings: true, matchesBarcodes: true)
     /// The settings.
-    public let configuration: WooCommerceConfiguration
+    package let configuration: WooCommerceConfiguration
     let transport: ChannelTransport
 
     /// The configured choice for products with stock management off.
-    public var untrackedStock: UntrackedStockPolicy { configuration.unmanaged }
+    package var untrackedStock: UntrackedStockPolicy { configuration.unmanaged }
 
     /// Creates the adapter; `client` is shared with the other channels.
-    public init(configuration: WooCommerceConfiguration, client: CurlHTTPClient) {
+    package init(configuration: WooCommerceConfiguration, client: CurlHTTPClient) {
         self.configuration = configuration
         self.transport = ChannelTransport(
             client: client, baseURL: configuration.siteURL + "/wp-json/wc/v3",
@@ -27,7 +27,7 @@ public struct WooCommerceChannel: Channel {
     }
 
     /// The configured items per batch call (at most ``WooCommerceConfiguration/largestBatch``).
-    public var largestBatch: Int { configuration.batchSize }
+    package var largestBatch: Int { configuration.batchSize }
 
     /// `POST /products/batch` for products and `POST /products/{parent}/variations/batch` for variations,
     /// at most ``WooCommerceConfiguration/batchSize`` per call; errors in the answer apply item by item.
@@ -35,7 +35,7 @@ public struct WooCommerceChannel: Channel {
     /// WooCommerce stores `stock_quantity` only for a product that manages stock (off by default for new
     /// products). With `unmanaged = "enable"` every update sets `manage_stock: true` as well; with `"flag"` it
     /// sends the quantity alone, and a product the answer shows unmanaged is refused with an `unmanaged_listing` issue.
-    public func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
+    package func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
         var outcomes = [(PushOutcome, ListingIssue?)?](repeating: nil, count: levels.count)
         var groups: [String: [(index: Int, id: Int)]] = [:]
         for (index, level) in levels.enumerated() {
@@ -62,9 +62,10 @@ public struct WooCommerceChannel: Channel {
                 }
             }
         }
-        return PushResult(items: zip(levels, outcomes).map { level, answer in
-            PushResult.Item(level: level, outcome: answer?.0 ?? .transient("not sent"), issue: answer?.1)
-        })
+        return PushResult(
+            items: zip(levels, outcomes).map { level, answer in
+                PushResult.Item(level: level, outcome: answer?.0 ?? .transient("not sent"), issue: answer?.1)
+            })
     }
 
     private func send(_ path: String, _ updates: [JSON]) async -> [(PushOutcome, ListingIssue?)] {
@@ -93,7 +94,7 @@ public struct WooCommerceChannel: Channel {
     }
 
     /// Products page by page (`page`, `per_page`, `X-WP-TotalPages`), with the variations of variable products.
-    public func fetchLevels(cursor: String?) async throws(ChannelError) -> Page<ChannelLevelSnapshot> {
+    package func fetchLevels(cursor: String?) async throws(ChannelError) -> Page<ChannelLevelSnapshot> {
         let page = cursor.flatMap { Int($0) } ?? 1
         let (products, response) = try await transport.call(
             .get, "/products", query: [("page", String(page)), ("per_page", String(configuration.pageSize))]
@@ -127,11 +128,12 @@ public struct WooCommerceChannel: Channel {
         let pickup = order["shipping_lines"].array.contains { ["local_pickup", "pickup_location"].contains($0["method_id"].string ?? "") }
         return NormalizedEvent(
             id: id, kind: kind, orderRef: order["id"].string,
-            lines: kind == .orderCreated ? order["line_items"].array.map { line in
-                let variation = line["variation_id"].int ?? 0
-                let external = variation == 0 ? line["product_id"].string : "\(line["product_id"].string ?? "")/\(variation)"
-                return NormalizedEvent.Line(sku: line["sku"].string, externalID: external, quantity: line["quantity"].int ?? 0)
-            } : [],
+            lines: kind == .orderCreated
+                ? order["line_items"].array.map { line in
+                    let variation = line["variation_id"].int ?? 0
+                    let external = variation == 0 ? line["product_id"].string : "\(line["product_id"].string ?? "")/\(variation)"
+                    return NormalizedEvent.Line(sku: line["sku"].string, externalID: external, quantity: line["quantity"].int ?? 0)
+                } : [],
             fulfillment: order["shipping_lines"].array.isEmpty ? nil : (pickup ? .pickup : .ship),
             occurredAt: Timestamps.parse(order["date_created_gmt"].string)
         )

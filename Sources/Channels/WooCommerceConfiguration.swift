@@ -2,33 +2,34 @@ import ChannelVocabulary
 import Foundation
 
 /// Settings of a `woocommerce` channel (REST API v3).
-public struct WooCommerceConfiguration: Sendable {
+package struct WooCommerceConfiguration: Sendable {
     /// The site's root URL; the API lives under `/wp-json/wc/v3`.
-    public var siteURL: String
+    package var siteURL: String
     /// The REST API consumer key (Basic auth user).
-    public var consumerKey: String
+    package var consumerKey: String
     /// The REST API consumer secret (Basic auth password).
-    public var consumerSecret: String
+    package var consumerSecret: String
     /// The secrets webhooks are signed with (two during rotation).
-    public var webhookSecrets: [String]
+    package var webhookSecrets: [String]
     /// Items per batch call (at most ``largestBatch``).
-    public var batchSize: Int
+    package var batchSize: Int
     /// Items per listed page (at most 100).
-    public var pageSize: Int
+    package var pageSize: Int
     /// Products with stock management off (WooCommerce's default for new products): `enable` turns it on
     /// with the first push, `flag` leaves them and reports each as an `unmanaged_listing` conflict.
-    public var unmanaged: UntrackedStockPolicy
+    package var unmanaged: UntrackedStockPolicy
     /// How far before the stored cursor each order read starts, so that an order modified at the boundary
     /// (or saved late by a slow request) is read twice rather than never; imports are idempotent.
-    public var orderOverlap: TimeInterval
+    package var orderOverlap: TimeInterval
 
     /// The most items one `POST /products/batch` takes: 100
     /// (https://woocommerce.github.io/woocommerce-rest-api-docs/#batch-update-products, "limited to up to 100 objects").
-    public static let largestBatch = 100
+    package static let largestBatch = 100
 
     /// Creates a configuration.
-    public init(
-        siteURL: String, consumerKey: String, consumerSecret: String, webhookSecrets: [String] = [], batchSize: Int = WooCommerceConfiguration.largestBatch,
+    package init(
+        siteURL: String, consumerKey: String, consumerSecret: String, webhookSecrets: [String] = [],
+        batchSize: Int = WooCommerceConfiguration.largestBatch,
         pageSize: Int = 100, unmanaged: UntrackedStockPolicy = .enable, orderOverlap: TimeInterval = 300
     ) {
         self.siteURL = siteURL

@@ -8,14 +8,14 @@ import Logging
 /// no thread is spent per request and nothing polls. Connections are kept alive and reused between
 /// requests to the same host. TLS certificates are always verified. Call ``shutdown()`` when done:
 /// it fails every request still in flight with ``HTTPClientError/Kind/cancelled``.
-public final class CurlHTTPClient: Sendable {
+package final class CurlHTTPClient: Sendable {
     /// The settings every request uses.
-    public let configuration: HTTPClientConfiguration
+    package let configuration: HTTPClientConfiguration
     private let multi: CurlMulti
     private let logger: Logger
 
     /// Creates a client; it is ready at once.
-    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration(), logger: Logger = Logger(label: "omnistock.curlhttp")) {
+    package init(configuration: HTTPClientConfiguration = HTTPClientConfiguration(), logger: Logger = Logger(label: "omnistock.curlhttp")) {
         self.configuration = configuration
         self.logger = logger
         self.multi = CurlMulti(maxCachedConnections: configuration.maxCachedConnections)
@@ -24,7 +24,7 @@ public final class CurlHTTPClient: Sendable {
     /// Sends `request` and calls `completion` on `callbackQueue` with the response or the error.
     /// - Returns: a handle that can cancel the request.
     @discardableResult
-    public func execute(
+    package func execute(
         _ request: HTTPRequest,
         callbackQueue: DispatchQueue = .global(),
         completion: @escaping @Sendable (Result<HTTPResponse, HTTPClientError>) -> Void
@@ -35,7 +35,7 @@ public final class CurlHTTPClient: Sendable {
     }
 
     /// Sends `request` and returns its response; cancelling the task cancels the request.
-    public func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+    package func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
         let handle = HTTPTransferHandle(id: multi.reserveID(), multi: multi)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
@@ -49,7 +49,7 @@ public final class CurlHTTPClient: Sendable {
 
     /// Fails every request in flight with a cancelled error and releases libcurl's resources;
     /// later requests fail at once. Blocks until that is done.
-    public func shutdown() {
+    package func shutdown() {
         multi.sync { multi.shutdown() }
     }
 
@@ -86,12 +86,12 @@ public final class CurlHTTPClient: Sendable {
 }
 
 /// Identifies one request of a ``CurlHTTPClient`` so that it can be cancelled.
-public struct HTTPTransferHandle: Sendable {
+package struct HTTPTransferHandle: Sendable {
     let id: UInt64
     let multi: CurlMulti
 
     /// Aborts the request; its completion receives ``HTTPClientError/cancelled`` unless it already finished.
-    public func cancel() {
+    package func cancel() {
         multi.queue.async { [multi, id] in multi.cancel(id: id) }
     }
 }

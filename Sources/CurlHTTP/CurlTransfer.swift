@@ -38,13 +38,14 @@ final class CurlTransfer {
     func finish(_ code: CURLcode) {
         let result: Result<HTTPResponse, HTTPClientError>
         if code == CURLE_OK {
-            result = .success(HTTPResponse(
-                status: status,
-                headers: headers,
-                body: body,
-                httpVersion: httpMajorVersion(),
-                newConnections: info(CURLINFO_NUM_CONNECTS)
-            ))
+            result = .success(
+                HTTPResponse(
+                    status: status,
+                    headers: headers,
+                    body: body,
+                    httpVersion: httpMajorVersion(),
+                    newConnections: info(CURLINFO_NUM_CONNECTS)
+                ))
         } else {
             result = .failure(error(for: code))
         }
@@ -82,16 +83,18 @@ final class CurlTransfer {
         try configureMethod(request)
         try configureHeaders(request.headers)
         try check(ccurl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me))
-        try check(ccurl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
-            return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
-        })
+        try check(
+            ccurl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
+                return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
+            })
         try check(ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me))
-        try check(ccurl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION) { data, size, count, userdata in
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
-            transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
-            return size * count
-        })
+        try check(
+            ccurl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION) { data, size, count, userdata in
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
+                transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+                return size * count
+            })
     }
 
     private func configureMethod(_ request: HTTPRequest) throws(HTTPClientError) {

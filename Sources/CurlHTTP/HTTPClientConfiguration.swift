@@ -1,22 +1,22 @@
 /// Settings shared by every request of one ``CurlHTTPClient``.
-public struct HTTPClientConfiguration: Sendable {
+package struct HTTPClientConfiguration: Sendable {
     /// The longest time to establish a connection (including TLS).
-    public var connectTimeout: Duration
+    package var connectTimeout: Duration
     /// The longest time for a whole request; ``HTTPRequest/timeout`` overrides it per request.
-    public var totalTimeout: Duration
+    package var totalTimeout: Duration
     /// The largest response body accepted; a larger one aborts with ``HTTPClientError/Kind/tooLarge``.
-    public var maxResponseSize: Int
+    package var maxResponseSize: Int
     /// A PEM file of trusted CA certificates used instead of the system store (for tests).
-    public var caFile: String?
+    package var caFile: String?
     /// The `User-Agent` header sent unless a request sets its own.
-    public var userAgent: String
+    package var userAgent: String
     /// Whether connections are kept alive and reused (turn off only to measure the difference).
-    public var reuseConnections: Bool
+    package var reuseConnections: Bool
     /// The most idle connections the connection cache keeps open.
-    public var maxCachedConnections: Int
+    package var maxCachedConnections: Int
 
     /// Creates a configuration; the defaults suit calls to third-party APIs.
-    public init(
+    package init(
         connectTimeout: Duration = .seconds(10),
         totalTimeout: Duration = .seconds(30),
         maxResponseSize: Int = 16 << 20,

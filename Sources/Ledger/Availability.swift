@@ -1,23 +1,23 @@
 import PostgresClient
 
 /// Stock of one SKU at one location, with what click-and-collect may promise there.
-public struct LocationStock: Codable, Sendable, Equatable {
-    public var location: String
-    public var onHand: Int
-    public var reserved: Int
-    public var available: Int
+package struct LocationStock: Codable, Sendable, Equatable {
+    package var location: String
+    package var onHand: Int
+    package var reserved: Int
+    package var available: Int
     /// `max(0, available − pickup_buffer)` at stores with click-and-collect; nil elsewhere.
-    public var pickupAvailable: Int?
-    public var oversold: Bool
+    package var pickupAvailable: Int?
+    package var oversold: Bool
 }
 
 /// The value a channel should show for one SKU in one scope (a location, or `*` for the pool).
-public struct ChannelStock: Codable, Sendable, Equatable {
-    public var channel: String
-    public var scope: String
-    public var value: Int
+package struct ChannelStock: Codable, Sendable, Equatable {
+    package var channel: String
+    package var scope: String
+    package var value: Int
 
-    public init(channel: String, scope: String, value: Int) {
+    package init(channel: String, scope: String, value: Int) {
         self.channel = channel
         self.scope = scope
         self.value = value
@@ -25,16 +25,16 @@ public struct ChannelStock: Codable, Sendable, Equatable {
 }
 
 /// One component of a bundle in a stock report: units per bundle and what all locations have available.
-public struct BundleComponentStock: Codable, Sendable, Equatable {
-    public var sku: String
+package struct BundleComponentStock: Codable, Sendable, Equatable {
+    package var sku: String
     /// Units in each bundle.
-    public var quantity: Int
+    package var quantity: Int
     /// Available over every location.
-    public var available: Int
+    package var available: Int
     /// Whole bundles that alone would make (`available ÷ quantity`).
-    public var bundles: Int
+    package var bundles: Int
 
-    public init(sku: String, quantity: Int, available: Int, bundles: Int) {
+    package init(sku: String, quantity: Int, available: Int, bundles: Int) {
         self.sku = sku
         self.quantity = quantity
         self.available = available
@@ -43,19 +43,19 @@ public struct BundleComponentStock: Codable, Sendable, Equatable {
 }
 
 /// Everything the ledger knows about one SKU's availability.
-public struct StockReport: Codable, Sendable, Equatable {
-    public var sku: String
-    public var name: String
-    public var kind: String
-    public var locations: [LocationStock]
-    public var channels: [ChannelStock]
+package struct StockReport: Codable, Sendable, Equatable {
+    package var sku: String
+    package var name: String
+    package var kind: String
+    package var locations: [LocationStock]
+    package var channels: [ChannelStock]
     /// A bundle's components; nil for an item.
-    public var components: [BundleComponentStock]?
+    package var components: [BundleComponentStock]?
 }
 
 extension StockLedger {
     /// Per-location stock and per-channel published values of `sku` (DESIGN.md §5).
-    public func stock(sku: String) throws -> StockReport {
+    package func stock(sku: String) throws -> StockReport {
         try pool.withConnection { connection in
             guard let item = try connection.query("SELECT name, kind FROM skus WHERE sku = $1", [sku]).first else {
                 throw LedgerError.unknownSKU(sku)
@@ -109,7 +109,7 @@ extension StockLedger {
     }
 
     /// Units click-and-collect may promise for `sku` at `store` (0 when the store offers no pickup).
-    public func pickupAvailable(sku: String, store: String) throws -> Int {
+    package func pickupAvailable(sku: String, store: String) throws -> Int {
         try pool.query(
             """
             SELECT EXISTS (SELECT 1 FROM skus WHERE sku = $1), loc.click_and_collect, pickup_available($1, $2)
@@ -124,7 +124,7 @@ extension StockLedger {
     }
 
     /// The value `channel` must show for `sku` in `scope` (a location code, or `*`).
-    public func channelValue(channel: String, sku: String, scope: String) throws -> Int {
+    package func channelValue(channel: String, sku: String, scope: String) throws -> Int {
         try pool.query("SELECT channel_value($1, $2, $3)", [channel, sku, scope]) { rows in
             guard let value = try rows[0].decode(Int?.self, at: 0) else {
                 throw LedgerError.invalidArgument("unknown channel \(channel)")

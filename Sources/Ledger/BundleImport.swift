@@ -1,14 +1,14 @@
 /// One row of a bundle file (`bundle_sku,component_sku,quantity[,name][,barcode]`), as read: nothing checked yet.
-public struct BundleImportRow: Sendable, Equatable {
-    public var line: Int
-    public var bundle: String
-    public var component: String
-    public var quantity: String
-    public var name: String?
+package struct BundleImportRow: Sendable, Equatable {
+    package var line: Int
+    package var bundle: String
+    package var component: String
+    package var quantity: String
+    package var name: String?
     /// The bundle's barcode (GTIN/EAN), on any of its rows.
-    public var barcode: String?
+    package var barcode: String?
 
-    public init(line: Int, bundle: String, component: String, quantity: String, name: String? = nil, barcode: String? = nil) {
+    package init(line: Int, bundle: String, component: String, quantity: String, name: String? = nil, barcode: String? = nil) {
         self.barcode = barcode
         self.line = line
         self.bundle = bundle
@@ -22,7 +22,7 @@ extension BundleDefinition {
     /// Groups a bundle file's rows into definitions (in the order bundles first appear), or refuses the file with
     /// one message per bad row: a missing SKU, a quantity that is no whole number from 1 to
     /// `Catalog.maxComponentQuantity`, a component listed twice for one bundle, two different names or barcodes for one bundle.
-    public static func from(_ rows: [BundleImportRow]) throws -> [BundleDefinition] {
+    package static func from(_ rows: [BundleImportRow]) throws -> [BundleDefinition] {
         var problems: [String] = []
         var definitions: [BundleDefinition] = []
         var index: [String: Int] = [:]
@@ -32,7 +32,8 @@ extension BundleDefinition {
                 continue
             }
             guard let quantity = Int(row.quantity), (1...Catalog.maxComponentQuantity).contains(quantity) else {
-                problems.append("line \(row.line): quantity must be a whole number from 1 to \(Catalog.maxComponentQuantity), not \"\(row.quantity)\"")
+                problems.append(
+                    "line \(row.line): quantity must be a whole number from 1 to \(Catalog.maxComponentQuantity), not \"\(row.quantity)\"")
                 continue
             }
             if index[row.bundle] == nil {

@@ -1,25 +1,25 @@
 import PostgresClient
 
 /// One component of a bundle: `quantity` units of `sku` in each bundle.
-public struct BundleComponent: Codable, Sendable, Equatable {
-    public var sku: String
-    public var quantity: Int
+package struct BundleComponent: Codable, Sendable, Equatable {
+    package var sku: String
+    package var quantity: Int
 
-    public init(sku: String, quantity: Int) {
+    package init(sku: String, quantity: Int) {
         self.sku = sku
         self.quantity = quantity
     }
 }
 
 /// A bundle (kit) and what one of it is made of.
-public struct BundleDefinition: Codable, Sendable, Equatable {
-    public var sku: String
-    public var name: String
-    public var components: [BundleComponent]
+package struct BundleDefinition: Codable, Sendable, Equatable {
+    package var sku: String
+    package var name: String
+    package var components: [BundleComponent]
     /// The bundle's own barcode (GTIN/EAN), matched by channels with `match = "barcode"`; nil or empty keeps the stored one.
-    public var barcode: String?
+    package var barcode: String?
 
-    public init(sku: String, name: String = "", components: [BundleComponent], barcode: String? = nil) {
+    package init(sku: String, name: String = "", components: [BundleComponent], barcode: String? = nil) {
         self.barcode = barcode
         self.sku = sku
         self.name = name
@@ -28,24 +28,24 @@ public struct BundleDefinition: Codable, Sendable, Equatable {
 }
 
 /// Why a set of bundle definitions was refused; nothing was stored.
-public struct BundleDefinitionError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct BundleDefinitionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// One line per problem, naming the bundle and component.
-    public var problems: [String]
+    package var problems: [String]
 
-    public init(problems: [String]) { self.problems = problems }
+    package init(problems: [String]) { self.problems = problems }
 
-    public var description: String { problems.joined(separator: "\n") + "\n(nothing was stored)" }
+    package var description: String { problems.joined(separator: "\n") + "\n(nothing was stored)" }
 }
 
 extension Catalog {
     /// Most units of one component a bundle may hold.
-    public static let maxComponentQuantity = 10_000
+    package static let maxComponentQuantity = 10_000
 
     /// Defines (or redefines) `bundles` in one transaction, all of them or none: each bundle's components
     /// replace its earlier ones, and its channel targets are marked due. Refused with every problem found:
     /// unknown components, components that are bundles themselves, a bundle used as a component, a SKU that
     /// holds stock of its own, quantities outside 1…`maxComponentQuantity`, a bundle without components.
-    public func defineBundles(_ bundles: [BundleDefinition]) throws {
+    package func defineBundles(_ bundles: [BundleDefinition]) throws {
         try changingTargets { connection in
             var problems: [String] = []
             let skus = Array(Set(bundles.map(\.sku)))
@@ -57,12 +57,14 @@ extension Catalog {
                 let sku = try row.decode(String.self, at: 0)
                 known[sku] = try row.decode(Bool.self, at: 1)
             }
-            let usedAsComponent = Set(try connection.query(
-                "SELECT DISTINCT component_sku FROM bundle_components WHERE component_sku = ANY ($1::text[])", [skus]
-            ).map { try $0.decode(String.self, at: 0) })
-            let stocked = Set(try connection.query(
-                "SELECT DISTINCT sku FROM levels WHERE sku = ANY ($1::text[]) AND (on_hand <> 0 OR reserved <> 0)", [skus]
-            ).map { try $0.decode(String.self, at: 0) })
+            let usedAsComponent = Set(
+                try connection.query(
+                    "SELECT DISTINCT component_sku FROM bundle_components WHERE component_sku = ANY ($1::text[])", [skus]
+                ).map { try $0.decode(String.self, at: 0) })
+            let stocked = Set(
+                try connection.query(
+                    "SELECT DISTINCT sku FROM levels WHERE sku = ANY ($1::text[]) AND (on_hand <> 0 OR reserved <> 0)", [skus]
+                ).map { try $0.decode(String.self, at: 0) })
             let defined = Set(skus)
             for bundle in bundles {
                 if bundle.components.isEmpty { problems.append("\(bundle.sku): a bundle needs at least one component") }
@@ -77,7 +79,8 @@ extension Catalog {
                         problems.append("\(bundle.sku): unknown component SKU \(component.sku)")
                     }
                     if !(1...Self.maxComponentQuantity).contains(component.quantity) {
-                        problems.append("\(bundle.sku): quantity of \(component.sku) must be 1 to \(Self.maxComponentQuantity), not \(component.quantity)")
+                        problems.append(
+                            "\(bundle.sku): quantity of \(component.sku) must be 1 to \(Self.maxComponentQuantity), not \(component.quantity)")
                     }
                 }
                 if (bundle.barcode?.utf8.count ?? 0) > 64 { problems.append("\(bundle.sku): barcode must be at most 64 bytes") }
@@ -106,12 +109,12 @@ extension Catalog {
     }
 
     /// The bundle `sku`, or nil when it is no bundle.
-    public func bundle(_ sku: String) throws -> BundleDefinition? {
+    package func bundle(_ sku: String) throws -> BundleDefinition? {
         try bundles(only: [sku]).first
     }
 
     /// Every bundle (or those in `only`), by SKU.
-    public func bundles(only: [String]? = nil) throws -> [BundleDefinition] {
+    package func bundles(only: [String]? = nil) throws -> [BundleDefinition] {
         try pool.query(
             """
             SELECT s.sku, s.name, jsonb_agg(jsonb_build_object('sku', b.component_sku, 'quantity', b.quantity) ORDER BY b.component_sku),

@@ -2,15 +2,15 @@ import Foundation
 import PostgresClient
 
 /// One item of a channel's catalogue as its last listing read showed it.
-public struct CatalogueEntry: Codable, Sendable, Equatable {
+package struct CatalogueEntry: Codable, Sendable, Equatable {
     /// The channel's id.
-    public var externalID: String
+    package var externalID: String
     /// The SKU the channel shows, if any.
-    public var sku: String?
+    package var sku: String?
     /// The barcode the channel shows, if any.
-    public var barcode: String?
+    package var barcode: String?
 
-    public init(externalID: String, sku: String?, barcode: String?) {
+    package init(externalID: String, sku: String?, barcode: String?) {
         self.externalID = externalID
         self.sku = sku
         self.barcode = barcode
@@ -18,23 +18,23 @@ public struct CatalogueEntry: Codable, Sendable, Equatable {
 }
 
 /// What does not match on one channel (`omnistock listings unmatched`).
-public struct UnmatchedListings: Codable, Sendable, Equatable {
-    public var channel: String
+package struct UnmatchedListings: Codable, Sendable, Equatable {
+    package var channel: String
     /// Ledger SKUs without a listing on the channel.
-    public var skus: [String]
+    package var skus: [String]
     /// Channel items no listing points at, as of ``catalogueReadAt``.
-    public var items: [CatalogueEntry]
+    package var items: [CatalogueEntry]
     /// When the channel's catalogue was last read; nil when it never was (``items`` is then empty).
-    public var catalogueReadAt: Date?
+    package var catalogueReadAt: Date?
 }
 
 /// Per channel: how many ledger SKUs have no listing and how many channel items no SKU (status, status page).
-public struct UnmatchedCounts: Codable, Sendable, Equatable {
-    public var channel: String
-    public var skus: Int
-    public var items: Int
+package struct UnmatchedCounts: Codable, Sendable, Equatable {
+    package var channel: String
+    package var skus: Int
+    package var items: Int
 
-    public init(channel: String, skus: Int, items: Int) {
+    package init(channel: String, skus: Int, items: Int) {
         self.channel = channel
         self.skus = skus
         self.items = items
@@ -43,7 +43,7 @@ public struct UnmatchedCounts: Codable, Sendable, Equatable {
 
 extension Catalog {
     /// Records items of `channel`'s catalogue seen by a listing read that started at `readAt` (one page at a time).
-    public func recordCatalogue(channel: String, items: [CatalogueEntry], readAt: Date) throws {
+    package func recordCatalogue(channel: String, items: [CatalogueEntry], readAt: Date) throws {
         guard !items.isEmpty else { return }
         try pool.execute(
             """
@@ -56,13 +56,13 @@ extension Catalog {
     }
 
     /// Forgets the items a complete listing read that started at `readAt` no longer saw (removed at the channel).
-    public func pruneCatalogue(channel: String, readAt: Date) throws {
+    package func pruneCatalogue(channel: String, readAt: Date) throws {
         _ = try pool.execute("DELETE FROM channel_items WHERE channel = $1 AND seen_at < $2", [channel, readAt])
     }
 
     /// Ledger SKUs without a listing and channel items without a SKU, for each channel that needs listings
     /// (or only `channel`), ordered by channel code.
-    public func unmatched(channel: String? = nil) throws -> [UnmatchedListings] {
+    package func unmatched(channel: String? = nil) throws -> [UnmatchedListings] {
         try pool.withConnection { connection in
             let channels = try connection.query(
                 """
@@ -83,14 +83,17 @@ extension Catalog {
                     WHERE channel = $1 AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.channel = $1 AND l.external_id = i.external_id)
                     ORDER BY external_id
                     """, [code]
-                ).map { CatalogueEntry(externalID: try $0.decode(at: 0), sku: try $0.decode(String?.self, at: 1), barcode: try $0.decode(String?.self, at: 2)) }
+                ).map {
+                    CatalogueEntry(
+                        externalID: try $0.decode(at: 0), sku: try $0.decode(String?.self, at: 1), barcode: try $0.decode(String?.self, at: 2))
+                }
                 return UnmatchedListings(channel: code, skus: skus, items: items, catalogueReadAt: try row.decode(Date?.self, at: 1))
             }
         }
     }
 
     /// The counts of ``unmatched(channel:)`` for every channel that needs listings.
-    public static func unmatchedCounts(on connection: PostgresConnection) throws -> [UnmatchedCounts] {
+    package static func unmatchedCounts(on connection: PostgresConnection) throws -> [UnmatchedCounts] {
         try connection.query(
             """
             SELECT c.code,

@@ -1,16 +1,16 @@
 import PostgresClient
 
 /// A channel's id for one SKU in one scope (DESIGN.md §5a), set by an operator or found by discovery.
-public struct ListingMapping: Codable, Sendable, Equatable {
-    public var channel: String
-    public var sku: String
-    public var externalID: String
+package struct ListingMapping: Codable, Sendable, Equatable {
+    package var channel: String
+    package var sku: String
+    package var externalID: String
     /// A location code, or nil for every location of the channel (`*`).
-    public var location: String?
+    package var location: String?
     /// `manual` (set by an operator: discovery never replaces it) or `discovered`.
-    public var source: String
+    package var source: String
 
-    public init(channel: String, sku: String, externalID: String, location: String? = nil, source: String = "manual") {
+    package init(channel: String, sku: String, externalID: String, location: String? = nil, source: String = "manual") {
         self.channel = channel
         self.sku = sku
         self.externalID = externalID
@@ -20,13 +20,13 @@ public struct ListingMapping: Codable, Sendable, Equatable {
 }
 
 /// Why a set of listing mappings was refused; nothing was stored.
-public struct ListingMappingError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct ListingMappingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// One line per problem.
-    public var problems: [String]
+    package var problems: [String]
 
-    public init(problems: [String]) { self.problems = problems }
+    package init(problems: [String]) { self.problems = problems }
 
-    public var description: String { problems.joined(separator: "\n") + "\n(nothing was stored)" }
+    package var description: String { problems.joined(separator: "\n") + "\n(nothing was stored)" }
 }
 
 extension Catalog {
@@ -34,12 +34,14 @@ extension Catalog {
     /// discovered or not; each changed target gets a new version, so the ledger's value goes to the new id at once.
     /// Refused with every problem: unknown channel, SKU or location, a location the channel does not sell from,
     /// an empty or over-long id, the same (channel, SKU, scope) twice. `line` numbers the problems (file lines).
-    public func setListings(_ mappings: [ListingMapping], lines: [Int]? = nil) throws {
+    package func setListings(_ mappings: [ListingMapping], lines: [Int]? = nil) throws {
         try changingTargets { connection in
-            let channels = Set(try connection.query("SELECT code FROM channels WHERE code = ANY ($1::text[])", [Array(Set(mappings.map(\.channel)))])
-                .map { try $0.decode(String.self, at: 0) })
-            let skus = Set(try connection.query("SELECT sku FROM skus WHERE sku = ANY ($1::text[])", [Array(Set(mappings.map(\.sku)))])
-                .map { try $0.decode(String.self, at: 0) })
+            let channels = Set(
+                try connection.query("SELECT code FROM channels WHERE code = ANY ($1::text[])", [Array(Set(mappings.map(\.channel)))])
+                    .map { try $0.decode(String.self, at: 0) })
+            let skus = Set(
+                try connection.query("SELECT sku FROM skus WHERE sku = ANY ($1::text[])", [Array(Set(mappings.map(\.sku)))])
+                    .map { try $0.decode(String.self, at: 0) })
             var sells: Set<String> = []
             for row in try connection.query("SELECT channel, location FROM channel_locations WHERE channel = ANY ($1::text[])", [Array(channels)]) {
                 sells.insert("\(try row.decode(String.self, at: 0))/\(try row.decode(String.self, at: 1))")
@@ -77,7 +79,7 @@ extension Catalog {
     }
 
     /// A channel's listings, by SKU and scope; nil for an unknown channel.
-    public func listings(channel: String) throws -> [ListingMapping]? {
+    package func listings(channel: String) throws -> [ListingMapping]? {
         try pool.query(
             """
             SELECT l.channel, l.sku, l.external_id, NULLIF(l.location_scope, '*'), COALESCE(l.details->>'source', 'discovered')
@@ -94,11 +96,12 @@ extension Catalog {
     }
 
     /// Removes a listing (discovery may find the SKU again); false when there was none.
-    public func removeListing(channel: String, sku: String, location: String? = nil) throws -> Bool {
+    package func removeListing(channel: String, sku: String, location: String? = nil) throws -> Bool {
         try changingTargets { connection in
-            let removed = try connection.query(
-                "DELETE FROM listings WHERE channel = $1 AND sku = $2 AND location_scope = $3", [channel, sku, location ?? "*"]
-            ).affectedRows > 0
+            let removed =
+                try connection.query(
+                    "DELETE FROM listings WHERE channel = $1 AND sku = $2 AND location_scope = $3", [channel, sku, location ?? "*"]
+                ).affectedRows > 0
             if removed { try OutboxStore.pushAgain(channels: [channel], skus: [sku], on: connection) }
             return removed
         }
@@ -106,7 +109,7 @@ extension Catalog {
 
     /// A page of SKUs `channel` has no listing for, after `after` in SKU order, with the key discovery matches them
     /// by: the SKU, or (`byBarcode`) the barcode, leaving out SKUs without one.
-    public static func unlistedSKUs(
+    package static func unlistedSKUs(
         channel: String, after: String, limit: Int, byBarcode: Bool, pool: PostgresPool
     ) throws -> [(sku: String, key: String)] {
         try pool.query(
@@ -120,7 +123,7 @@ extension Catalog {
     }
 
     /// The SKUs `channel`'s listings map each of `externalIDs` to (those with a listing only).
-    public static func listedSKUs(channel: String, externalIDs: [String], on connection: PostgresConnection) throws -> [String: [String]] {
+    package static func listedSKUs(channel: String, externalIDs: [String], on connection: PostgresConnection) throws -> [String: [String]] {
         var listed: [String: [String]] = [:]
         for row in try connection.query(
             "SELECT external_id, sku FROM listings WHERE channel = $1 AND external_id = ANY ($2::text[])", [channel, externalIDs])
@@ -131,7 +134,7 @@ extension Catalog {
     }
 
     /// Stores the listings discovery found (skus[i] → externalIDs[i], matched by `match`), never over an existing one.
-    public static func storeDiscoveredListings(
+    package static func storeDiscoveredListings(
         channel: String, skus: [String], externalIDs: [String], match: String, on connection: PostgresConnection
     ) throws {
         try connection.query(
@@ -144,7 +147,7 @@ extension Catalog {
     }
 
     /// The SKU a listing of `channel` maps `externalID` to, if any.
-    public static func sku(channel: String, externalID: String, pool: PostgresPool) throws -> String? {
+    package static func sku(channel: String, externalID: String, pool: PostgresPool) throws -> String? {
         try pool.query(
             "SELECT sku FROM listings WHERE channel = $1 AND external_id = $2 LIMIT 1", [channel, externalID]
         ) { try $0.first?.decode(String.self, at: 0) }

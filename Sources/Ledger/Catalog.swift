@@ -1,17 +1,17 @@
 import PostgresClient
 
 /// A stock-holding place, as configured.
-public struct LocationDefinition: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case warehouse, store }
-    public var code: String
-    public var name: String
-    public var kind: Kind
-    public var shipsOnline: Bool
-    public var clickAndCollect: Bool
-    public var pickupBuffer: Int
-    public var timezone: String
+package struct LocationDefinition: Codable, Sendable, Equatable {
+    package enum Kind: String, Codable, Sendable { case warehouse, store }
+    package var code: String
+    package var name: String
+    package var kind: Kind
+    package var shipsOnline: Bool
+    package var clickAndCollect: Bool
+    package var pickupBuffer: Int
+    package var timezone: String
 
-    public init(
+    package init(
         code: String, name: String = "", kind: Kind, shipsOnline: Bool = true, clickAndCollect: Bool = false,
         pickupBuffer: Int = 0, timezone: String = "UTC"
     ) {
@@ -26,26 +26,26 @@ public struct LocationDefinition: Codable, Sendable, Equatable {
 }
 
 /// A sales channel's identity and allocation rule (DESIGN.md §5).
-public struct ChannelDefinition: Codable, Sendable, Equatable {
-    public var code: String
+package struct ChannelDefinition: Codable, Sendable, Equatable {
+    package var code: String
     /// `shopify`, `woocommerce`, `allegro` or `omnistock-json`.
-    public var kind: String
+    package var kind: String
     /// True when the channel gets one value per location; false for a pooled value.
-    public var modelsLocations: Bool
+    package var modelsLocations: Bool
     /// Locations whose stock the channel sells; nil means every `ships_online` location.
-    public var locations: [String]?
-    public var buffer: Int
-    public var share: Int
-    public var maxQuantity: Int?
-    public var minVisible: Int
+    package var locations: [String]?
+    package var buffer: Int
+    package var share: Int
+    package var maxQuantity: Int?
+    package var minVisible: Int
     /// How order lines that name no location are sourced over `locations` (DESIGN.md §5a).
-    public var sourcing: SourcingPolicy
+    package var sourcing: SourcingPolicy
     /// Whether the channel is told about pickup reservations at its stores (its adapter's capability).
-    public var holdsReservations: Bool
+    package var holdsReservations: Bool
     /// Whether the channel addresses SKUs through listings that discovery must find (its adapter's capability).
-    public var needsListings: Bool
+    package var needsListings: Bool
 
-    public init(
+    package init(
         code: String, kind: String, modelsLocations: Bool, locations: [String]? = nil, buffer: Int = 0,
         share: Int = 100, maxQuantity: Int? = nil, minVisible: Int = 0, sourcing: SourcingPolicy = .priority,
         holdsReservations: Bool = false, needsListings: Bool = true
@@ -65,14 +65,14 @@ public struct ChannelDefinition: Codable, Sendable, Equatable {
 }
 
 /// Catalogue and configuration writes: SKUs, bundles, locations, channels.
-public struct Catalog: Sendable {
-    public let pool: PostgresPool
+package struct Catalog: Sendable {
+    package let pool: PostgresPool
 
-    public init(pool: PostgresPool) { self.pool = pool }
+    package init(pool: PostgresPool) { self.pool = pool }
 
     /// Creates the SKU or renames it; a `barcode` (GTIN/EAN, matched by channels with `match = "barcode"`)
     /// replaces the stored one, nil keeps it.
-    public func upsertSKU(_ sku: String, name: String = "", kind: String = "item", barcode: String? = nil) throws {
+    package func upsertSKU(_ sku: String, name: String = "", kind: String = "item", barcode: String? = nil) throws {
         try pool.execute(
             """
             INSERT INTO skus (sku, name, kind, barcode) VALUES ($1, $2, $3, NULLIF($4, ''))
@@ -83,54 +83,62 @@ public struct Catalog: Sendable {
 
     /// Defines `bundle` as `components` (SKU → units per bundle), replacing any earlier definition,
     /// and marks its channel targets due (see `defineBundles`).
-    public func defineBundle(_ bundle: String, name: String = "", components: [String: Int]) throws {
-        try defineBundles([BundleDefinition(
-            sku: bundle, name: name,
-            components: components.sorted { $0.key < $1.key }.map { BundleComponent(sku: $0.key, quantity: $0.value) })])
+    package func defineBundle(_ bundle: String, name: String = "", components: [String: Int]) throws {
+        try defineBundles([
+            BundleDefinition(
+                sku: bundle, name: name,
+                components: components.sorted { $0.key < $1.key }.map { BundleComponent(sku: $0.key, quantity: $0.value) })
+        ])
     }
 
     /// Creates or updates a location; changes to pickup settings mark channel targets due.
-    public func upsertLocation(_ location: LocationDefinition) throws {
+    package func upsertLocation(_ location: LocationDefinition) throws {
         try changingTargets { connection in
-            let changed = try connection.query(
-                """
-                INSERT INTO locations AS l (code, name, kind, ships_online, click_and_collect, pickup_buffer, timezone)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,
-                    ships_online = EXCLUDED.ships_online, click_and_collect = EXCLUDED.click_and_collect,
-                    pickup_buffer = EXCLUDED.pickup_buffer, timezone = EXCLUDED.timezone
-                WHERE (l.name, l.kind, l.ships_online, l.click_and_collect, l.pickup_buffer, l.timezone)
-                    IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.ships_online, EXCLUDED.click_and_collect,
-                                      EXCLUDED.pickup_buffer, EXCLUDED.timezone)
-                """,
-                [location.code, location.name, location.kind.rawValue, location.shipsOnline, location.clickAndCollect,
-                 location.pickupBuffer, location.timezone]
-            ).affectedRows > 0
+            let changed =
+                try connection.query(
+                    """
+                    INSERT INTO locations AS l (code, name, kind, ships_online, click_and_collect, pickup_buffer, timezone)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7)
+                    ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,
+                        ships_online = EXCLUDED.ships_online, click_and_collect = EXCLUDED.click_and_collect,
+                        pickup_buffer = EXCLUDED.pickup_buffer, timezone = EXCLUDED.timezone
+                    WHERE (l.name, l.kind, l.ships_online, l.click_and_collect, l.pickup_buffer, l.timezone)
+                        IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.ships_online, EXCLUDED.click_and_collect,
+                                          EXCLUDED.pickup_buffer, EXCLUDED.timezone)
+                    """,
+                    [
+                        location.code, location.name, location.kind.rawValue, location.shipsOnline, location.clickAndCollect,
+                        location.pickupBuffer, location.timezone,
+                    ]
+                ).affectedRows > 0
             if changed { try OutboxStore.markDue(location: location.code, on: connection) }
         }
     }
 
     /// Creates or updates a channel and its locations; a changed rule marks all its targets due.
-    public func upsertChannel(_ channel: ChannelDefinition) throws {
+    package func upsertChannel(_ channel: ChannelDefinition) throws {
         try changingTargets { connection in
-            let changed = try connection.query(
-                """
-                INSERT INTO channels AS c (code, kind, models_locations, buffer, share, max_quantity, min_visible, sourcing,
-                                           holds_reservations, needs_listings)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                ON CONFLICT (code) DO UPDATE SET kind = EXCLUDED.kind, models_locations = EXCLUDED.models_locations,
-                    buffer = EXCLUDED.buffer, share = EXCLUDED.share, max_quantity = EXCLUDED.max_quantity,
-                    min_visible = EXCLUDED.min_visible, sourcing = EXCLUDED.sourcing,
-                    holds_reservations = EXCLUDED.holds_reservations, needs_listings = EXCLUDED.needs_listings, updated_at = now()
-                WHERE (c.kind, c.models_locations, c.buffer, c.share, c.max_quantity, c.min_visible, c.sourcing,
-                       c.holds_reservations, c.needs_listings)
-                    IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.models_locations, EXCLUDED.buffer, EXCLUDED.share,
-                                      EXCLUDED.max_quantity, EXCLUDED.min_visible, EXCLUDED.sourcing,
-                                      EXCLUDED.holds_reservations, EXCLUDED.needs_listings)
-                """,
-                [channel.code, channel.kind, channel.modelsLocations, channel.buffer, channel.share, channel.maxQuantity,
-                 channel.minVisible, channel.sourcing.rawValue, channel.holdsReservations, channel.needsListings]
-            ).affectedRows > 0
+            let changed =
+                try connection.query(
+                    """
+                    INSERT INTO channels AS c (code, kind, models_locations, buffer, share, max_quantity, min_visible, sourcing,
+                                               holds_reservations, needs_listings)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    ON CONFLICT (code) DO UPDATE SET kind = EXCLUDED.kind, models_locations = EXCLUDED.models_locations,
+                        buffer = EXCLUDED.buffer, share = EXCLUDED.share, max_quantity = EXCLUDED.max_quantity,
+                        min_visible = EXCLUDED.min_visible, sourcing = EXCLUDED.sourcing,
+                        holds_reservations = EXCLUDED.holds_reservations, needs_listings = EXCLUDED.needs_listings, updated_at = now()
+                    WHERE (c.kind, c.models_locations, c.buffer, c.share, c.max_quantity, c.min_visible, c.sourcing,
+                           c.holds_reservations, c.needs_listings)
+                        IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.models_locations, EXCLUDED.buffer, EXCLUDED.share,
+                                          EXCLUDED.max_quantity, EXCLUDED.min_visible, EXCLUDED.sourcing,
+                                          EXCLUDED.holds_reservations, EXCLUDED.needs_listings)
+                    """,
+                    [
+                        channel.code, channel.kind, channel.modelsLocations, channel.buffer, channel.share, channel.maxQuantity,
+                        channel.minVisible, channel.sourcing.rawValue, channel.holdsReservations, channel.needsListings,
+                    ]
+                ).affectedRows > 0
             let locations: [String]
             if let configured = channel.locations {
                 locations = configured
@@ -138,17 +146,18 @@ public struct Catalog: Sendable {
                 locations = try connection.query("SELECT code FROM locations WHERE ships_online ORDER BY code")
                     .map { try $0.decode(String.self, at: 0) }
             }
-            let locationsChanged = try connection.query(
-                """
-                WITH wanted AS (SELECT location, position::int FROM unnest($2::text[]) WITH ORDINALITY AS w(location, position)),
-                removed AS (DELETE FROM channel_locations WHERE channel = $1
-                            AND location NOT IN (SELECT location FROM wanted) RETURNING 1),
-                added AS (INSERT INTO channel_locations AS cl (channel, location, position) SELECT $1, location, position FROM wanted
-                          ON CONFLICT (channel, location) DO UPDATE SET position = EXCLUDED.position
-                          WHERE cl.position IS DISTINCT FROM EXCLUDED.position RETURNING xmax = 0 AS inserted)
-                SELECT (SELECT count(*) FROM removed) + (SELECT count(*) FROM added WHERE inserted)
-                """, [channel.code, locations]
-            )[0].decode(Int.self, at: 0) > 0
+            let locationsChanged =
+                try connection.query(
+                    """
+                    WITH wanted AS (SELECT location, position::int FROM unnest($2::text[]) WITH ORDINALITY AS w(location, position)),
+                    removed AS (DELETE FROM channel_locations WHERE channel = $1
+                                AND location NOT IN (SELECT location FROM wanted) RETURNING 1),
+                    added AS (INSERT INTO channel_locations AS cl (channel, location, position) SELECT $1, location, position FROM wanted
+                              ON CONFLICT (channel, location) DO UPDATE SET position = EXCLUDED.position
+                              WHERE cl.position IS DISTINCT FROM EXCLUDED.position RETURNING xmax = 0 AS inserted)
+                    SELECT (SELECT count(*) FROM removed) + (SELECT count(*) FROM added WHERE inserted)
+                    """, [channel.code, locations]
+                )[0].decode(Int.self, at: 0) > 0
             if changed || locationsChanged {
                 try OutboxStore.dropLocationTargets(channel: channel.code, modelsLocations: channel.modelsLocations, on: connection)
                 try OutboxStore.markDue(channel: channel.code, on: connection)
@@ -157,7 +166,7 @@ public struct Catalog: Sendable {
     }
 
     /// Replaces the distance table (`[distances]`: origin → location → distance; an origin is a store or a region).
-    public func replaceDistances(_ distances: [String: [String: Int]]) throws {
+    package func replaceDistances(_ distances: [String: [String: Int]]) throws {
         let rows = distances.flatMap { origin, row in row.map { (origin, $0.key, $0.value) } }
         try pool.transaction { connection in
             try connection.query("DELETE FROM location_distances")
@@ -168,7 +177,7 @@ public struct Catalog: Sendable {
     }
 
     /// Deletes channels no longer configured, with their outbox targets, listings and state.
-    public func removeChannels(except codes: [String]) throws {
+    package func removeChannels(except codes: [String]) throws {
         try pool.execute("DELETE FROM channels WHERE code <> ALL ($1::text[])", [codes])
     }
 

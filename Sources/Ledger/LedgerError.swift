@@ -1,5 +1,5 @@
 /// Why a ledger operation was refused. Nothing was changed when one of these is thrown.
-public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The SKU is not in the catalogue.
     case unknownSKU(String)
     /// The location is not configured.
@@ -16,7 +16,7 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidArgument(String)
 
     /// A stable machine-readable code, used by the API and the CLI.
-    public var code: String {
+    package var code: String {
         switch self {
         case .unknownSKU: "unknown_sku"
         case .unknownLocation: "unknown_location"
@@ -28,7 +28,7 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknownSKU(let sku): "unknown SKU \(sku)"
         case .unknownLocation(let location): "unknown location \(location)"

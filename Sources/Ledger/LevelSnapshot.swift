@@ -1,18 +1,18 @@
 import PostgresClient
 
 /// One row of `levels` as it stood after an operation.
-public struct LevelSnapshot: Codable, Sendable, Equatable {
-    public var sku: String
-    public var location: String
-    public var onHand: Int
-    public var reserved: Int
+package struct LevelSnapshot: Codable, Sendable, Equatable {
+    package var sku: String
+    package var location: String
+    package var onHand: Int
+    package var reserved: Int
     /// Ledger version of the last change; grows with every change of this level.
-    public var version: Int64
+    package var version: Int64
     /// Set when a physical count left fewer units than are reserved (an accepted conflict).
-    public var oversold: Bool
+    package var oversold: Bool
 
     /// `on_hand − reserved` (negative only while oversold).
-    public var available: Int { onHand - reserved }
+    package var available: Int { onHand - reserved }
 
     /// The columns `levelColumns` selects, in order.
     static let columns = "sku, location, on_hand, reserved, version, oversold"
@@ -28,11 +28,11 @@ public struct LevelSnapshot: Codable, Sendable, Equatable {
 }
 
 /// What a stock operation did: the movements it wrote and the levels it left.
-public struct StockChange: Codable, Sendable, Equatable {
+package struct StockChange: Codable, Sendable, Equatable {
     /// Ids of the movements written (empty when nothing changed, e.g. a count equal to on hand).
-    public var movementIDs: [Int64]
+    package var movementIDs: [Int64]
     /// The affected levels after the change.
-    public var levels: [LevelSnapshot]
+    package var levels: [LevelSnapshot]
 
     enum CodingKeys: String, CodingKey {
         case movementIDs = "movementIds"

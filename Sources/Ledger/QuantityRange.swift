@@ -2,15 +2,15 @@
 /// every number that crosses a boundary (API, webhook, CSV, channel read) is checked against this range
 /// before it is used: arithmetic on a checked quantity cannot trap, and the database never sees a value
 /// it would refuse halfway through a transaction.
-public enum QuantityRange {
+package enum QuantityRange {
     /// The largest quantity (and the largest magnitude of a delta) the ledger stores.
-    public static let maximum = Int(Int32.max)
+    package static let maximum = Int(Int32.max)
 
     /// Whether `value` is a quantity the ledger can hold (`0…maximum`).
-    public static func holds(_ value: Int) -> Bool { (0...maximum).contains(value) }
+    package static func holds(_ value: Int) -> Bool { (0...maximum).contains(value) }
 
     /// Whether `value` is a change the ledger can apply (`-maximum…maximum`).
-    public static func holdsDelta(_ value: Int) -> Bool { (-maximum...maximum).contains(value) }
+    package static func holdsDelta(_ value: Int) -> Bool { (-maximum...maximum).contains(value) }
 
     /// Throws `invalidArgument` unless `value` is in `1…maximum`.
     static func requirePositive(_ value: Int, _ what: String = "quantity") throws {

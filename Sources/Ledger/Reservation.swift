@@ -2,7 +2,7 @@ import Foundation
 import PostgresClient
 
 /// What a reservation holds stock for.
-public enum ReservationKind: String, Codable, Sendable, CaseIterable {
+package enum ReservationKind: String, Codable, Sendable, CaseIterable {
     /// A shopper's checkout in progress; short expiry.
     case checkout
     /// A placed order waiting to ship.
@@ -12,28 +12,28 @@ public enum ReservationKind: String, Codable, Sendable, CaseIterable {
 }
 
 /// Where a reservation is in its life.
-public enum ReservationStatus: String, Codable, Sendable {
+package enum ReservationStatus: String, Codable, Sendable {
     case active, committed, released, expired
 }
 
 /// Units of one SKU held at one location.
-public struct Reservation: Codable, Sendable, Equatable {
-    public var id: String
-    public var sku: String
-    public var location: String
-    public var quantity: Int
-    public var kind: ReservationKind
-    public var status: ReservationStatus
+package struct Reservation: Codable, Sendable, Equatable {
+    package var id: String
+    package var sku: String
+    package var location: String
+    package var quantity: Int
+    package var kind: ReservationKind
+    package var status: ReservationStatus
     /// The channel that asked for it, if any.
-    public var channel: String?
+    package var channel: String?
     /// The channel's order reference, if any.
-    public var externalRef: String?
-    public var expiresAt: Date?
+    package var externalRef: String?
+    package var expiresAt: Date?
     /// Shared by the parts of one split order line or one bundle; nil for a reservation taken whole.
-    public var group: String?
+    package var group: String?
     /// The bundle this component part serves, and how many of it (the group holds all its components).
-    public var bundleSKU: String?
-    public var bundleQuantity: Int?
+    package var bundleSKU: String?
+    package var bundleQuantity: Int?
 
     static let columns = "id, sku, location, quantity, kind, status, channel, external_ref, expires_at, group_id, bundle_sku, bundle_quantity"
 
@@ -71,17 +71,17 @@ public struct Reservation: Codable, Sendable, Equatable {
 }
 
 /// A request to hold stock.
-public struct ReservationRequest: Codable, Sendable, Equatable {
-    public var sku: String
-    public var location: String
-    public var quantity: Int
-    public var kind: ReservationKind
-    public var channel: String?
-    public var externalRef: String?
+package struct ReservationRequest: Codable, Sendable, Equatable {
+    package var sku: String
+    package var location: String
+    package var quantity: Int
+    package var kind: ReservationKind
+    package var channel: String?
+    package var externalRef: String?
     /// When it lapses; nil holds until released or committed.
-    public var expiresAt: Date?
+    package var expiresAt: Date?
 
-    public init(
+    package init(
         sku: String, location: String, quantity: Int, kind: ReservationKind,
         channel: String? = nil, externalRef: String? = nil, expiresAt: Date? = nil
     ) {
@@ -97,10 +97,10 @@ public struct ReservationRequest: Codable, Sendable, Equatable {
 
 /// The outcome of `reserve`: the reservation and the level it left. For a bundle, `reservation` stands for
 /// the whole bundle (its id is the group's) and `components` are the parts held for it.
-public struct ReservationReceipt: Codable, Sendable, Equatable {
-    public var reservation: Reservation
-    public var level: LevelSnapshot?
-    public var components: [Reservation]?
+package struct ReservationReceipt: Codable, Sendable, Equatable {
+    package var reservation: Reservation
+    package var level: LevelSnapshot?
+    package var components: [Reservation]?
 
     init(reservation: Reservation, level: LevelSnapshot?, components: [Reservation]? = nil) {
         self.reservation = reservation

@@ -2,16 +2,16 @@ import Foundation
 import PostgresClient
 
 /// One line of a stock file: set `onHand` of `sku` at `location`.
-public struct StockImportRow: Sendable, Equatable {
-    public var line: Int
-    public var sku: String
-    public var location: String
-    public var onHand: Int
-    public var name: String?
+package struct StockImportRow: Sendable, Equatable {
+    package var line: Int
+    package var sku: String
+    package var location: String
+    package var onHand: Int
+    package var name: String?
     /// The SKU's barcode (GTIN/EAN); nil or empty keeps the stored one.
-    public var barcode: String?
+    package var barcode: String?
 
-    public init(line: Int, sku: String, location: String, onHand: Int, name: String? = nil, barcode: String? = nil) {
+    package init(line: Int, sku: String, location: String, onHand: Int, name: String? = nil, barcode: String? = nil) {
         self.barcode = barcode
         self.line = line
         self.sku = sku
@@ -22,16 +22,16 @@ public struct StockImportRow: Sendable, Equatable {
 }
 
 /// What an import did.
-public struct StockImportSummary: Codable, Sendable, Equatable {
+package struct StockImportSummary: Codable, Sendable, Equatable {
     /// Rows read.
-    public var rows: Int
+    package var rows: Int
     /// Levels whose on hand changed (one `count` movement each).
-    public var changed: Int
+    package var changed: Int
     /// SKUs and locations created (with `createMissing`).
-    public var createdSKUs: Int
-    public var createdLocations: Int
+    package var createdSKUs: Int
+    package var createdLocations: Int
 
-    public init(rows: Int, changed: Int, createdSKUs: Int, createdLocations: Int) {
+    package init(rows: Int, changed: Int, createdSKUs: Int, createdLocations: Int) {
         self.rows = rows
         self.changed = changed
         self.createdSKUs = createdSKUs
@@ -40,22 +40,26 @@ public struct StockImportSummary: Codable, Sendable, Equatable {
 }
 
 /// Why an import stored nothing.
-public struct StockImportError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var unknownSKUs: [String]
-    public var unknownLocations: [String]
-    public var duplicateLines: [Int]
+package struct StockImportError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var unknownSKUs: [String]
+    package var unknownLocations: [String]
+    package var duplicateLines: [Int]
 
-    public init(unknownSKUs: [String], unknownLocations: [String], duplicateLines: [Int]) {
+    package init(unknownSKUs: [String], unknownLocations: [String], duplicateLines: [Int]) {
         self.unknownSKUs = unknownSKUs
         self.unknownLocations = unknownLocations
         self.duplicateLines = duplicateLines
     }
 
-    public var description: String {
+    package var description: String {
         var parts: [String] = []
-        if !unknownSKUs.isEmpty { parts.append("unknown SKUs: \(unknownSKUs.prefix(20).joined(separator: ", "))\(unknownSKUs.count > 20 ? " …" : "")") }
+        if !unknownSKUs.isEmpty {
+            parts.append("unknown SKUs: \(unknownSKUs.prefix(20).joined(separator: ", "))\(unknownSKUs.count > 20 ? " …" : "")")
+        }
         if !unknownLocations.isEmpty { parts.append("unknown locations: \(unknownLocations.joined(separator: ", "))") }
-        if !duplicateLines.isEmpty { parts.append("the same SKU and location more than once, lines \(duplicateLines.prefix(20).map(String.init).joined(separator: ", "))") }
+        if !duplicateLines.isEmpty {
+            parts.append("the same SKU and location more than once, lines \(duplicateLines.prefix(20).map(String.init).joined(separator: ", "))")
+        }
         return parts.joined(separator: "; ") + " (nothing was imported)"
     }
 }
@@ -67,7 +71,7 @@ extension StockLedger {
     /// (SKUs as items, locations as warehouses) when `createMissing` is set, and refused otherwise.
     /// `checkSource` runs after the rows are read and before anything is written: a source that
     /// stopped early on a malformed line throws there, and the import stores nothing.
-    public func importStock(
+    package func importStock(
         _ rows: some Sequence<StockImportRow>, createMissing: Bool, reference: String = "import",
         progress: (Int) -> Void = { _ in }, checkSource: () throws -> Void = {}
     ) throws -> StockImportSummary {

@@ -18,7 +18,7 @@ extension StockLedger {
 
     /// Changes on hand by a signed amount with a free-text reason (damaged, found, …).
     /// A decrease that would take `available` below zero is refused.
-    public func adjust(
+    package func adjust(
         sku: String, location: String, delta: Int, reason: String, reference: String? = nil, key: String
     ) throws -> StockChange {
         try QuantityRange.requireDelta(delta)
@@ -37,7 +37,7 @@ extension StockLedger {
     /// The count is authoritative: if it leaves fewer units than are reserved, the level is flagged
     /// oversold and a conflict is recorded (`pickup_shortfall` when pickup reservations are affected,
     /// else `oversold`), naming the reservations involved.
-    public func count(sku: String, location: String, onHand: Int, reference: String? = nil, key: String) throws -> StockChange {
+    package func count(sku: String, location: String, onHand: Int, reference: String? = nil, key: String) throws -> StockChange {
         try QuantityRange.requireNonNegative(onHand, "on_hand")
         let request = CountRequest(sku: sku, location: location, onHand: onHand, reference: reference)
         return try idempotent(key: key, kind: "count", request: request) { connection in

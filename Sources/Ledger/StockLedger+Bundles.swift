@@ -50,10 +50,11 @@ extension StockLedger {
         var finished = parts
         for (index, part) in parts.enumerated() where part.status == .active {
             try connection.query("UPDATE reservations SET status = $2, updated_at = now() WHERE id = $1", [part.id, status.rawValue])
-            _ = try applyOrExplain(LevelChange(
-                sku: part.sku, location: part.location, delta: status == .committed ? -part.quantity : 0,
-                reservedDelta: -part.quantity, reason: reason, reference: part.externalRef ?? part.id,
-                movementKey: "\(key):\(part.id)"), requested: 0, on: connection)
+            _ = try applyOrExplain(
+                LevelChange(
+                    sku: part.sku, location: part.location, delta: status == .committed ? -part.quantity : 0,
+                    reservedDelta: -part.quantity, reason: reason, reference: part.externalRef ?? part.id,
+                    movementKey: "\(key):\(part.id)"), requested: 0, on: connection)
             finished[index].status = status
         }
         return Self.bundleReceipt(finished)

@@ -1,7 +1,7 @@
 import PostgresClient
 
 /// The reason recorded on a movement.
-public enum MovementReason: String, Codable, Sendable {
+package enum MovementReason: String, Codable, Sendable {
     case receipt, sale, `return`, adjustment, count
     case transferOut = "transfer_out", transferIn = "transfer_in"
     case reservation, release, expiry

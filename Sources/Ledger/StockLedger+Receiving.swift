@@ -7,17 +7,17 @@ extension StockLedger {
     }
 
     /// Adds received goods to on hand (reason `receipt`).
-    public func receive(sku: String, location: String, quantity: Int, reference: String? = nil, key: String) throws -> StockChange {
+    package func receive(sku: String, location: String, quantity: Int, reference: String? = nil, key: String) throws -> StockChange {
         try addStock(sku: sku, location: location, quantity: quantity, reason: .receipt, reference: reference, key: key)
     }
 
     /// Puts returned units back on hand (reason `return`).
-    public func returnStock(sku: String, location: String, quantity: Int, reference: String? = nil, key: String) throws -> StockChange {
+    package func returnStock(sku: String, location: String, quantity: Int, reference: String? = nil, key: String) throws -> StockChange {
         try addStock(sku: sku, location: location, quantity: quantity, reason: .return, reference: reference, key: key)
     }
 
     /// Sells units that were not reserved (a walk-in sale, say). Refused when `available` is too low.
-    public func sell(sku: String, location: String, quantity: Int, reference: String? = nil, key: String) throws -> StockChange {
+    package func sell(sku: String, location: String, quantity: Int, reference: String? = nil, key: String) throws -> StockChange {
         try QuantityRange.requirePositive(quantity)
         let request = QuantityRequest(sku: sku, location: location, quantity: quantity, reference: reference)
         return try idempotent(key: key, kind: "sell", request: request) { connection in

@@ -15,7 +15,7 @@ extension StockLedger {
     /// movement key (changing nothing) and the stored first result is returned instead.
     ///
     /// A bundle reserves its components at the location, all of them or none (see `reserveBundle`).
-    public func reserve(_ request: ReservationRequest, key: String) throws -> ReservationReceipt {
+    package func reserve(_ request: ReservationRequest, key: String) throws -> ReservationReceipt {
         try QuantityRange.requirePositive(request.quantity)
         try Self.requireKey(key)
         let parameters: [any PostgresBindable] = [
@@ -43,7 +43,8 @@ extension StockLedger {
     }
 
     /// $1 key, $2 request, $3 sku, $4 location, $5 quantity, $6 reservation id, $7 kind, $8 channel, $9 external ref, $10 expiry.
-    static let reserveStatement = PreparedStatement("""
+    static let reserveStatement = PreparedStatement(
+        """
         WITH level AS (
             UPDATE levels AS l SET reserved = l.reserved + $5::int, version = nextval('ledger_version_seq'),
                 oversold = l.oversold AND NOT (l.on_hand >= 0 AND l.reserved + $5::int <= l.on_hand)
@@ -74,19 +75,19 @@ extension StockLedger {
 
     /// Gives the units back. Releasing a reservation that is already released or expired changes nothing.
     /// The id of a bundle reservation (or of any of its parts) releases every part.
-    public func release(reservationID: String, key: String? = nil) throws -> ReservationReceipt {
+    package func release(reservationID: String, key: String? = nil) throws -> ReservationReceipt {
         try finish(reservationID: reservationID, to: .released, reason: .release, key: key ?? "release:\(reservationID)")
     }
 
     /// Turns the reservation into a sale: on hand and reserved both drop by its quantity.
     /// The id of a bundle reservation (or of any of its parts) commits every part.
-    public func commit(reservationID: String, key: String? = nil) throws -> ReservationReceipt {
+    package func commit(reservationID: String, key: String? = nil) throws -> ReservationReceipt {
         try finish(reservationID: reservationID, to: .committed, reason: .reservationCommit, key: key ?? "commit:\(reservationID)")
     }
 
     /// Expires up to `limit` active reservations whose time is past; returns them.
     /// Safe to run on several replicas at once: rows are claimed with SKIP LOCKED.
-    public func expireDueReservations(now: Date = Date(), limit: Int = 500) throws -> [Reservation] {
+    package func expireDueReservations(now: Date = Date(), limit: Int = 500) throws -> [Reservation] {
         let expired = try pool.transaction { connection in
             let expired = try connection.query(
                 """
@@ -110,14 +111,14 @@ extension StockLedger {
     }
 
     /// Looks a reservation up by id.
-    public func reservation(id: String) throws -> Reservation? {
+    package func reservation(id: String) throws -> Reservation? {
         try pool.query("SELECT \(Reservation.columns) FROM reservations WHERE id = $1", [id]) { rows in
             try rows.first.map(Reservation.init(row:))
         }
     }
 
     /// Active reservations for a channel's order reference.
-    public func activeReservations(channel: String, externalRef: String) throws -> [Reservation] {
+    package func activeReservations(channel: String, externalRef: String) throws -> [Reservation] {
         try pool.query(
             "SELECT \(Reservation.columns) FROM reservations WHERE channel = $1 AND external_ref = $2 AND status = 'active' ORDER BY id",
             [channel, externalRef]

@@ -21,7 +21,7 @@ extension StockLedger {
     /// line holds away from its store as a `pickup_shortfall` conflict proposing the transfer. The levels'
     /// triggers mark the channel targets due in the same transaction. Idempotent by `key`: a repeat returns
     /// the first outcome and changes nothing.
-    public func source(_ request: SourcingRequest, key: String) throws -> SourcingOutcome {
+    package func source(_ request: SourcingRequest, key: String) throws -> SourcingOutcome {
         try translatingDatabaseErrors {
             try idempotent(key: key, kind: "source", request: request) { connection in
                 try source(request, key: key, on: connection)
@@ -67,15 +67,17 @@ extension StockLedger {
         var backorders: [Backorder] = []
         for (index, part) in parts.enumerated() {
             let first = part.location ?? pickup
-            let ranked = request.strict
+            let ranked =
+                request.strict
                 ? [first].compactMap { $0 }
                 : SourcingPlan.rank(first: first, candidates: candidates, policy: policy, available: available[part.sku] ?? [:], distances: distances)
             let plan = SourcingPlan.allocate(part.quantity, from: ranked, available: &available[part.sku, default: [:]])
             takes += plan.takes.map { (part: index, location: $0.location, quantity: $0.quantity) }
             guard plan.shortfall > 0 else { continue }
             if request.strict { throw try explainRefusal(sku: part.sku, location: first ?? "", requested: part.quantity, on: connection) }
-            backorders.append(Backorder(
-                line: part.line, sku: part.sku, bundleSKU: part.bundle, requested: part.quantity, reserved: part.quantity - plan.shortfall))
+            backorders.append(
+                Backorder(
+                    line: part.line, sku: part.sku, bundleSKU: part.bundle, requested: part.quantity, reserved: part.quantity - plan.shortfall))
         }
         let groups = request.lines.indices.map { _ in "g" + String(ReservationID.make().dropFirst()) }
         var reservations: [Reservation] = []
@@ -84,9 +86,10 @@ extension StockLedger {
             let part = parts[take.part]
             let id = ReservationID.make()
             let partKey = "\(key):\(part.line):\(part.sku):\(take.location)"
-            _ = try applyOrExplain(LevelChange(
-                sku: part.sku, location: take.location, delta: 0, reservedDelta: take.quantity, reason: .reservation,
-                reference: id, movementKey: partKey), requested: take.quantity, on: connection)
+            _ = try applyOrExplain(
+                LevelChange(
+                    sku: part.sku, location: take.location, delta: 0, reservedDelta: take.quantity, reason: .reservation,
+                    reference: id, movementKey: partKey), requested: take.quantity, on: connection)
             // The expiry in whole seconds, as the stored first result keeps it: a replay returns the same value.
             let row = try connection.query(
                 """
@@ -94,13 +97,16 @@ extension StockLedger {
                                           group_id, bundle_sku, bundle_quantity)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, date_trunc('second', $8::timestamptz), $9, $10, $11, $12) RETURNING \(Reservation.columns)
                 """,
-                [id, part.sku, take.location, take.quantity, request.kind.rawValue, request.channel, request.externalRef,
-                 request.expiresAt, partKey, groups[part.line], part.bundle, part.bundleQuantity])
+                [
+                    id, part.sku, take.location, take.quantity, request.kind.rawValue, request.channel, request.externalRef,
+                    request.expiresAt, partKey, groups[part.line], part.bundle, part.bundleQuantity,
+                ])
             reservations.append(try Reservation(row: row[0]))
             if let store = pickup, take.location != store {
-                transfers.append(PickupTransfer(
-                    line: part.line, sku: part.sku, from: take.location, to: store, quantity: take.quantity,
-                    distance: distances[take.location], reservation: id))
+                transfers.append(
+                    PickupTransfer(
+                        line: part.line, sku: part.sku, from: take.location, to: store, quantity: take.quantity,
+                        distance: distances[take.location], reservation: id))
             }
         }
         try record(backorders, request: request, on: connection)
@@ -132,8 +138,9 @@ extension StockLedger {
                 guard !overflow, units <= QuantityRange.maximum else {
                     throw LedgerError.invalidArgument("\(line.quantity) × \(line.sku) needs more \(component.sku) than the ledger can count")
                 }
-                parts.append(Part(
-                    line: index, sku: component.sku, quantity: units, location: line.location, bundle: line.sku, bundleQuantity: line.quantity))
+                parts.append(
+                    Part(
+                        line: index, sku: component.sku, quantity: units, location: line.location, bundle: line.sku, bundleQuantity: line.quantity))
             }
         }
         return parts
@@ -160,13 +167,14 @@ extension StockLedger {
                 "orders": [request.externalRef], "shortfall": transfer.quantity, "reservation": transfer.reservation,
                 "transfer": proposal.withoutNulls,
             ]
-            try ConflictStore.record(.pickupShortfall, channel: request.channel, sku: transfer.sku, location: transfer.to, detail: detail, on: connection)
+            try ConflictStore.record(
+                .pickupShortfall, channel: request.channel, sku: transfer.sku, location: transfer.to, detail: detail, on: connection)
         }
     }
 
     /// Commits (fulfilled) or releases (cancelled) every active part of a channel order in one transaction.
     /// Parts already finished are left as they are, so a repeat changes nothing.
-    public func finishOrder(channel: String, externalRef: String, commit: Bool) throws -> [Reservation] {
+    package func finishOrder(channel: String, externalRef: String, commit: Bool) throws -> [Reservation] {
         let finished = try pool.transaction { connection in
             let parts = try connection.query(
                 """
@@ -176,10 +184,11 @@ extension StockLedger {
                 """, [channel, externalRef, commit ? "committed" : "released"]
             ).map(Reservation.init(row:)).sorted { ($0.sku, $0.location, $0.id) < ($1.sku, $1.location, $1.id) }
             for part in parts {
-                _ = try applyOrExplain(LevelChange(
-                    sku: part.sku, location: part.location, delta: commit ? -part.quantity : 0, reservedDelta: -part.quantity,
-                    reason: commit ? .reservationCommit : .release, reference: part.externalRef ?? part.id,
-                    movementKey: "\(commit ? "fulfil" : "cancel"):\(part.id)"), requested: 0, on: connection)
+                _ = try applyOrExplain(
+                    LevelChange(
+                        sku: part.sku, location: part.location, delta: commit ? -part.quantity : 0, reservedDelta: -part.quantity,
+                        reason: commit ? .reservationCommit : .release, reference: part.externalRef ?? part.id,
+                        movementKey: "\(commit ? "fulfil" : "cancel"):\(part.id)"), requested: 0, on: connection)
             }
             return parts
         }

@@ -9,7 +9,7 @@ extension StockLedger {
 
     /// Moves units between locations atomically: both movements or neither.
     /// Refused when the source's `available` is too low.
-    public func transfer(
+    package func transfer(
         sku: String, from source: String, to destination: String, quantity: Int, reference: String? = nil, key: String
     ) throws -> StockChange {
         try QuantityRange.requirePositive(quantity)

@@ -7,11 +7,11 @@ import PostgresClient
 /// idempotency key with its result, so that repeating it changes nothing and returns the first result.
 ///
 /// Methods block; call them from Dispatch queues or through `PostgresPool.run` from async code.
-public struct StockLedger: Sendable {
-    public let pool: PostgresPool
+package struct StockLedger: Sendable {
+    package let pool: PostgresPool
     let logger: Logger
 
-    public init(pool: PostgresPool, logger: Logger = Logger(label: "omnistock.ledger")) {
+    package init(pool: PostgresPool, logger: Logger = Logger(label: "omnistock.ledger")) {
         self.pool = pool
         self.logger = logger
     }
@@ -28,12 +28,13 @@ public struct StockLedger: Sendable {
         let result: Result = try translatingDatabaseErrors {
             try pool.transaction { connection in
                 let requestJSON = PostgresJSON(request)
-                let claimed = try connection.query(
-                    """
-                    INSERT INTO operations (idempotency_key, kind, request) VALUES ($1, $2, $3::jsonb)
-                    ON CONFLICT (idempotency_key) DO NOTHING
-                    """, [key, kind, requestJSON]
-                ).affectedRows == 1
+                let claimed =
+                    try connection.query(
+                        """
+                        INSERT INTO operations (idempotency_key, kind, request) VALUES ($1, $2, $3::jsonb)
+                        ON CONFLICT (idempotency_key) DO NOTHING
+                        """, [key, kind, requestJSON]
+                    ).affectedRows == 1
                 if !claimed {
                     guard let stored: Result = try storedResult(key: key, kind: kind, request: request, on: connection) else {
                         throw LedgerError.idempotencyKeyReused(key)
@@ -68,7 +69,7 @@ public struct StockLedger: Sendable {
     /// Wakes the sync workers of every replica (`WakeChannel.outbox`) after a change to levels or the outbox
     /// committed (see `WakeAfterCommit`). The ledger's own operations ignore a failure here: a lost wake-up only
     /// delays the push until the workers' next scan.
-    public func wakeSyncWorkers() throws {
+    package func wakeSyncWorkers() throws {
         try WakeAfterCommit.send(.outbox, pool: pool)
     }
 

@@ -2,44 +2,44 @@ import Foundation
 import PostgresClient
 
 /// The sync state of one channel, as `omnistock status` and the admin API show it.
-public struct ChannelSyncStatus: Codable, Sendable, Equatable {
-    public var channel: String
-    public var kind: String
+package struct ChannelSyncStatus: Codable, Sendable, Equatable {
+    package var channel: String
+    package var kind: String
     /// Targets whose latest value has not reached the channel.
-    public var pendingTargets: Int
+    package var pendingTargets: Int
     /// Seconds since the oldest of them changed (outbox lag).
-    public var oldestPendingSeconds: Double?
+    package var oldestPendingSeconds: Double?
     /// Targets refused for good until their value changes.
-    public var permanentErrors: Int
+    package var permanentErrors: Int
     /// Targets retrying after failures.
-    public var retrying: Int
-    public var circuit: String
-    public var consecutiveFailures: Int
-    public var lastSuccessAt: Date?
-    public var lastError: String?
+    package var retrying: Int
+    package var circuit: String
+    package var consecutiveFailures: Int
+    package var lastSuccessAt: Date?
+    package var lastError: String?
     /// When the next retry is due, if any target is waiting.
-    public var nextAttemptAt: Date?
+    package var nextAttemptAt: Date?
 }
 
 /// The daemon's state at a glance.
-public struct SyncStatusReport: Codable, Sendable, Equatable {
-    public var channels: [ChannelSyncStatus]
+package struct SyncStatusReport: Codable, Sendable, Equatable {
+    package var channels: [ChannelSyncStatus]
     /// Webhook events stored but not yet applied.
-    public var inboxBacklog: Int
+    package var inboxBacklog: Int
     /// Webhook events that failed and wait for a retry.
-    public var inboxFailed: Int
+    package var inboxFailed: Int
     /// Webhook events set aside after too many failed attempts: an operator must look at them.
-    public var inboxSetAside: Int
-    public var activeReservations: Int
+    package var inboxSetAside: Int
+    package var activeReservations: Int
     /// Open conflicts by kind.
-    public var openConflicts: [String: Int]
+    package var openConflicts: [String: Int]
     /// Per channel that needs listings: ledger SKUs without one, channel items (last catalogue read) without a SKU.
-    public var unmatched: [UnmatchedCounts] = []
+    package var unmatched: [UnmatchedCounts] = []
 }
 
 extension ChannelSyncStatus {
     /// The part of `status` that `omnistock status` shows.
-    public init(_ status: ChannelStatus) {
+    package init(_ status: ChannelStatus) {
         self.init(
             channel: status.code, kind: status.kind, pendingTargets: status.pending, oldestPendingSeconds: status.oldestPendingSeconds,
             permanentErrors: status.permanentErrors, retrying: status.retrying, circuit: status.circuit,
@@ -49,13 +49,13 @@ extension ChannelSyncStatus {
 }
 
 /// Webhook events and reservations waiting, over all channels.
-public struct BacklogCounts: Sendable, Equatable {
-    public var inboxPending: Int
-    public var inboxFailed: Int
-    public var inboxSetAside: Int
-    public var activeReservations: Int
+package struct BacklogCounts: Sendable, Equatable {
+    package var inboxPending: Int
+    package var inboxFailed: Int
+    package var inboxSetAside: Int
+    package var activeReservations: Int
 
-    public static func read(on connection: PostgresConnection) throws -> BacklogCounts {
+    package static func read(on connection: PostgresConnection) throws -> BacklogCounts {
         let counts = try connection.query(
             """
             SELECT (SELECT count(*) FROM inbox WHERE status = 'pending'),
@@ -71,7 +71,7 @@ public struct BacklogCounts: Sendable, Equatable {
 
 extension SyncStatusReport {
     /// Reads the report from the database.
-    public static func read(from pool: PostgresPool) throws -> SyncStatusReport {
+    package static func read(from pool: PostgresPool) throws -> SyncStatusReport {
         try pool.withConnection { connection in
             let channels = try ChannelStatusQuery.read(on: connection).map(ChannelSyncStatus.init)
             let counts = try BacklogCounts.read(on: connection)

@@ -1,20 +1,20 @@
 import PostgresClient
 
 /// A level that does not match what its movements and reservations say.
-public struct LevelMismatch: Codable, Sendable, Equatable, CustomStringConvertible {
-    public var sku: String
-    public var location: String
+package struct LevelMismatch: Codable, Sendable, Equatable, CustomStringConvertible {
+    package var sku: String
+    package var location: String
     /// What `levels` holds.
-    public var onHand: Int
-    public var reserved: Int
+    package var onHand: Int
+    package var reserved: Int
     /// The sum of the movements' deltas.
-    public var movementsOnHand: Int
+    package var movementsOnHand: Int
     /// The sum of the movements' reserved deltas.
-    public var movementsReserved: Int
+    package var movementsReserved: Int
     /// The sum of the active reservations' quantities.
-    public var activeReservations: Int
+    package var activeReservations: Int
 
-    public var description: String {
+    package var description: String {
         "\(sku) @ \(location): levels on_hand=\(onHand) reserved=\(reserved); movements on_hand=\(movementsOnHand) reserved=\(movementsReserved); active reservations=\(activeReservations)"
     }
 }
@@ -22,7 +22,7 @@ public struct LevelMismatch: Codable, Sendable, Equatable, CustomStringConvertib
 extension StockLedger {
     /// Recomputes every level from the movements (and reserved from the active reservations) and
     /// returns each level that differs. An empty result means the ledger is consistent.
-    public func verify() throws -> [LevelMismatch] {
+    package func verify() throws -> [LevelMismatch] {
         try pool.query(
             """
             WITH moved AS (
@@ -56,7 +56,7 @@ extension StockLedger {
     /// Bundle definitions and bundle reservations that break the rules (DESIGN.md §5a), one line each: a bundle
     /// holding stock or reservations of its own (its stock is its components'), a bundle without components or
     /// with a bundle as a component, and bundle reservations whose parts are no longer held together.
-    public func verifyBundles() throws -> [String] {
+    package func verifyBundles() throws -> [String] {
         try pool.query(
             """
             SELECT format('%s @ %s: a bundle holding stock of its own (on hand %s, reserved %s); receive its components instead',

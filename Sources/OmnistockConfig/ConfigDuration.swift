@@ -1,7 +1,7 @@
 /// Parses durations written as `500ms`, `30s`, `15m`, `2h` or `1d`.
-public enum ConfigDuration {
+package enum ConfigDuration {
     /// Seconds in `text`, or nil when it is not a duration.
-    public static func seconds(_ text: String) -> Double? {
+    package static func seconds(_ text: String) -> Double? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             let number = text.dropLast(suffix.count)
@@ -14,14 +14,14 @@ public enum ConfigDuration {
 }
 
 /// A rate written as `N/s`, `N/m` or `N/h`.
-public struct RateLimit: Sendable, Equatable {
+package struct RateLimit: Sendable, Equatable {
     /// Requests per second.
-    public var perSecond: Double
+    package var perSecond: Double
 
-    public init(perSecond: Double) { self.perSecond = perSecond }
+    package init(perSecond: Double) { self.perSecond = perSecond }
 
     /// Parses `2/s`, `120/m`, `1000/h`.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let count = Double(parts[0]), count > 0 else { return nil }
         switch parts[1] {

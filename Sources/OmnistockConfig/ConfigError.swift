@@ -1,13 +1,13 @@
 /// A configuration problem: one line naming the key and what is wrong with it.
-public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The dotted path of the key, e.g. `channels[1].share`.
-    public var key: String
-    public var message: String
+    package var key: String
+    package var message: String
 
-    public init(key: String, message: String) {
+    package init(key: String, message: String) {
         self.key = key
         self.message = message
     }
 
-    public var description: String { key.isEmpty ? "config: \(message)" : "config: \(key): \(message)" }
+    package var description: String { key.isEmpty ? "config: \(message)" : "config: \(key): \(message)" }
 }

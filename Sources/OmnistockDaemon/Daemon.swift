@@ -18,29 +18,29 @@ import UnixSignals
 ///
 /// All share one `LISTEN` connection. In a service group they stop in reverse order: the server first, then the
 /// leader jobs, then leadership is handed back, then the lanes drain their pushes, and listening ends last.
-public final class Daemon: Sendable {
+package final class Daemon: Sendable {
     /// This process's id among the replicas sharing the database.
-    public let replica = Int32.random(in: 1...Int32.max)
+    package let replica = Int32.random(in: 1...Int32.max)
     /// Whether the lanes' claims and the leadership checks last reached the database (for `/readyz`).
-    public let databaseContact = DatabaseContact()
-    public let listening: ListeningService
-    public let elector: LeaderElector
-    public let lanes: PushLanes
-    public let orders: OrderEvents
+    package let databaseContact = DatabaseContact()
+    package let listening: ListeningService
+    package let elector: LeaderElector
+    package let lanes: PushLanes
+    package let orders: OrderEvents
     /// Reconcile: run directly (the demo), or on the leader when the daemon reconciles.
-    public let reconcile: ReconcileService
-    public let leaderJobs: [LeaderJob]
+    package let reconcile: ReconcileService
+    package let leaderJobs: [LeaderJob]
     /// The HTTP server, when configured.
-    public let server: OmnistockHTTPServer?
+    package let server: OmnistockHTTPServer?
 
     /// What the daemon reconciles, when it does.
-    public struct Reconcile: Sendable {
+    package struct Reconcile: Sendable {
         /// Seconds between scheduled runs of one channel.
-        public var interval: Double
+        package var interval: Double
         /// `distances[store][location]`, for transfer proposals.
-        public var distances: [String: [String: Int]]
+        package var distances: [String: [String: Int]]
 
-        public init(interval: Double, distances: [String: [String: Int]] = [:]) {
+        package init(interval: Double, distances: [String: [String: Int]] = [:]) {
             self.interval = interval
             self.distances = distances
         }
@@ -49,7 +49,7 @@ public final class Daemon: Sendable {
     /// - Parameters:
     ///   - reconcile: runs requested and scheduled reconciles on the leader; nil: none.
     ///   - server: serves HTTP with these settings; nil: no server.
-    public init(
+    package init(
         pool: PostgresPool, ledger: StockLedger, endpoints: [ChannelEndpoint], settings: SyncSettings = SyncSettings(),
         reconcile reconciling: Reconcile? = nil, server: ServerSettings? = nil, metrics: SyncMetrics = SyncMetrics(),
         logger: Logger = Logger(label: "omnistock.sync")
@@ -73,13 +73,17 @@ public final class Daemon: Sendable {
         var leaderJobs = [
             orders.job(every: settings.inboxScanInterval, queue: jobs, elector: elector, listener: listener),
             // On its own queue, as when the elector ran it: a long inbox drain must not hold back a dead replica's claims.
-            LeaderJob("claim rescue", every: settings.leaderCheckInterval, onGain: true, queue: DispatchQueue(label: "omnistock.rescue"), elector: elector) { [rescue = ClaimRescue(pool: pool, logger: logger)] in
+            LeaderJob(
+                "claim rescue", every: settings.leaderCheckInterval, onGain: true, queue: DispatchQueue(label: "omnistock.rescue"), elector: elector
+            ) { [rescue = ClaimRescue(pool: pool, logger: logger)] in
                 rescue.run()
             },
-            LeaderJob("reservation expiry", every: settings.expiryInterval, queue: jobs, elector: elector) { [expiry = ReservationExpiry(ledger: ledger, metrics: metrics, logger: logger)] in
+            LeaderJob("reservation expiry", every: settings.expiryInterval, queue: jobs, elector: elector) {
+                [expiry = ReservationExpiry(ledger: ledger, metrics: metrics, logger: logger)] in
                 expiry.run()
             },
-            LeaderJob("listing discovery", every: settings.discoveryInterval, onGain: true, queue: jobs, elector: elector) { [discovery = ListingDiscovery(pool: pool, logger: logger)] in
+            LeaderJob("listing discovery", every: settings.discoveryInterval, onGain: true, queue: jobs, elector: elector) {
+                [discovery = ListingDiscovery(pool: pool, logger: logger)] in
                 for endpoint in endpoints {
                     Task { _ = try? await discovery.discover(code: endpoint.code, channel: endpoint.channel, match: endpoint.match) }
                 }
@@ -113,15 +117,16 @@ public final class Daemon: Sendable {
 
     /// The service group of every service, `more` (the embedded cluster's keeper, say) last; it ends on SIGTERM,
     /// SIGINT or `triggerGracefulShutdown()`. `onListening` gets the HTTP port once bound.
-    public func makeServiceGroup(
+    package func makeServiceGroup(
         more: [any Service] = [], logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> ServiceGroup {
         var services = syncServices
         if let server {
-            services.append(server.makeApplication { port in
-                logger.info("listening", metadata: ["port": "\(port)"])
-                await onListening(port)
-            })
+            services.append(
+                server.makeApplication { port in
+                    logger.info("listening", metadata: ["port": "\(port)"])
+                    await onListening(port)
+                })
         }
         return ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -129,16 +134,16 @@ public final class Daemon: Sendable {
     }
 
     /// Starts the sync services without a service group (tests and benchmarks; no HTTP server).
-    public func start() {
+    package func start() {
         listening.start()
         lanes.wake()
         elector.start()
-        leaderJobs.forEach { $0.start() }
+        for job in leaderJobs { job.start() }
     }
 
     /// Stops what ``start()`` started, in the order a service group would.
-    public func stop() async {
-        leaderJobs.forEach { $0.stop() }
+    package func stop() async {
+        for job in leaderJobs { job.stop() }
         elector.stop()
         await lanes.stop()
         listening.stop()

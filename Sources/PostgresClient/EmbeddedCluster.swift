@@ -10,43 +10,43 @@ import Logging
 /// Several processes may share one cluster (the daemon and CLI commands with the same `data_dir`): only
 /// the process that started the server stops it (``startedHere``), so a command run beside the daemon
 /// leaves the daemon's database alone.
-public final class EmbeddedCluster: @unchecked Sendable {
+package final class EmbeddedCluster: @unchecked Sendable {
     /// Raised when the cluster cannot be created or started.
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
         /// The data directory cannot be created or handed over: a configuration problem, not a database one.
-        public var isDirectoryProblem = false
+        package var isDirectoryProblem = false
     }
 
     /// The directory that holds the cluster (`pgdata/`) and its socket.
-    public let directory: URL
+    package let directory: URL
     /// The directory with `initdb`, `pg_ctl` and `postgres`.
-    public let binDirectory: URL
+    package let binDirectory: URL
     /// The superuser created by `initdb`.
-    public let user = "omnistock"
+    package let user = "omnistock"
     let logger: Logger
     private let state = NSLock()
     private var started = false
 
     /// Whether this process started the running server (and so stops it on ``stop(mode:)``).
-    public var startedHere: Bool { state.withLock { started } }
+    package var startedHere: Bool { state.withLock { started } }
 
     var dataDirectory: URL { directory.appendingPathComponent("pgdata") }
     var socketDirectory: URL { directory.appendingPathComponent("socket") }
     /// The data directory (`pgdata/` inside ``directory``).
-    public var dataPath: String { dataDirectory.path }
+    package var dataPath: String { dataDirectory.path }
     /// The directory of the server's Unix socket (a libpq `host`).
-    public var socketPath: String { socketDirectory.path }
+    package var socketPath: String { socketDirectory.path }
     var logFile: URL { directory.appendingPathComponent("postgresql.log") }
 
-    public init(directory: URL, binDirectory: URL? = nil, logger: Logger = Logger(label: "omnistock.embedded-pg")) throws {
+    package init(directory: URL, binDirectory: URL? = nil, logger: Logger = Logger(label: "omnistock.embedded-pg")) throws {
         self.directory = directory.standardizedFileURL
         self.binDirectory = try binDirectory ?? Self.findBinaries()
         self.logger = logger
     }
 
     /// Finds the PostgreSQL server binaries: `PATH` first, then the newest `/usr/lib/postgresql/*/bin`.
-    public static func findBinaries() throws -> URL {
+    package static func findBinaries() throws -> URL {
         let fileManager = FileManager.default
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         // A directory counts only if it holds the whole server kit, not a lone wrapper script.
@@ -62,17 +62,20 @@ public final class EmbeddedCluster: @unchecked Sendable {
         for version in versions where complete("\(root)/\(version)/bin") {
             return URL(fileURLWithPath: "\(root)/\(version)/bin")
         }
-        throw Failure(description: "no PostgreSQL server binaries found (pg_ctl not on PATH nor under /usr/lib/postgresql/*/bin); install them with: apt-get install -y postgresql")
+        throw Failure(
+            description:
+                "no PostgreSQL server binaries found (pg_ctl not on PATH nor under /usr/lib/postgresql/*/bin); install them with: apt-get install -y postgresql"
+        )
     }
 
     /// The libpq URL of database `database` in this cluster.
-    public func url(database: String = "postgres") -> String {
+    package func url(database: String = "postgres") -> String {
         "postgresql:///\(database)?host=\(socketDirectory.path)&user=\(user)"
     }
 
     /// Creates the cluster if the directory has none, then starts it unless another process already
     /// did, and waits until it accepts connections.
-    public func start(extraSettings: [String: String] = [:]) throws {
+    package func start(extraSettings: [String: String] = [:]) throws {
         let fileManager = FileManager.default
         do {
             try fileManager.createDirectory(at: socketDirectory, withIntermediateDirectories: true)
@@ -95,7 +98,7 @@ public final class EmbeddedCluster: @unchecked Sendable {
         if isRunning { return }
         do {
             try runTool("pg_ctl", ["-D", dataDirectory.path, "-l", logFile.path, "-o", options, "-w", "-t", "60", "start"])
-        } catch where isRunning {
+        } catch  where isRunning {
             // Another process started it in the meantime: use that server, leave stopping it to that process.
             return
         }
@@ -104,20 +107,20 @@ public final class EmbeddedCluster: @unchecked Sendable {
 
     /// Stops the server if this process started it; a server another process started is left running.
     /// `mode` is `pg_ctl`'s shutdown mode: `fast` rolls back open transactions, `immediate` aborts.
-    public func stop(mode: String = "fast") throws {
+    package func stop(mode: String = "fast") throws {
         guard startedHere else { return }
         try stopServer(mode: mode)
     }
 
     /// Stops the server whoever started it (for tests and operators).
-    public func stopServer(mode: String = "fast") throws {
+    package func stopServer(mode: String = "fast") throws {
         state.withLock { started = false }
         guard isRunning else { return }
         try runTool("pg_ctl", ["-D", dataDirectory.path, "-m", mode, "-w", "stop"])
     }
 
     /// Whether a server is running on this data directory.
-    public var isRunning: Bool {
+    package var isRunning: Bool {
         (try? runTool("pg_ctl", ["-D", dataDirectory.path, "status"])) != nil
     }
 
@@ -126,7 +129,8 @@ public final class EmbeddedCluster: @unchecked Sendable {
     private func handOverToServerUser(_ url: URL) throws {
         guard runsAsRoot else { return }
         guard let account = getpwnam("postgres") else {
-            throw Failure(description: "PostgreSQL cannot run as root and there is no postgres user; install the postgresql package or run as a normal user")
+            throw Failure(
+                description: "PostgreSQL cannot run as root and there is no postgres user; install the postgresql package or run as a normal user")
         }
         guard chown(url.path, account.pointee.pw_uid, account.pointee.pw_gid) == 0, chmod(url.path, 0o700) == 0 else {
             throw Failure(description: "cannot hand \(url.path) to the postgres user: \(String(cString: strerror(errno)))", isDirectoryProblem: true)
@@ -152,7 +156,9 @@ public final class EmbeddedCluster: @unchecked Sendable {
     private func runProcess(_ executable: URL, _ arguments: [String]) throws -> String {
         let outcome = try ToolRunner.run(executable.path, arguments)
         guard outcome.status == 0 else {
-            throw Failure(description: "\(executable.lastPathComponent) \(arguments.first ?? "") failed (exit \(outcome.status)): \(outcome.output.suffix(600))")
+            throw Failure(
+                description: "\(executable.lastPathComponent) \(arguments.first ?? "") failed (exit \(outcome.status)): \(outcome.output.suffix(600))"
+            )
         }
         return outcome.output
     }

@@ -5,13 +5,13 @@ import Logging
 import Support
 
 /// A notification received through `LISTEN`.
-public struct PostgresNotification: Sendable, Equatable {
+package struct PostgresNotification: Sendable, Equatable {
     /// The channel name given to `NOTIFY`.
-    public var channel: String
+    package var channel: String
     /// The payload given to `NOTIFY` (may be empty).
-    public var payload: String
+    package var payload: String
     /// The server process that sent it.
-    public var senderPID: Int32
+    package var senderPID: Int32
 }
 
 /// Listens on one dedicated connection and calls back for every notification.
@@ -23,7 +23,7 @@ public struct PostgresNotification: Sendable, Equatable {
 /// subscriber should rescan its state then).
 ///
 /// One connection serves many subscribers: each ``subscribe(to:_:)`` adds a channel and a handler (before `start()`).
-public final class NotificationListener: @unchecked Sendable {
+package final class NotificationListener: @unchecked Sendable {
     private let conninfo: String
     private var channels: [String]
     private let queue: DispatchQueue
@@ -43,7 +43,7 @@ public final class NotificationListener: @unchecked Sendable {
     /// A slow check that the connection is still there (a half-open TCP connection raises no event).
     private var liveness: (any DispatchSourceTimer)?
 
-    public init(
+    package init(
         conninfo: String, channels: [String] = [], queue: DispatchQueue = DispatchQueue(label: "omnistock.listen"),
         logger: Logger = Logger(label: "omnistock.listen"),
         onReconnect: @escaping @Sendable () -> Void = {},
@@ -59,7 +59,7 @@ public final class NotificationListener: @unchecked Sendable {
 
     /// Also listens on `channel` and calls `handler` for each of its notifications (on the listener's queue).
     /// Subscribe before `start()`.
-    public func subscribe(to channel: String, _ handler: @escaping @Sendable (PostgresNotification) -> Void) {
+    package func subscribe(to channel: String, _ handler: @escaping @Sendable (PostgresNotification) -> Void) {
         queue.sync {
             if !channels.contains(channel) { channels.append(channel) }
             subscribers[channel, default: []].append(handler)
@@ -68,20 +68,20 @@ public final class NotificationListener: @unchecked Sendable {
 
     /// Calls `handler` whenever the connection was restored (or first made after ``start()`` failed): notifications
     /// sent meanwhile are lost, so the subscriber rescans. Subscribe before `start()`.
-    public func subscribeToReconnects(_ handler: @escaping @Sendable () -> Void) {
+    package func subscribeToReconnects(_ handler: @escaping @Sendable () -> Void) {
         queue.sync { reconnectSubscribers.append(handler) }
     }
 
     /// Calls every reconnect subscriber (and `onReconnect`), as after a restored connection.
-    public func announceReconnect() {
+    package func announceReconnect() {
         queue.async {
             self.onReconnect()
-            self.reconnectSubscribers.forEach { $0() }
+            for subscriber in self.reconnectSubscribers { subscriber() }
         }
     }
 
     /// Connects and listens. Throws if the first connection cannot be made; later losses are retried.
-    public func start() throws {
+    package func start() throws {
         try queue.sync {
             try connect()
             let timer = DispatchSource.makeTimerSource(queue: queue)
@@ -93,7 +93,7 @@ public final class NotificationListener: @unchecked Sendable {
     }
 
     /// Stops listening and closes the connection.
-    public func stop() {
+    package func stop() {
         queue.sync {
             stopped = true
             liveness?.cancel()
@@ -138,7 +138,7 @@ public final class NotificationListener: @unchecked Sendable {
                 senderPID: notify.pointee.be_pid)
             PQfreemem(notify)
             onNotification(notification)
-            subscribers[notification.channel]?.forEach { $0(notification) }
+            for subscriber in subscribers[notification.channel] ?? [] { subscriber(notification) }
         }
     }
 
@@ -161,7 +161,7 @@ public final class NotificationListener: @unchecked Sendable {
                 try self.connect()
                 self.logger.info("notification connection restored")
                 self.onReconnect()
-                self.reconnectSubscribers.forEach { $0() }
+                for subscriber in self.reconnectSubscribers { subscriber() }
             } catch {
                 self.reconnectFailures += 1
                 self.scheduleReconnect()

@@ -5,7 +5,7 @@ extension PostgresConnection {
     ///
     /// Each row is a list of column texts; nil is NULL. Tabs, newlines and backslashes are escaped here.
     @discardableResult
-    public func copyIn(_ sql: String, rows: some Sequence<[String?]>) throws -> Int {
+    package func copyIn(_ sql: String, rows: some Sequence<[String?]>) throws -> Int {
         _ = try check(PQexec(handle, sql), statement: sql)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 16)

@@ -1,5 +1,5 @@
 /// Transaction isolation levels.
-public enum IsolationLevel: String, Sendable {
+package enum IsolationLevel: String, Sendable {
     case readCommitted = "READ COMMITTED"
     case repeatableRead = "REPEATABLE READ"
     case serializable = "SERIALIZABLE"
@@ -9,7 +9,7 @@ extension PostgresConnection {
     /// Runs `body` in one transaction: COMMIT when it returns, ROLLBACK when it throws.
     ///
     /// No retry here; `PostgresPool.transaction` retries serialization failures, deadlocks and lost connections.
-    public func transaction<T>(
+    package func transaction<T>(
         isolation: IsolationLevel = .readCommitted, _ body: (PostgresConnection) throws -> T
     ) throws -> T {
         try execute(isolation == .readCommitted ? "BEGIN" : "BEGIN ISOLATION LEVEL \(isolation.rawValue)")

@@ -4,7 +4,7 @@ import Foundation
 /// One libpq connection. Blocking; use it from one thread at a time (the pool hands it out so).
 ///
 /// Sessions are set to `TimeZone=UTC` and `DateStyle=ISO` so that dates round-trip exactly.
-public final class PostgresConnection {
+package final class PostgresConnection {
     let handle: OpaquePointer
     /// Names of the `PreparedStatement`s this session has prepared.
     private var preparedNames: Set<String> = []
@@ -14,7 +14,7 @@ public final class PostgresConnection {
 
     /// Opens a connection from a `postgresql://` URL or a `key=value` conninfo string; `preparesStatements: false`
     /// for a connection through a transaction-pooling PgBouncer.
-    public init(conninfo: String, connectTimeout: Int = 10, preparesStatements: Bool = true) throws {
+    package init(conninfo: String, connectTimeout: Int = 10, preparesStatements: Bool = true) throws {
         self.preparesStatements = preparesStatements
         let withTimeout = Self.addingConnectTimeout(conninfo, seconds: connectTimeout)
         guard let handle = PQconnectdb(withTimeout) else {
@@ -32,10 +32,10 @@ public final class PostgresConnection {
     deinit { PQfinish(handle) }
 
     /// Whether libpq still considers the connection usable.
-    public var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
+    package var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
 
     /// Whether the session is inside a transaction block (or a failed one).
-    public var isInTransaction: Bool {
+    package var isInTransaction: Bool {
         let status = PQtransactionStatus(handle)
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
     }
@@ -45,7 +45,7 @@ public final class PostgresConnection {
 
     /// Runs one parameterised statement (`$1`, `$2`, …) and returns its rows.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) throws -> PostgresRows {
+    package func query(_ sql: String, _ parameters: [any PostgresBindable] = []) throws -> PostgresRows {
         let texts = parameters.map(\.postgresText)
         let result: OpaquePointer? = withCStrings(texts) { pointers in
             PQexecParams(handle, sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
@@ -55,7 +55,7 @@ public final class PostgresConnection {
 
     /// Runs a prepared statement, preparing it on this connection first if it is new here.
     @discardableResult
-    public func query(_ statement: PreparedStatement, _ parameters: [any PostgresBindable] = []) throws -> PostgresRows {
+    package func query(_ statement: PreparedStatement, _ parameters: [any PostgresBindable] = []) throws -> PostgresRows {
         guard preparesStatements else { return try query(statement.sql, parameters) }
         if !preparedNames.contains(statement.name) {
             _ = try check(PQprepare(handle, statement.name, statement.sql, 0, nil), statement: statement.sql)
@@ -69,14 +69,15 @@ public final class PostgresConnection {
             return try check(result, statement: statement.sql)
         } catch var error as PostgresError where error.sqlState == "26000" {
             // Prepared on this connection a moment ago, gone now: another server session answered.
-            error.message += " (a transaction pooler such as PgBouncer is in front of PostgreSQL: give Omnistock a direct URL"
+            error.message +=
+                " (a transaction pooler such as PgBouncer is in front of PostgreSQL: give Omnistock a direct URL"
                 + " for session-level work, database.direct_url)"
             throw error
         }
     }
 
     /// Runs one or more statements without parameters (migrations, session settings).
-    public func execute(_ sql: String) throws {
+    package func execute(_ sql: String) throws {
         _ = try check(PQexec(handle, sql), statement: sql)
     }
 
@@ -115,7 +116,7 @@ public final class PostgresConnection {
     }
 
     /// Quotes an identifier (a channel name for LISTEN, say) the way the server expects.
-    public func quoteIdentifier(_ identifier: String) throws -> String {
+    package func quoteIdentifier(_ identifier: String) throws -> String {
         guard let quoted = PQescapeIdentifier(handle, identifier, identifier.utf8.count) else {
             throw PostgresError(kind: .client, message: Self.errorMessage(handle))
         }
@@ -135,6 +136,6 @@ public final class PostgresConnection {
 /// Calls `body` with C strings for `texts` (NULL for nil), valid only during the call.
 func withCStrings<R>(_ texts: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let owned = texts.map { $0.map { strdup($0)! } }
-    defer { owned.forEach { $0.map { free($0) } } }
+    defer { for pointer in owned { free(pointer) } }
     return body(owned.map { $0.map { UnsafePointer($0) } })
 }

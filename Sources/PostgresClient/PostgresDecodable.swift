@@ -1,7 +1,7 @@
 import Foundation
 
 /// A Swift type that can be read from a column in PostgreSQL's text format.
-public protocol PostgresDecodable {
+package protocol PostgresDecodable {
     /// Decodes the value; throws a `.client` error when the text does not fit the type.
     init(postgresText text: String) throws
 }
@@ -13,39 +13,39 @@ extension PostgresDecodable {
 }
 
 extension String: PostgresDecodable {
-    public init(postgresText text: String) { self = text }
+    package init(postgresText text: String) { self = text }
 }
 
 extension Int: PostgresDecodable {
-    public init(postgresText text: String) throws {
+    package init(postgresText text: String) throws {
         guard let value = Int(text) else { throw Self.mismatch(text) }
         self = value
     }
 }
 
 extension Int32: PostgresDecodable {
-    public init(postgresText text: String) throws {
+    package init(postgresText text: String) throws {
         guard let value = Int32(text) else { throw Self.mismatch(text) }
         self = value
     }
 }
 
 extension Int64: PostgresDecodable {
-    public init(postgresText text: String) throws {
+    package init(postgresText text: String) throws {
         guard let value = Int64(text) else { throw Self.mismatch(text) }
         self = value
     }
 }
 
 extension Double: PostgresDecodable {
-    public init(postgresText text: String) throws {
+    package init(postgresText text: String) throws {
         guard let value = Double(text) else { throw Self.mismatch(text) }
         self = value
     }
 }
 
 extension Bool: PostgresDecodable {
-    public init(postgresText text: String) throws {
+    package init(postgresText text: String) throws {
         switch text {
         case "t", "true": self = true
         case "f", "false": self = false
@@ -55,24 +55,24 @@ extension Bool: PostgresDecodable {
 }
 
 extension Date: PostgresDecodable {
-    public init(postgresText text: String) throws {
+    package init(postgresText text: String) throws {
         guard let date = PostgresTimestamp.parse(text) else { throw Self.mismatch(text) }
         self = date
     }
 }
 
 extension UUID: PostgresDecodable {
-    public init(postgresText text: String) throws {
+    package init(postgresText text: String) throws {
         guard let uuid = UUID(uuidString: text) else { throw Self.mismatch(text) }
         self = uuid
     }
 }
 
 /// JSON from a `json`/`jsonb` column, decoded into `Value`.
-public struct PostgresJSONValue<Value: Decodable>: PostgresDecodable {
-    public var value: Value
+package struct PostgresJSONValue<Value: Decodable>: PostgresDecodable {
+    package var value: Value
 
-    public init(postgresText text: String) throws {
+    package init(postgresText text: String) throws {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {

@@ -2,9 +2,9 @@
 ///
 /// `description` is safe to show to users and write to logs: it holds the SQLSTATE and the server's
 /// primary message only. `debugDescription` adds the detail, hint and the failed statement.
-public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+package struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// What went wrong, in the terms a caller can act on.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// The connection could not be opened or was lost; the operation may be retried on a new connection.
         case connection
         /// The server rejected a statement; `sqlState` tells why.
@@ -13,21 +13,21 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         case client
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// The five-character SQLSTATE code, when the server sent one.
-    public var sqlState: String?
+    package var sqlState: String?
     /// The primary message.
-    public var message: String
+    package var message: String
     /// The server's DETAIL field.
-    public var detail: String?
+    package var detail: String?
     /// The server's HINT field.
-    public var hint: String?
+    package var hint: String?
     /// The constraint that was violated, for integrity errors.
-    public var constraint: String?
+    package var constraint: String?
     /// The statement that failed (debug output only).
-    public var statement: String?
+    package var statement: String?
 
-    public init(
+    package init(
         kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil,
         hint: String? = nil, constraint: String? = nil, statement: String? = nil
     ) {
@@ -41,12 +41,12 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     }
 
     /// Serialization failure (40001) or deadlock (40P01): the transaction may simply be run again.
-    public var isTransactionRetryable: Bool {
+    package var isTransactionRetryable: Bool {
         sqlState == SQLState.serializationFailure || sqlState == SQLState.deadlockDetected
     }
 
     /// The connection is gone (or the server is shutting down); retry on a new connection.
-    public var isConnectionLost: Bool {
+    package var isConnectionLost: Bool {
         kind == .connection || (sqlState?.hasPrefix("08") ?? false)
             || sqlState == SQLState.adminShutdown || sqlState == SQLState.crashShutdown
             || sqlState == SQLState.cannotConnectNow
@@ -54,16 +54,16 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
 
     /// The database cannot serve requests for now: the connection is lost, or the server is out of disk,
     /// memory or connections (SQLSTATE class 53). Nothing about the request was wrong; try again later.
-    public var isDatabaseUnavailable: Bool {
+    package var isDatabaseUnavailable: Bool {
         isConnectionLost || (sqlState?.hasPrefix("53") ?? false)
     }
 
-    public var description: String {
+    package var description: String {
         if let sqlState { return "PostgreSQL error \(sqlState): \(message)" }
         return "PostgreSQL \(kind) error: \(message)"
     }
 
-    public var debugDescription: String {
+    package var debugDescription: String {
         var text = description
         if let detail { text += "\nDETAIL: \(detail)" }
         if let hint { text += "\nHINT: \(hint)" }
@@ -74,17 +74,17 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
 }
 
 /// SQLSTATE codes this client and its users act upon.
-public enum SQLState {
-    public static let uniqueViolation = "23505"
-    public static let foreignKeyViolation = "23503"
-    public static let checkViolation = "23514"
-    public static let numericValueOutOfRange = "22003"
-    public static let notNullViolation = "23502"
-    public static let serializationFailure = "40001"
-    public static let deadlockDetected = "40P01"
-    public static let adminShutdown = "57P01"
-    public static let crashShutdown = "57P02"
-    public static let cannotConnectNow = "57P03"
-    public static let queryCanceled = "57014"
-    public static let undefinedTable = "42P01"
+package enum SQLState {
+    package static let uniqueViolation = "23505"
+    package static let foreignKeyViolation = "23503"
+    package static let checkViolation = "23514"
+    package static let numericValueOutOfRange = "22003"
+    package static let notNullViolation = "23502"
+    package static let serializationFailure = "40001"
+    package static let deadlockDetected = "40P01"
+    package static let adminShutdown = "57P01"
+    package static let crashShutdown = "57P02"
+    package static let cannotConnectNow = "57P03"
+    package static let queryCanceled = "57014"
+    package static let undefinedTable = "42P01"
 }

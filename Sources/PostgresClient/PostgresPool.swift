@@ -7,17 +7,17 @@ import Support
 ///
 /// Callers block (up to `acquireTimeout`) while all connections are busy. A connection that failed
 /// at the connection level is closed instead of returned, so the pool reconnects after a server restart.
-public final class PostgresPool: @unchecked Sendable {
+package final class PostgresPool: @unchecked Sendable {
     /// How to open connections.
-    public let conninfo: String
+    package let conninfo: String
     /// Where session-level work goes (advisory locks held across transactions, LISTEN): PostgreSQL itself when
     /// `conninfo` goes through a transaction pooler such as PgBouncer, which hands each transaction whichever
     /// server session is free. The same as `conninfo` otherwise.
-    public let sessionConninfo: String
+    package let sessionConninfo: String
     /// The most connections open at once.
-    public let maxConnections: Int
+    package let maxConnections: Int
     /// How long `withConnection` waits for a free connection before failing.
-    public let acquireTimeout: TimeInterval
+    package let acquireTimeout: TimeInterval
     let logger: Logger
 
     private let capacity: DispatchSemaphore
@@ -30,7 +30,7 @@ public final class PostgresPool: @unchecked Sendable {
     ///   - conninfo: a `postgresql://` URL or `key=value` conninfo, possibly several hosts.
     ///   - directConninfo: PostgreSQL itself, when `conninfo` is a transaction-pooling PgBouncer: session-level work
     ///     goes there (``sessionConninfo``, ``withSessionConnection(_:)``), and no statement is prepared on `conninfo`.
-    public init(
+    package init(
         conninfo: String, directConninfo: String? = nil, maxConnections: Int = 8, acquireTimeout: TimeInterval = 30,
         logger: Logger = Logger(label: "omnistock.postgres")
     ) {
@@ -46,7 +46,7 @@ public final class PostgresPool: @unchecked Sendable {
     }
 
     /// Lends a connection to `body` and takes it back afterwards. Does not retry.
-    public func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    package func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         guard capacity.wait(timeout: .now() + acquireTimeout) == .success else {
             throw PostgresError(kind: .connection, message: "no database connection free after \(acquireTimeout) s")
         }
@@ -64,14 +64,14 @@ public final class PostgresPool: @unchecked Sendable {
 
     /// Lends `body` a connection whose session lasts beyond one transaction (a session advisory lock, say): a
     /// connection of its own to ``sessionConninfo`` behind a transaction pooler, a pooled one otherwise.
-    public func withSessionConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    package func withSessionConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         guard sessionConninfo != conninfo else { return try withConnection(body) }
         return try body(PostgresConnection(conninfo: sessionConninfo))
     }
 
     /// Runs `body` in a transaction, running it again (up to `maxAttempts`) after a serialization
     /// failure, a deadlock or a lost connection. `body` must therefore be safe to repeat.
-    public func transaction<T>(
+    package func transaction<T>(
         isolation: IsolationLevel = .readCommitted, maxAttempts: Int = 5,
         _ body: (PostgresConnection) throws -> T
     ) throws -> T {
@@ -83,7 +83,7 @@ public final class PostgresPool: @unchecked Sendable {
     /// Runs one statement that is safe to repeat (a read, or a write guarded by unique keys), retrying once on a
     /// fresh connection if the old one was lost.
     /// The rows are handed to `body` while the connection is still held.
-    public func query<T>(
+    package func query<T>(
         _ sql: String, _ parameters: [any PostgresBindable] = [], _ body: (PostgresRows) throws -> T
     ) throws -> T {
         try retrying(maxAttempts: 2) {
@@ -92,7 +92,7 @@ public final class PostgresPool: @unchecked Sendable {
     }
 
     /// `query(_:_:_:)` for a prepared statement: planned once per connection, then only executed.
-    public func query<T>(
+    package func query<T>(
         _ statement: PreparedStatement, _ parameters: [any PostgresBindable] = [], _ body: (PostgresRows) throws -> T
     ) throws -> T {
         try retrying(maxAttempts: 2) {
@@ -102,13 +102,13 @@ public final class PostgresPool: @unchecked Sendable {
 
     /// Runs one statement outside an explicit transaction and returns the affected row count.
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [any PostgresBindable] = []) throws -> Int {
+    package func execute(_ sql: String, _ parameters: [any PostgresBindable] = []) throws -> Int {
         try withConnection { try $0.query(sql, parameters).affectedRows }
     }
 
     /// Runs blocking database work on the pool's own Dispatch queue and resumes the awaiting task
     /// when it is done, so async callers (HTTP handlers) never block their executor.
-    public func run<T: Sendable>(_ body: @escaping @Sendable (PostgresPool) throws -> T) async throws -> T {
+    package func run<T: Sendable>(_ body: @escaping @Sendable (PostgresPool) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             blockingQueue.async {
                 continuation.resume(with: Result { try body(self) })
@@ -118,7 +118,7 @@ public final class PostgresPool: @unchecked Sendable {
 
     /// Closes the idle connections (after a lost connection, or before stopping the server); connections in
     /// use stay open and return to the pool as usual.
-    public func closeIdle() {
+    package func closeIdle() {
         lock.lock()
         let closing = idle
         idle.removeAll()
@@ -135,7 +135,8 @@ public final class PostgresPool: @unchecked Sendable {
         while true {
             do {
                 return try attempt()
-            } catch let error as PostgresError where attemptNumber < maxAttempts
+            } catch let error as PostgresError
+                where attemptNumber < maxAttempts
                 && (error.isTransactionRetryable || error.isConnectionLost)
             {
                 logger.debug("retrying database work", metadata: ["sqlstate": "\(error.sqlState ?? "-")", "attempt": "\(attemptNumber)"])

@@ -1,12 +1,12 @@
 import CLibPQ
 
 /// The rows a statement returned. Owns the libpq result and frees it when released.
-public final class PostgresRows: Sequence {
+package final class PostgresRows: Sequence {
     let result: OpaquePointer
     /// Number of rows.
-    public let count: Int
+    package let count: Int
     /// Rows inserted, updated or deleted by the statement (`PQcmdTuples`), 0 when not applicable.
-    public let affectedRows: Int
+    package let affectedRows: Int
 
     init(result: OpaquePointer) {
         self.result = result
@@ -17,7 +17,7 @@ public final class PostgresRows: Sequence {
     deinit { PQclear(result) }
 
     /// The index of a named column.
-    public func columnIndex(_ name: String) throws -> Int32 {
+    package func columnIndex(_ name: String) throws -> Int32 {
         let index = PQfnumber(result, name)
         guard index >= 0 else {
             throw PostgresError(kind: .client, message: "no column named \(name) in the result")
@@ -26,14 +26,14 @@ public final class PostgresRows: Sequence {
     }
 
     /// Row `index`; `index` must be below `count`.
-    public subscript(index: Int) -> PostgresRow {
+    package subscript(index: Int) -> PostgresRow {
         PostgresRow(rows: self, index: Int32(index))
     }
 
     /// The first row, if any.
-    public var first: PostgresRow? { count > 0 ? self[0] : nil }
+    package var first: PostgresRow? { count > 0 ? self[0] : nil }
 
-    public func makeIterator() -> AnyIterator<PostgresRow> {
+    package func makeIterator() -> AnyIterator<PostgresRow> {
         var next = 0
         return AnyIterator {
             guard next < self.count else { return nil }
@@ -44,18 +44,18 @@ public final class PostgresRows: Sequence {
 }
 
 /// One row of a result; decode its columns by position or by name.
-public struct PostgresRow {
+package struct PostgresRow {
     let rows: PostgresRows
     let index: Int32
 
     /// The raw text of a column, or nil for NULL.
-    public func text(at column: Int32) -> String? {
+    package func text(at column: Int32) -> String? {
         guard PQgetisnull(rows.result, index, column) == 0 else { return nil }
         return String(cString: PQgetvalue(rows.result, index, column))
     }
 
     /// Decodes column `column` (zero-based) as `T`; NULL is an error.
-    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at column: Int) throws -> T {
+    package func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at column: Int) throws -> T {
         guard let text = text(at: Int32(column)) else {
             throw PostgresError(kind: .client, message: "column \(column) is NULL, expected \(T.self)")
         }
@@ -63,18 +63,18 @@ public struct PostgresRow {
     }
 
     /// Decodes column `column` as `T`, mapping NULL to nil.
-    public func decode<T: PostgresDecodable>(_ type: T?.Type = T?.self, at column: Int) throws -> T? {
+    package func decode<T: PostgresDecodable>(_ type: T?.Type = T?.self, at column: Int) throws -> T? {
         guard let text = text(at: Int32(column)) else { return nil }
         return try T(postgresText: text)
     }
 
     /// Decodes the named column as `T`; NULL is an error.
-    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, _ name: String) throws -> T {
+    package func decode<T: PostgresDecodable>(_ type: T.Type = T.self, _ name: String) throws -> T {
         try decode(type, at: Int(rows.columnIndex(name)))
     }
 
     /// Decodes the named column as `T`, mapping NULL to nil.
-    public func decode<T: PostgresDecodable>(_ type: T?.Type = T?.self, _ name: String) throws -> T? {
+    package func decode<T: PostgresDecodable>(_ type: T?.Type = T?.self, _ name: String) throws -> T? {
         try decode(type, at: Int(rows.columnIndex(name)))
     }
 }

@@ -4,13 +4,13 @@
 /// Its name is derived from its text, so the same statement built anywhere shares one preparation per
 /// connection. The text must keep its result columns for the connection's life (no DDL on what it reads
 /// that changes them), as PostgreSQL refuses a prepared statement whose result shape changed.
-public struct PreparedStatement: Sendable, Hashable {
+package struct PreparedStatement: Sendable, Hashable {
     /// The SQL, with `$1`, `$2`, … parameters.
-    public let sql: String
+    package let sql: String
     /// The server-side name: `omnistock_` and a 64-bit FNV-1a hash of the text.
     let name: String
 
-    public init(_ sql: String) {
+    package init(_ sql: String) {
         self.sql = sql
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in sql.utf8 {

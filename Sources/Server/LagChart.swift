@@ -36,7 +36,9 @@ enum LagChart {
                 let xy = point.split(separator: ",")
                 parts.append("<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(colour)\"/>")
             }
-            parts.append("<text x=\"\(left + 8 + Double(index) * 130)\" y=\"\(top + 12)\" font-size=\"11\" fill=\"\(colour)\">\(StatusPage.escape(channel))</text>")
+            parts.append(
+                "<text x=\"\(left + 8 + Double(index) * 130)\" y=\"\(top + 12)\" font-size=\"11\" fill=\"\(colour)\">\(StatusPage.escape(channel))</text>"
+            )
         }
         parts.append("</svg>")
         return parts.joined(separator: "\n")

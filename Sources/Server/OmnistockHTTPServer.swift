@@ -11,11 +11,11 @@ import PostgresClient
 ///
 /// `omnistock serve` puts ``makeApplication(onListening:)`` into its `ServiceGroup`; graceful shutdown
 /// of the group stops the server after requests in progress have been answered.
-public struct OmnistockHTTPServer: Sendable {
+package struct OmnistockHTTPServer: Sendable {
     /// Listening address, tokens and limits.
-    public let settings: ServerSettings
+    package let settings: ServerSettings
     /// The metrics `/metrics` renders (bootstrap `MetricsSystem` with its registry to add others).
-    public let metrics: ServerMetrics
+    package let metrics: ServerMetrics
     let pool: PostgresPool
     let ledger: StockLedger
     let channels: [String: any ChannelVocabulary.Channel]
@@ -33,7 +33,7 @@ public struct OmnistockHTTPServer: Sendable {
     ///   - logger: request failures and rejected webhooks are logged here (never with secrets).
     ///   - now: the clock webhook timestamps are checked against.
     ///   - workerProblem: why the daemon's worker cannot do its work (nil when it can); `/readyz` fails while it says so.
-    public init(
+    package init(
         settings: ServerSettings, pool: PostgresPool, ledger: StockLedger, channels: [String: any ChannelVocabulary.Channel],
         metrics: ServerMetrics = ServerMetrics(), logger: Logger = Logger(label: "omnistock.server"),
         now: @escaping @Sendable () -> Date = Date.init, workerProblem: @escaping @Sendable () -> String? = { nil }
@@ -50,7 +50,7 @@ public struct OmnistockHTTPServer: Sendable {
 
     /// The Hummingbird application, ready to run as a service. `onListening` gets the bound port
     /// (useful with port 0).
-    public func makeApplication(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    package func makeApplication(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
             maxHeaderFieldSize: settings.maxHeaderBytes, maxHeaderListSize: settings.maxHeaderBytes,
             maxHeaderFieldCount: settings.maxHeaderCount)
@@ -67,7 +67,7 @@ public struct OmnistockHTTPServer: Sendable {
     }
 
     /// Every route with its middleware (exposed for tests and for route listings).
-    public func makeRouter() -> Router<BasicRequestContext> {
+    package func makeRouter() -> Router<BasicRequestContext> {
         let database = DatabaseRunner(pool: pool, timeout: settings.requestTimeout)
         let router = Router()
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))

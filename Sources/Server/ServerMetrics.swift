@@ -7,9 +7,9 @@ import Prometheus
 /// swift-metrics elsewhere (the sync worker's pushes, say) appear on the same `/metrics` page.
 /// Names used here (all `omnistock_http_*` and the gauges of ``DatabaseGauges``) must not be reused
 /// with another type.
-public final class ServerMetrics: Sendable {
+package final class ServerMetrics: Sendable {
     /// The registry `/metrics` renders.
-    public let registry: PrometheusCollectorRegistry
+    package let registry: PrometheusCollectorRegistry
     let database: DatabaseGauges
 
     private static var requests: MetricNameDescriptor {
@@ -30,7 +30,7 @@ public final class ServerMetrics: Sendable {
     ]
 
     /// Creates the metrics on `registry` (a fresh one by default).
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    package init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         self.database = DatabaseGauges(registry: registry)
     }

@@ -1,33 +1,33 @@
 /// How the HTTP server listens and what it allows. A plain value: the `omnistock` command maps its
 /// configuration file onto it.
-public struct ServerSettings: Sendable {
+package struct ServerSettings: Sendable {
     /// The address to bind, e.g. `127.0.0.1`.
-    public var host: String
+    package var host: String
     /// The port to bind; 0 picks a free one (see ``OmnistockHTTPServer/makeApplication(onListening:)``).
-    public var port: Int
+    package var port: Int
     /// Bearer tokens accepted by the admin API.
-    public var tokens: [APIToken]
+    package var tokens: [APIToken]
     /// The largest request body accepted (webhooks and admin writes); larger ones get `413`.
-    public var maxBodyBytes: Int
+    package var maxBodyBytes: Int
     /// The longest request target (path and query) accepted; longer ones get `414`.
-    public var maxURLBytes: Int
+    package var maxURLBytes: Int
     /// The largest single header field, and of the whole header block, the HTTP decoder accepts.
-    public var maxHeaderBytes: Int
+    package var maxHeaderBytes: Int
     /// The most header fields in one request.
-    public var maxHeaderCount: Int
+    package var maxHeaderCount: Int
     /// Requests per admin token; over it `429` with `Retry-After`. Nil: unlimited.
-    public var tokenRateLimit: RateLimit?
+    package var tokenRateLimit: RateLimit?
     /// Verified webhook requests per channel; over it `429` with `Retry-After`. Nil: unlimited.
-    public var channelRateLimit: RateLimit?
+    package var channelRateLimit: RateLimit?
     /// How long a request may wait for the database before it is answered `503`.
-    public var requestTimeout: Duration
+    package var requestTimeout: Duration
     /// How long an idle keep-alive connection (or one that stalls mid-request) stays open.
-    public var idleTimeout: Duration
+    package var idleTimeout: Duration
     /// Most connections served at once; further ones wait in the listen queue until one closes. Nil: no cap.
-    public var maxConnections: Int?
+    package var maxConnections: Int?
 
     /// Creates settings; the defaults are those of DESIGN.md and the issue (1 MiB bodies, 127.0.0.1:8080).
-    public init(
+    package init(
         host: String = "127.0.0.1", port: Int = 8080, tokens: [APIToken] = [], maxBodyBytes: Int = 1 << 20,
         maxURLBytes: Int = 8 << 10, maxHeaderBytes: Int = 32 << 10, maxHeaderCount: Int = 100,
         tokenRateLimit: RateLimit? = RateLimit(perSecond: 50, burst: 100),
@@ -50,9 +50,9 @@ public struct ServerSettings: Sendable {
 }
 
 /// An admin API bearer token and what it may do.
-public struct APIToken: Sendable {
+package struct APIToken: Sendable {
     /// What a token may do; `write` includes `read`.
-    public enum Scope: String, Sendable {
+    package enum Scope: String, Sendable {
         /// Read stock, conflicts, channels and reconcile runs.
         case read
         /// Also reserve, move stock and start reconciles.
@@ -63,26 +63,26 @@ public struct APIToken: Sendable {
     }
 
     /// The secret as the client sends it after `Bearer `.
-    public var token: String
+    package var token: String
     /// What it allows.
-    public var scope: Scope
+    package var scope: Scope
 
     /// Creates a token.
-    public init(token: String, scope: Scope) {
+    package init(token: String, scope: Scope) {
         self.token = token
         self.scope = scope
     }
 }
 
 /// A token-bucket limit: `perSecond` sustained, up to `burst` at once.
-public struct RateLimit: Sendable, Equatable {
+package struct RateLimit: Sendable, Equatable {
     /// Requests added to the bucket per second.
-    public var perSecond: Double
+    package var perSecond: Double
     /// The bucket's size.
-    public var burst: Int
+    package var burst: Int
 
     /// Creates a limit.
-    public init(perSecond: Double, burst: Int) {
+    package init(perSecond: Double, burst: Int) {
         self.perSecond = perSecond
         self.burst = burst
     }

@@ -11,9 +11,9 @@ import Foundation
 /// The child reads `/dev/null`, writes stdout and stderr together to a file or to nowhere, and starts with no
 /// blocked signals and default handlers (threads of this process, Dispatch's among them, block some, and a blocked
 /// SIGALRM or SIGINT would be inherited).
-public final class ChildProcess: @unchecked Sendable {
+package final class ChildProcess: @unchecked Sendable {
     /// Where the child's stdout and stderr go.
-    public enum Output: Sendable {
+    package enum Output: Sendable {
         case discard
         /// Appended to the file at `path` (created if missing).
         case append(path: String)
@@ -22,15 +22,15 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Why a process could not be started.
-    public struct SpawnError: Error, Sendable, CustomStringConvertible {
-        public var description: String
+    package struct SpawnError: Error, Sendable, CustomStringConvertible {
+        package var description: String
     }
 
-    public let pid: pid_t
+    package let pid: pid_t
     private var exitStatus: Int32?
 
     /// Starts `executable arguments…`; `environment` is added to this process's own.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], output: Output = .discard) throws {
+    package init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], output: Output = .discard) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -54,10 +54,10 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { envp.forEach { free($0) } }
+        defer { for pointer in envp { free(pointer) } }
         var pid = pid_t()
         let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard spawned == 0 else { throw SpawnError(description: "cannot run \(executable): \(String(cString: strerror(spawned)))") }
@@ -65,12 +65,12 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends `signal` (SIGKILL, SIGTERM, …).
-    public func send(_ signal: Int32) { kill(pid, signal) }
+    package func send(_ signal: Int32) { kill(pid, signal) }
 
     /// Waits for the process to exit, at most `timeout` seconds (nil: as long as it takes); returns its exit code
     /// (128 + n when killed by signal n), or nil if it is still running.
     @discardableResult
-    public func wait(timeout: Double? = nil) -> Int32? {
+    package func wait(timeout: Double? = nil) -> Int32? {
         if let exitStatus { return exitStatus }
         var status: Int32 = 0
         guard let timeout else {
@@ -86,11 +86,11 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Whether the process has not exited yet.
-    public var isRunning: Bool { wait(timeout: 0) == nil }
+    package var isRunning: Bool { wait(timeout: 0) == nil }
 
     /// SIGTERM, then SIGKILL when it has not exited within `grace` seconds; returns the exit code.
     @discardableResult
-    public func terminate(grace: Double) -> Int32? {
+    package func terminate(grace: Double) -> Int32? {
         guard isRunning else { return exitStatus }
         send(SIGTERM)
         if let status = wait(timeout: grace) { return status }
@@ -99,7 +99,7 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Runs `executable arguments…` to completion; returns its exit code and its stdout and stderr together.
-    public static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    package static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("omnistock-tool-\(UUID().uuidString)").path
         defer { unlink(outputPath) }
         let process = try ChildProcess(executable, arguments, output: .replace(path: outputPath))

@@ -1,13 +1,13 @@
 /// A token-bucket rate limit as a plain value: `rate` tokens per second, at most `burst` saved up. The clock is
 /// passed in (`now`, seconds), so it is tested without waiting.
-public struct TokenBucket: Sendable, Equatable {
-    public let rate: Double
-    public let burst: Double
+package struct TokenBucket: Sendable, Equatable {
+    package let rate: Double
+    package let burst: Double
     private var tokens: Double
     private var updatedAt: Double
 
     /// A full bucket at `now`; `burst` defaults to one second's worth (at least one token).
-    public init(rate: Double, burst: Double? = nil, now: Double) {
+    package init(rate: Double, burst: Double? = nil, now: Double) {
         self.rate = rate
         self.burst = burst ?? max(1, rate)
         self.tokens = self.burst
@@ -16,7 +16,7 @@ public struct TokenBucket: Sendable, Equatable {
 
     /// Takes one token if there is one (nil); otherwise takes nothing and returns the seconds until there will be
     /// one (infinite when the rate is zero).
-    public mutating func take(now: Double) -> Double? {
+    package mutating func take(now: Double) -> Double? {
         tokens = min(burst, tokens + max(0, now - updatedAt) * rate)
         updatedAt = now
         guard tokens >= 1 else { return rate > 0 ? (1 - tokens) / rate : .infinity }
@@ -25,13 +25,13 @@ public struct TokenBucket: Sendable, Equatable {
     }
 
     /// Seconds until a token is available, without taking it (nil: one is available now).
-    public func wait(now: Double) -> Double? {
+    package func wait(now: Double) -> Double? {
         var copy = self
         return copy.take(now: now)
     }
 
     /// Whether the bucket has refilled completely by `now` (and can be forgotten).
-    public func isFull(at now: Double) -> Bool {
+    package func isFull(at now: Double) -> Bool {
         tokens + max(0, now - updatedAt) * rate >= burst
     }
 }

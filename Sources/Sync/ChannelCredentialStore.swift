@@ -4,13 +4,13 @@ import PostgresClient
 
 /// The latest OAuth tokens of channels that rotate them (see migration 9), per channel and per configured
 /// refresh token: a stored chain is used only while the configuration still names the token it started from.
-public struct ChannelCredentialStore: Sendable {
+package struct ChannelCredentialStore: Sendable {
     /// Tokens to use instead of the configured ones.
-    public struct Tokens: Sendable, Equatable {
-        public var accessToken: String?
-        public var refreshToken: String
+    package struct Tokens: Sendable, Equatable {
+        package var accessToken: String?
+        package var refreshToken: String
 
-        public init(accessToken: String?, refreshToken: String) {
+        package init(accessToken: String?, refreshToken: String) {
             self.accessToken = accessToken
             self.refreshToken = refreshToken
         }
@@ -18,12 +18,12 @@ public struct ChannelCredentialStore: Sendable {
 
     let pool: PostgresPool
 
-    public init(pool: PostgresPool) {
+    package init(pool: PostgresPool) {
         self.pool = pool
     }
 
     /// The latest tokens of `channel`'s chain that started from `configuredRefreshToken`, if any were stored.
-    public func latest(channel: String, configuredRefreshToken: String) throws -> Tokens? {
+    package func latest(channel: String, configuredRefreshToken: String) throws -> Tokens? {
         try pool.query(
             "SELECT access_token, refresh_token FROM channel_credentials WHERE channel = $1 AND configured_digest = $2",
             [channel, Self.digest(configuredRefreshToken)]
@@ -33,7 +33,7 @@ public struct ChannelCredentialStore: Sendable {
     }
 
     /// Stores `tokens` as the latest of `channel`'s chain that started from `configuredRefreshToken`.
-    public func save(_ tokens: Tokens, channel: String, configuredRefreshToken: String) throws {
+    package func save(_ tokens: Tokens, channel: String, configuredRefreshToken: String) throws {
         try pool.execute(
             """
             INSERT INTO channel_credentials (channel, configured_digest, refresh_token, access_token) VALUES ($1, $2, $3, $4)

@@ -6,19 +6,19 @@ import ServiceLifecycle
 /// Runs the daemon's one `LISTEN` connection (a ``NotificationListener`` its services subscribed to) as a service:
 /// while the database cannot be reached at start, retries every 2 s, and tells the reconnect subscribers once it
 /// can (they rescan for what they missed).
-public final class ListeningService: Service, @unchecked Sendable {
+package final class ListeningService: Service, @unchecked Sendable {
     /// The shared listener: subscribe to it before the service runs.
-    public let listener: NotificationListener
+    package let listener: NotificationListener
     private let logger: Logger
     private let queue = DispatchQueue(label: "omnistock.listening")
     private var stopped = false
 
-    public init(conninfo: String, logger: Logger) {
+    package init(conninfo: String, logger: Logger) {
         self.listener = NotificationListener(conninfo: conninfo, logger: logger) { _ in }
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         start()
         try? await gracefulShutdown()
         stop()
@@ -26,12 +26,12 @@ public final class ListeningService: Service, @unchecked Sendable {
 
     /// Starts listening (listening when it returns, if the database answers), retrying in the background while the
     /// database is unreachable.
-    public func start() {
+    package func start() {
         queue.sync { attempt(first: true) }
     }
 
     /// Stops listening.
-    public func stop() {
+    package func stop() {
         queue.sync { stopped = true }
         listener.stop()
     }

@@ -8,18 +8,18 @@ import PostgresClient
 /// Allegro offers) by SKU or by barcode (``ListingMatch``) and stores it in `listings`; targets that failed for
 /// want of a listing go out again. Only SKUs without a listing are looked up, so a listing set by hand is never
 /// replaced. A SKU two items match, or an item two SKUs match, is an open `duplicate_listing` conflict instead.
-public struct ListingDiscovery: Sendable {
+package struct ListingDiscovery: Sendable {
     let pool: PostgresPool
     let logger: Logger
 
-    public init(pool: PostgresPool, logger: Logger) {
+    package init(pool: PostgresPool, logger: Logger) {
         self.pool = pool
         self.logger = logger
     }
 
     /// Discovers listings for SKUs `channel` does not have one for, `batch` SKUs per call; returns how many were found.
     @discardableResult
-    public func discover(code: String, channel: any Channel, match: ListingMatch = .sku, batch: Int = 250) async throws -> Int {
+    package func discover(code: String, channel: any Channel, match: ListingMatch = .sku, batch: Int = 250) async throws -> Int {
         guard channel.capabilities.needsListings else { return 0 }
         var found = 0
         var after = ""
@@ -56,7 +56,7 @@ public struct ListingDiscovery: Sendable {
     /// the status page can name the items no listing points at; returns how many items it holds. (Reconcile
     /// records the catalogue too, from the pages it reads anyway.)
     @discardableResult
-    public func survey(code: String, channel: any Channel) async throws -> Int {
+    package func survey(code: String, channel: any Channel) async throws -> Int {
         guard channel.capabilities.needsListings else { return 0 }
         let readAt = Date()
         let items = try await channel.readCatalogue()

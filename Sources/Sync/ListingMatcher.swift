@@ -24,8 +24,10 @@ struct ListingMatcher: Sendable {
 
     /// `unlisted`: SKUs without a listing and their key; `items`: the channel items carrying any of those keys;
     /// `listed`: channel id → the SKUs already mapped to it (an item already mapped cannot be another SKU's too).
-    static func match(unlisted: [(sku: String, key: String)], items: [ChannelItem], by match: ListingMatch,
-                      listed: [String: [String]]) -> Outcome {
+    static func match(
+        unlisted: [(sku: String, key: String)], items: [ChannelItem], by match: ListingMatch,
+        listed: [String: [String]]
+    ) -> Outcome {
         let itemsByKey = Dictionary(grouping: items) { match.key(of: $0) ?? "" }
         let skusByKey = Dictionary(grouping: unlisted, by: \.key).mapValues { $0.map(\.sku) }
         var outcome = Outcome()

@@ -4,30 +4,30 @@ import Ledger
 import PostgresClient
 
 /// A pickup reservation a store endpoint must hold (`hold`) or let go (`drop`).
-public struct ReservationTask: Sendable, Equatable {
-    public enum Action: String, Sendable { case hold, drop }
-    public var action: Action
-    public var reservation: ChannelReservation
-    public var attempts: Int
+package struct ReservationTask: Sendable, Equatable {
+    package enum Action: String, Sendable { case hold, drop }
+    package var action: Action
+    package var reservation: ChannelReservation
+    package var attempts: Int
 }
 
 /// The `reservation_outbox` table: pickup reservations to push to store endpoints (same lease scheme as `OutboxStore`).
 /// Every write of the table from Swift is a method here; the only other writer is the trigger `reservations_enqueue_push`
 /// (function `enqueue_reservation_push`, migrations 2 and 7), which queues a task when a pickup reservation's status changes.
 /// It stays in `Sync` because its tasks carry the adapters' `ChannelReservation`.
-public struct ReservationOutboxStore: Sendable {
-    public let pool: PostgresPool
-    public var lease: Double
-    public var replica: Int32
+package struct ReservationOutboxStore: Sendable {
+    package let pool: PostgresPool
+    package var lease: Double
+    package var replica: Int32
 
-    public init(pool: PostgresPool, lease: Double = 60, replica: Int32 = 0) {
+    package init(pool: PostgresPool, lease: Double = 60, replica: Int32 = 0) {
         self.pool = pool
         self.lease = lease
         self.replica = replica
     }
 
     /// Claims up to `limit` due reservation tasks for `channel`.
-    public func claimDue(channel: String, limit: Int) throws -> [ReservationTask] {
+    package func claimDue(channel: String, limit: Int) throws -> [ReservationTask] {
         try pool.query(
             """
             WITH due AS (
@@ -54,13 +54,13 @@ public struct ReservationOutboxStore: Sendable {
     }
 
     /// Marks a task done, unless the reservation changed meanwhile (then it stays due).
-    public func recordDone(_ task: ReservationTask) throws {
+    package func recordDone(_ task: ReservationTask) throws {
         try pool.execute(
             "UPDATE reservation_outbox SET done = true, last_error = NULL, attempts = 0, claimed_by = NULL WHERE reservation_id = $1 AND action = $2",
             [task.reservation.id, task.action.rawValue])
     }
 
-    public func recordFailure(_ task: ReservationTask, error: String, delay: Double) throws {
+    package func recordFailure(_ task: ReservationTask, error: String, delay: Double) throws {
         try pool.execute(
             """
             UPDATE reservation_outbox SET attempts = attempts + 1, last_error = left($2, 500),
@@ -70,7 +70,7 @@ public struct ReservationOutboxStore: Sendable {
     }
 
     /// Makes the tasks claimed by replicas that hold no liveness lock due again at once (see `OutboxStore.liveReplicas`).
-    public static func releaseClaimsOfDeadReplicas(replicaLockClass: Int32, on connection: PostgresConnection) throws -> Int {
+    package static func releaseClaimsOfDeadReplicas(replicaLockClass: Int32, on connection: PostgresConnection) throws -> Int {
         try connection.query(
             """
             UPDATE reservation_outbox SET claimed_by = NULL, next_attempt_at = now()
@@ -82,7 +82,7 @@ public struct ReservationOutboxStore: Sendable {
     /// Marks `hold` tasks due for the active pickup reservations matching `condition` (over `r`, the
     /// reservation, and `c`, a channel that holds reservations serving its store), as the reservation trigger would.
     @discardableResult
-    public static func holdAgain(where condition: String, _ parameters: [any PostgresBindable], on connection: PostgresConnection) throws -> Int {
+    package static func holdAgain(where condition: String, _ parameters: [any PostgresBindable], on connection: PostgresConnection) throws -> Int {
         try connection.query(
             """
             INSERT INTO reservation_outbox AS o (reservation_id, channel, action)

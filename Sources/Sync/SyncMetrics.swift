@@ -2,8 +2,8 @@ import ChannelVocabulary
 import Metrics
 
 /// The sync worker's metrics (DESIGN.md §11), reported through swift-metrics.
-public struct SyncMetrics: Sendable {
-    public init() {}
+package struct SyncMetrics: Sendable {
+    package init() {}
 
     func recordPush(channel: String, outcome: PushOutcome) {
         Counter(label: "omnistock_pushes_total", dimensions: [("channel", channel), ("outcome", Self.name(outcome))]).increment()

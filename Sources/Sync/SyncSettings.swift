@@ -1,14 +1,14 @@
 import ChannelVocabulary
 
 /// One configured channel as the worker sees it.
-public struct ChannelEndpoint: Sendable {
-    public var code: String
-    public var channel: any Channel
-    public var lane: LaneSettings
+package struct ChannelEndpoint: Sendable {
+    package var code: String
+    package var channel: any Channel
+    package var lane: LaneSettings
     /// What discovery compares to find listings (config `match`).
-    public var match: ListingMatch
+    package var match: ListingMatch
 
-    public init(code: String, channel: any Channel, lane: LaneSettings = LaneSettings(), match: ListingMatch = .sku) {
+    package init(code: String, channel: any Channel, lane: LaneSettings = LaneSettings(), match: ListingMatch = .sku) {
         self.match = match
         self.code = code
         self.channel = channel
@@ -17,27 +17,27 @@ public struct ChannelEndpoint: Sendable {
 }
 
 /// Timing of the daemon's periodic jobs.
-public struct SyncSettings: Sendable {
+package struct SyncSettings: Sendable {
     /// Seconds between sweeps for expired reservations (leader only).
-    public var expiryInterval: Double
+    package var expiryInterval: Double
     /// Seconds between inbox scans when no notification arrives (leader only).
-    public var inboxScanInterval: Double
+    package var inboxScanInterval: Double
     /// Seconds in-flight pushes may take to finish on shutdown.
-    public var shutdownGrace: Double
+    package var shutdownGrace: Double
     /// Seconds between leadership checks.
-    public var leaderCheckInterval: Double
-    public var pickupHold: Double
-    public var orderHold: Double
+    package var leaderCheckInterval: Double
+    package var pickupHold: Double
+    package var orderHold: Double
     /// Seconds between looks for channel ids of new SKUs (leader only).
-    public var discoveryInterval: Double
+    package var discoveryInterval: Double
     /// Seconds between samples of outbox lag for the status page (leader only).
-    public var lagSampleInterval: Double
+    package var lagSampleInterval: Double
     /// Attempts to apply an inbox event before it is set aside.
-    public var inboxMaxAttempts: Int
+    package var inboxMaxAttempts: Int
     /// Seconds between the leader's looks for requested and due reconciles (when the daemon reconciles).
-    public var reconcileCheckInterval: Double
+    package var reconcileCheckInterval: Double
 
-    public init(
+    package init(
         expiryInterval: Double = 15, inboxScanInterval: Double = 5, shutdownGrace: Double = 10,
         leaderCheckInterval: Double = 2, pickupHold: Double = 7 * 86_400, orderHold: Double = 0,
         discoveryInterval: Double = 300, lagSampleInterval: Double = 15, inboxMaxAttempts: Int = 12,

@@ -12,9 +12,10 @@ enum ChannelFactory {
     /// timeouts and CA bundle); rotated OAuth tokens are kept in `credentials`.
     static func endpoints(_ configuration: OmnistockConfiguration, credentials: ChannelCredentialStore) throws -> [ChannelEndpoint] {
         try configuration.channels.map { channel in
-            let client = CurlHTTPClient(configuration: HTTPClientConfiguration(
-                connectTimeout: .seconds(min(10, channel.timeout)), totalTimeout: .milliseconds(Int(channel.timeout * 1000)),
-                caFile: channel.caFile, userAgent: "omnistock/1.0"))
+            let client = CurlHTTPClient(
+                configuration: HTTPClientConfiguration(
+                    connectTimeout: .seconds(min(10, channel.timeout)), totalTimeout: .milliseconds(Int(channel.timeout * 1000)),
+                    caFile: channel.caFile, userAgent: "omnistock/1.0"))
             let sync = configuration.sync
             let lane = LaneSettings(
                 batchSize: channel.batchSize, concurrency: channel.concurrency, rateLimit: channel.rateLimit?.perSecond,
@@ -43,7 +44,8 @@ enum ChannelFactory {
                 configuration: WooCommerceConfiguration(
                     siteURL: channel.baseURL, consumerKey: try required(channel.consumerKey, "consumer_key", channel),
                     consumerSecret: try required(channel.consumerSecret, "consumer_secret", channel), webhookSecrets: secrets,
-                    batchSize: channel.batchSize ?? WooCommerceConfiguration.largestBatch, unmanaged: UntrackedStockPolicy(rawValue: channel.unmanaged) ?? .enable),
+                    batchSize: channel.batchSize ?? WooCommerceConfiguration.largestBatch,
+                    unmanaged: UntrackedStockPolicy(rawValue: channel.unmanaged) ?? .enable),
                 client: client)
         case "allegro":
             let code = channel.code

@@ -10,6 +10,8 @@ struct Omnistock: AsyncParsableCommand {
             3 database unreachable.
             """,
         subcommands: [
-            MigrateCommand.self, ImportCommand.self, BundlesCommand.self, ListingsCommand.self, StockCommand.self, VerifyCommand.self, StatusCommand.self, InboxCommand.self, ReconcileCommand.self, ServeCommand.self, SimulateCommand.self, DemoCommand.self, BenchCommand.self,
+            MigrateCommand.self, ImportCommand.self, BundlesCommand.self, ListingsCommand.self, StockCommand.self, VerifyCommand.self,
+            StatusCommand.self, InboxCommand.self, ReconcileCommand.self, ServeCommand.self, SimulateCommand.self, DemoCommand.self,
+            BenchCommand.self,
         ])
 }

@@ -27,7 +27,8 @@ final class Progress {
             let width = 30
             let filled = Int(fraction * Double(width))
             let eta = rate > 0 ? Double(total - done) / rate : 0
-            text = "\(label) [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] \(done)/\(total)"
+            text =
+                "\(label) [\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] \(done)/\(total)"
                 + String(format: " %.0f/s ETA %.0fs", rate, max(0, eta))
         } else {
             text += String(format: " (%.0f/s)", rate)

@@ -99,19 +99,21 @@ final class Runtime: @unchecked Sendable {
     /// Writes the configured locations and channels into the catalogue.
     private func applyConfiguration() throws {
         for location in configuration.locations {
-            try catalog.upsertLocation(LocationDefinition(
-                code: location.code, name: location.name, kind: location.kind == "store" ? .store : .warehouse,
-                shipsOnline: location.shipsOnline, clickAndCollect: location.clickAndCollect,
-                pickupBuffer: location.pickupBuffer, timezone: location.timezone))
+            try catalog.upsertLocation(
+                LocationDefinition(
+                    code: location.code, name: location.name, kind: location.kind == "store" ? .store : .warehouse,
+                    shipsOnline: location.shipsOnline, clickAndCollect: location.clickAndCollect,
+                    pickupBuffer: location.pickupBuffer, timezone: location.timezone))
         }
         try catalog.removeChannels(except: configuration.channels.map(\.code))
         for channel in configuration.channels {
-            try catalog.upsertChannel(ChannelDefinition(
-                code: channel.code, kind: channel.kind, modelsLocations: channel.modelsLocations,
-                locations: channel.locations, buffer: channel.buffer, share: channel.share,
-                maxQuantity: channel.max, minVisible: channel.minVisible,
-                sourcing: SourcingPolicy(rawValue: channel.sourcing) ?? .priority
-            ).declaring(ChannelAdapters.kind(named: channel.kind)?.capabilities ?? ChannelCapabilities()))
+            try catalog.upsertChannel(
+                ChannelDefinition(
+                    code: channel.code, kind: channel.kind, modelsLocations: channel.modelsLocations,
+                    locations: channel.locations, buffer: channel.buffer, share: channel.share,
+                    maxQuantity: channel.max, minVisible: channel.minVisible,
+                    sourcing: SourcingPolicy(rawValue: channel.sourcing) ?? .priority
+                ).declaring(ChannelAdapters.kind(named: channel.kind)?.capabilities ?? ChannelCapabilities()))
         }
         try catalog.replaceDistances(configuration.distances)
     }

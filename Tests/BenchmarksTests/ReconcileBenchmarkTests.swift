@@ -1,12 +1,12 @@
 import Benchmarks
-import Channels
 import ChannelSimulators
 import ChannelVocabulary
+import Channels
 import CurlHTTP
 import Foundation
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ReconcileBenchmarkTests {
     /// Reconciles N SKUs × 3 store endpoints (N from `OMNISTOCK_RECONCILE_BENCH_SKUS`, 3,000 by default).
@@ -26,9 +26,11 @@ import TestSupport
             endpoints.append(ChannelEndpoint(code: "bench-\(index)", channel: channel))
         }
         let result = try await ReconcileBenchmark.run(pool: database.pool, endpoints: endpoints, skus: skus)
-        print("reconcile benchmark: \(result.skus) SKUs × \(result.channels) channels, \(result.items) levels in "
-            + String(format: "%.1f s (%.0f levels/s), peak RSS %.0f MiB", result.seconds, result.itemsPerSecond,
-                     Double(result.peakRSSBytes ?? 0) / 1_048_576))
+        print(
+            "reconcile benchmark: \(result.skus) SKUs × \(result.channels) channels, \(result.items) levels in "
+                + String(
+                    format: "%.1f s (%.0f levels/s), peak RSS %.0f MiB", result.seconds, result.itemsPerSecond,
+                    Double(result.peakRSSBytes ?? 0) / 1_048_576))
         #expect(result.items == skus * 3)
         #expect(result.drift == 3 * ((skus + 99) / 100))
         for simulator in simulators { await simulator.stop() }

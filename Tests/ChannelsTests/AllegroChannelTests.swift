@@ -1,11 +1,12 @@
+import ChannelSimulators
 import ChannelVocabulary
 import Channels
-import ChannelSimulators
 import CurlHTTP
 import Foundation
-import struct HTTPTypes.HTTPFields
 import Synchronization
 import Testing
+
+import struct HTTPTypes.HTTPFields
 
 @Suite("allegro channel against its simulator")
 struct AllegroChannelTests {
@@ -18,11 +19,12 @@ struct AllegroChannelTests {
         onRefresh: (@Sendable (String, String) -> Void)? = nil,
         storedTokens: (@Sendable () -> (accessToken: String?, refreshToken: String)?)? = nil
     ) -> AllegroChannel {
-        AllegroChannel(configuration: AllegroConfiguration(
-            apiURL: simulator.baseURL, tokenURL: simulator.baseURL + "/auth/oauth/token", clientID: "client", clientSecret: "secret",
-            refreshToken: refreshToken, onTokensRefreshed: onRefresh, storedTokens: storedTokens, pageSize: pageSize,
-            eventsPageSize: eventsPageSize
-        ), client: sharedClient)
+        AllegroChannel(
+            configuration: AllegroConfiguration(
+                apiURL: simulator.baseURL, tokenURL: simulator.baseURL + "/auth/oauth/token", clientID: "client", clientSecret: "secret",
+                refreshToken: refreshToken, onTokensRefreshed: onRefresh, storedTokens: storedTokens, pageSize: pageSize,
+                eventsPageSize: eventsPageSize
+            ), client: sharedClient)
     }
 
     func level(_ offer: String, _ value: Int, previous: Int?, version: Int64 = 1) -> ChannelLevel {
@@ -39,10 +41,11 @@ struct AllegroChannelTests {
             #expect(simulator.offer("111")?.available == 7)
             let patches = simulator.requests.filter { $0.method == "PATCH" }
             #expect(patches.map(\.path) == ["/sale/product-offers/111", "/sale/product-offers/222"])
-            #expect(patches.allSatisfy {
-                $0.header("accept") == AllegroChannel.mediaType && $0.header("content-type") == AllegroChannel.mediaType
-                    && $0.header("authorization")?.hasPrefix("Bearer access-") == true
-            })
+            #expect(
+                patches.allSatisfy {
+                    $0.header("accept") == AllegroChannel.mediaType && $0.header("content-type") == AllegroChannel.mediaType
+                        && $0.header("authorization")?.hasPrefix("Bearer access-") == true
+                })
             #expect(patches.first?.bodyText == #"{"stock":{"available":7}}"#)
             #expect(simulator.publicationCommands.isEmpty)
         }
@@ -102,11 +105,14 @@ struct AllegroChannelTests {
             simulator.expireAccessTokens()
             #expect(await channel.pushLevels([level("111", 6, previous: 4)]).outcomes == [.ok])
             #expect(refreshed.withLock { $0 } == ["refresh-1001", simulator.currentRefreshToken])
-            #expect(simulator.requests.filter { $0.path == "/auth/oauth/token" }.allSatisfy {
-                $0.header("authorization") == "Basic " + Data("client:secret".utf8).base64EncodedString()
-            })
-            guard case .permanent = await self.channel(simulator, refreshToken: "stolen").pushLevels([level("111", 1, previous: 6)]).outcomes[0] else {
-                Issue.record("bad refresh token not permanent"); return
+            #expect(
+                simulator.requests.filter { $0.path == "/auth/oauth/token" }.allSatisfy {
+                    $0.header("authorization") == "Basic " + Data("client:secret".utf8).base64EncodedString()
+                })
+            guard case .permanent = await self.channel(simulator, refreshToken: "stolen").pushLevels([level("111", 1, previous: 6)]).outcomes[0]
+            else {
+                Issue.record("bad refresh token not permanent")
+                return
             }
         }
     }
@@ -125,8 +131,9 @@ struct AllegroChannelTests {
             #expect(simulator.currentRefreshToken == "refresh-1001", "the second took up the first's access token: no refresh")
             simulator.expireAccessTokens()
             #expect(await cli.pushLevels([level("111", 6, previous: 5)]).outcomes == [.ok])
-            #expect(await daemon.pushLevels([level("111", 7, previous: 6)]).outcomes == [.ok],
-                    "the first takes up the tokens the second rotated instead of refreshing with refresh-1001")
+            #expect(
+                await daemon.pushLevels([level("111", 7, previous: 6)]).outcomes == [.ok],
+                "the first takes up the tokens the second rotated instead of refreshing with refresh-1001")
             #expect(simulator.requests.filter { $0.path == "/auth/oauth/token" }.count == 2)
             #expect(simulator.offer("111")?.available == 7)
         }
@@ -141,12 +148,18 @@ struct AllegroChannelTests {
             simulator.inject(.fail(status: 429, retryAfter: 4))
             #expect(await channel.pushLevels([level("111", 3, previous: 2)]).outcomes == [.retryAfter(seconds: 4)])
             simulator.inject(.fail(status: 500))
-            guard case .transient = await channel.pushLevels([level("111", 3, previous: 2)]).outcomes[0] else { Issue.record("500"); return }
+            guard case .transient = await channel.pushLevels([level("111", 3, previous: 2)]).outcomes[0] else {
+                Issue.record("500")
+                return
+            }
             let unmapped = await channel.pushLevels([
                 ChannelLevel(sku: "X", location: "store-krakow", value: 1, version: 1, externalID: "111"),
                 ChannelLevel(sku: "Y", location: ChannelLevel.pooled, value: 1, version: 1),
             ]).outcomes
-            guard case .permanent = unmapped[0], case .permanent = unmapped[1] else { Issue.record("\(unmapped)"); return }
+            guard case .permanent = unmapped[0], case .permanent = unmapped[1] else {
+                Issue.record("\(unmapped)")
+                return
+            }
         }
     }
 
@@ -181,11 +194,14 @@ struct AllegroChannelTests {
             let page1 = try await channel.fetchOrders(since: nil)
             #expect(page1.hasMore)
             #expect(page1.nextCursor == ready)
-            #expect(page1.items == [NormalizedEvent(
-                id: "allegro-event-\(ready)", kind: .orderCreated, orderRef: "cf-1",
-                lines: [.init(sku: "MUG", externalID: "111", quantity: 2), .init(sku: "CAP", externalID: "222", quantity: 1)],
-                occurredAt: page1.items.first?.occurredAt
-            )])
+            #expect(
+                page1.items == [
+                    NormalizedEvent(
+                        id: "allegro-event-\(ready)", kind: .orderCreated, orderRef: "cf-1",
+                        lines: [.init(sku: "MUG", externalID: "111", quantity: 2), .init(sku: "CAP", externalID: "222", quantity: 1)],
+                        occurredAt: page1.items.first?.occurredAt
+                    )
+                ])
             let page2 = try await channel.fetchOrders(since: page1.nextCursor)
             #expect(page2.items.map(\.kind) == [.orderCancelled, .orderFulfilled])
             #expect(page2.nextCursor == last)
@@ -213,7 +229,10 @@ struct AllegroChannelTests {
             simulator.endOffer("222")
             let kept = await channel.pushLevels([level("222", 4, previous: 3, version: 2)])
             #expect(simulator.offer("222")?.status == "ENDED", "an offer the seller ended stays ended")
-            guard case .permanent = kept.outcomes[0] else { Issue.record("\(kept.outcomes)"); return }
+            guard case .permanent = kept.outcomes[0] else {
+                Issue.record("\(kept.outcomes)")
+                return
+            }
             #expect(kept.items[0].issue?.kind == .endedOffer)
             #expect(!simulator.publicationCommands.values.contains { $0.offers == ["222"] })
         }

@@ -1,6 +1,6 @@
+import ChannelSimulators
 import ChannelVocabulary
 import Channels
-import ChannelSimulators
 import CurlHTTP
 import Foundation
 import HTTPTypes

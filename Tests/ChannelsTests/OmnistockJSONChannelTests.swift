@@ -1,6 +1,6 @@
+import ChannelSimulators
 import ChannelVocabulary
 import Channels
-import ChannelSimulators
 import CurlHTTP
 import Foundation
 import Testing
@@ -59,11 +59,18 @@ struct OmnistockJSONChannelTests {
             simulator.inject(.fail(status: 503, retryAfter: 2))
             #expect(await channel.pushLevels(levels(1)).outcomes == [.retryAfter(seconds: 2)])
             simulator.inject(.fail(status: 500))
-            guard case .transient = await channel.pushLevels(levels(1)).outcomes[0] else { Issue.record("500 not transient"); return }
+            guard case .transient = await channel.pushLevels(levels(1)).outcomes[0] else {
+                Issue.record("500 not transient")
+                return
+            }
             simulator.inject(.fail(status: 422))
-            guard case .permanent = await channel.pushLevels(levels(1)).outcomes[0] else { Issue.record("422 not permanent"); return }
+            guard case .permanent = await channel.pushLevels(levels(1)).outcomes[0] else {
+                Issue.record("422 not permanent")
+                return
+            }
             guard case .permanent = await self.channel(simulator, token: "wrong").pushLevels(levels(1)).outcomes[0] else {
-                Issue.record("401 not permanent"); return
+                Issue.record("401 not permanent")
+                return
             }
         }
     }
@@ -75,7 +82,10 @@ struct OmnistockJSONChannelTests {
             defer { client.shutdown() }
             let channel = OmnistockJSONChannel(configuration: .init(baseURL: simulator.baseURL, token: "t0k"), client: client)
             simulator.inject(.hang(.seconds(1)))
-            guard case .transient(let message) = await channel.pushLevels(levels(1)).outcomes[0] else { Issue.record("hang not transient"); return }
+            guard case .transient(let message) = await channel.pushLevels(levels(1)).outcomes[0] else {
+                Issue.record("hang not transient")
+                return
+            }
             #expect(message.contains("timeout"))
         }
     }

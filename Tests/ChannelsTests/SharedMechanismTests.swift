@@ -19,7 +19,9 @@ struct SharedMechanismTests {
         #expect(ResponseClassifier.outcome(of: response(502, [:], "bad gateway")) == .transient("HTTP 502: bad gateway"))
         #expect(ResponseClassifier.outcome(of: response(408)) == .transient("HTTP 408: "))
         #expect(ResponseClassifier.outcome(of: response(400, [:], #"{"error":"nope"}"#)) == .permanent(#"HTTP 400: {"error":"nope"}"#))
-        #expect(ResponseClassifier.outcome(of: HTTPClientError(kind: .timeout, message: "Timeout was reached")) == .transient("timeout: Timeout was reached"))
+        #expect(
+            ResponseClassifier.outcome(of: HTTPClientError(kind: .timeout, message: "Timeout was reached"))
+                == .transient("timeout: Timeout was reached"))
         #expect(ResponseClassifier.excerpt(bytes(String(repeating: "x", count: 500))).count == 201)
     }
 
@@ -49,9 +51,12 @@ struct SharedMechanismTests {
     @Test("HMAC-SHA256 base64 and constant-time comparison")
     func signatures() {
         // RFC 4231 test case 2.
-        #expect(WebhookSignature.hmacSHA256Base64(key: bytes("Jefe"), message: bytes("what do ya want for nothing?"))
-            == Data([0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7,
-                     0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83, 0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43]).base64EncodedString())
+        #expect(
+            WebhookSignature.hmacSHA256Base64(key: bytes("Jefe"), message: bytes("what do ya want for nothing?"))
+                == Data([
+                    0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7,
+                    0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83, 0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43,
+                ]).base64EncodedString())
         #expect(ConstantTime.equals(bytes("abc"), bytes("abc")))
         #expect(!ConstantTime.equals(bytes("abc"), bytes("abd")))
         #expect(!ConstantTime.equals(bytes("abc"), bytes("abcd")))

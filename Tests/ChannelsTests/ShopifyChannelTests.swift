@@ -1,6 +1,6 @@
+import ChannelSimulators
 import ChannelVocabulary
 import Channels
-import ChannelSimulators
 import CurlHTTP
 import Foundation
 import Testing
@@ -10,11 +10,14 @@ struct ShopifyChannelTests {
     static let location = "gid://shopify/Location/1"
     static let secret = "shpss_app_secret"
 
-    func channel(_ simulator: ShopifySimulator, token: String = "shpat_1", batchSize: Int = 100, pageSize: Int = 50, secrets: [String] = [secret]) -> ShopifyChannel {
-        ShopifyChannel(configuration: ShopifyConfiguration(
-            shopURL: simulator.baseURL, accessToken: token, webhookSecrets: secrets,
-            locations: ["wh-main": Self.location], batchSize: batchSize, pageSize: pageSize
-        ), client: sharedClient)
+    func channel(
+        _ simulator: ShopifySimulator, token: String = "shpat_1", batchSize: Int = 100, pageSize: Int = 50, secrets: [String] = [secret]
+    ) -> ShopifyChannel {
+        ShopifyChannel(
+            configuration: ShopifyConfiguration(
+                shopURL: simulator.baseURL, accessToken: token, webhookSecrets: secrets,
+                locations: ["wh-main": Self.location], batchSize: batchSize, pageSize: pageSize
+            ), client: sharedClient)
     }
 
     func stocked(_ simulator: ShopifySimulator, _ count: Int) -> [ChannelLevel] {
@@ -72,7 +75,10 @@ struct ShopifyChannelTests {
             next[2].externalID = "gid://shopify/InventoryItem/999"
             let outcomes = await channel(simulator).pushLevels(next).outcomes
             #expect(Array(outcomes.prefix(2)) == [.ok, .ok])
-            guard case .permanent = outcomes[2] else { Issue.record("\(outcomes)"); return }
+            guard case .permanent = outcomes[2] else {
+                Issue.record("\(outcomes)")
+                return
+            }
             #expect(simulator.level(sku: "SKU-0", location: Self.location) == 11)
         }
     }
@@ -86,8 +92,14 @@ struct ShopifyChannelTests {
             simulator.inject(.fail(status: 429, retryAfter: 2))
             #expect(await channel(simulator).pushLevels(levels).outcomes == [.retryAfter(seconds: 2), .retryAfter(seconds: 2)])
             simulator.inject(.fail(status: 502))
-            guard case .transient = await channel(simulator).pushLevels(levels).outcomes[0] else { Issue.record("502"); return }
-            guard case .permanent = await channel(simulator, token: "nope").pushLevels(levels).outcomes[0] else { Issue.record("401"); return }
+            guard case .transient = await channel(simulator).pushLevels(levels).outcomes[0] else {
+                Issue.record("502")
+                return
+            }
+            guard case .permanent = await channel(simulator, token: "nope").pushLevels(levels).outcomes[0] else {
+                Issue.record("401")
+                return
+            }
             await #expect(throws: ChannelError(.retryAfter(seconds: 5), "Shopify THROTTLED")) {
                 simulator.inject(.throttle(seconds: 5))
                 return try await channel(simulator).fetchLevels(cursor: nil)
@@ -103,7 +115,10 @@ struct ShopifyChannelTests {
                 ChannelLevel(sku: "B", location: "nowhere", value: 1, version: 1, externalID: "gid://shopify/InventoryItem/1"),
             ]
             let outcomes = await channel(simulator).pushLevels(levels).outcomes
-            guard case .permanent = outcomes[0], case .permanent = outcomes[1] else { Issue.record("\(outcomes)"); return }
+            guard case .permanent = outcomes[0], case .permanent = outcomes[1] else {
+                Issue.record("\(outcomes)")
+                return
+            }
             #expect(simulator.requests.isEmpty)
         }
     }

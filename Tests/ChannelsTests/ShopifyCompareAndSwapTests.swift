@@ -1,6 +1,6 @@
+import ChannelSimulators
 import ChannelVocabulary
 import Channels
-import ChannelSimulators
 import Foundation
 import Testing
 
@@ -11,17 +11,18 @@ struct ShopifyCompareAndSwapTests {
     static let location = "gid://shopify/Location/1"
 
     func channel(_ simulator: ShopifySimulator) -> ShopifyChannel {
-        ShopifyChannel(configuration: ShopifyConfiguration(
-            shopURL: simulator.baseURL, accessToken: "shpat_1", locations: ["wh-main": Self.location]
-        ), client: sharedClient)
+        ShopifyChannel(
+            configuration: ShopifyConfiguration(
+                shopURL: simulator.baseURL, accessToken: "shpat_1", locations: ["wh-main": Self.location]
+            ), client: sharedClient)
     }
 
     /// The `inventorySetQuantities` requests received: idempotency key and the quantities sent.
     func mutations(_ simulator: ShopifySimulator) -> [(key: String, quantities: [[String: Any]])] {
         simulator.requests.compactMap { request in
             guard let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any],
-                  (body["query"] as? String)?.contains("inventorySetQuantities") == true,
-                  let variables = body["variables"] as? [String: Any]
+                (body["query"] as? String)?.contains("inventorySetQuantities") == true,
+                let variables = body["variables"] as? [String: Any]
             else { return nil }
             return (variables["key"] as? String ?? "", (variables["input"] as? [String: Any])?["quantities"] as? [[String: Any]] ?? [])
         }
@@ -60,7 +61,7 @@ struct ShopifyCompareAndSwapTests {
             simulator.setLevel(sku: "MUG", location: Self.location, available: 6)
             simulator.inject(.stale, count: 10)
             let result = await channel(simulator).pushLevels([
-                ChannelLevel(sku: "MUG", location: "wh-main", value: 5, version: 2, previousValue: 6, externalID: mug),
+                ChannelLevel(sku: "MUG", location: "wh-main", value: 5, version: 2, previousValue: 6, externalID: mug)
             ])
             #expect(result.outcomes == [.conflict(current: 6)])
             #expect(simulator.requests.count == 3)

@@ -1,8 +1,9 @@
-@testable import Channels
 import ChannelSimulators
 import ChannelVocabulary
 import Foundation
 import Testing
+
+@testable import Channels
 
 /// Issue 12, item 2: Shopify refuses a query that requests more than 1,000 points and throttles by a
 /// leaky bucket; every query the adapter sends must fit, and reads must wait for the bucket.
@@ -11,17 +12,19 @@ struct ShopifyQueryCostTests {
     static let locations = ["gid://shopify/Location/1", "gid://shopify/Location/2"]
 
     func channel(_ simulator: ShopifySimulator) -> ShopifyChannel {
-        ShopifyChannel(configuration: ShopifyConfiguration(
-            shopURL: simulator.baseURL, accessToken: "shpat_1",
-            locations: ["wh-main": Self.locations[0], "wh-south": Self.locations[1]]
-        ), client: sharedClient)
+        ShopifyChannel(
+            configuration: ShopifyConfiguration(
+                shopURL: simulator.baseURL, accessToken: "shpat_1",
+                locations: ["wh-main": Self.locations[0], "wh-south": Self.locations[1]]
+            ), client: sharedClient)
     }
 
     /// The requested cost of each request the simulator received, by the simulator's cost rules.
     func requestedCosts(_ simulator: ShopifySimulator) -> [Int] {
         simulator.requests.map { request in
             let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] ?? [:]
-            return ShopifyCostModel.requestedCost(query: body["query"] as? String ?? "", variables: body["variables"] as? [String: Any] ?? [:]) ?? .max
+            return ShopifyCostModel.requestedCost(query: body["query"] as? String ?? "", variables: body["variables"] as? [String: Any] ?? [:])
+                ?? .max
         }
     }
 
@@ -110,10 +113,11 @@ struct ShopifyBulkTests {
                 for location in locations { simulator.setLevel(sku: "SKU-\(index)", location: location, available: index % 7) }
             }
             simulator.addVariant(sku: "NOT-STOCKED")
-            let channel = ShopifyChannel(configuration: ShopifyConfiguration(
-                shopURL: simulator.baseURL, accessToken: "shpat_1", locations: ["wh-main": locations[0], "wh-south": locations[1]],
-                bulkThreshold: 100, bulkPollInterval: 0.05
-            ), client: sharedClient)
+            let channel = ShopifyChannel(
+                configuration: ShopifyConfiguration(
+                    shopURL: simulator.baseURL, accessToken: "shpat_1", locations: ["wh-main": locations[0], "wh-south": locations[1]],
+                    bulkThreshold: 100, bulkPollInterval: 0.05
+                ), client: sharedClient)
             let page = try await channel.fetchLevels(cursor: nil)
             #expect(!page.hasMore)
             #expect(page.items.count == 300)
@@ -126,8 +130,9 @@ struct ShopifyBulkTests {
             #expect(download.header("X-Shopify-Access-Token") == nil)
             // A small shop stays on paged reads.
             simulator.clearRequests()
-            let small = ShopifyChannel(configuration: ShopifyConfiguration(
-                shopURL: simulator.baseURL, accessToken: "shpat_1", locations: ["wh-main": locations[0]]), client: sharedClient)
+            let small = ShopifyChannel(
+                configuration: ShopifyConfiguration(
+                    shopURL: simulator.baseURL, accessToken: "shpat_1", locations: ["wh-main": locations[0]]), client: sharedClient)
             #expect(try await allLevels(small).items.count == 150)
             #expect(!simulator.requests.contains { String(decoding: $0.body, as: UTF8.self).contains("bulkOperationRunQuery") })
         }

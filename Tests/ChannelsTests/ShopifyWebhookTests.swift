@@ -1,6 +1,6 @@
+import ChannelSimulators
 import ChannelVocabulary
 import Channels
-import ChannelSimulators
 import CurlHTTP
 import Foundation
 import HTTPTypes
@@ -11,10 +11,11 @@ struct ShopifyWebhookTests {
     static let secret = "shpss_app_secret"
 
     func channel(secrets: [String] = [secret]) -> ShopifyChannel {
-        ShopifyChannel(configuration: ShopifyConfiguration(
-            shopURL: "http://127.0.0.1:1", accessToken: "t", webhookSecrets: secrets,
-            locations: ["wh-main": "gid://shopify/Location/1", "store-krakow": "gid://shopify/Location/2"]
-        ), client: sharedClient)
+        ShopifyChannel(
+            configuration: ShopifyConfiguration(
+                shopURL: "http://127.0.0.1:1", accessToken: "t", webhookSecrets: secrets,
+                locations: ["wh-main": "gid://shopify/Location/1", "store-krakow": "gid://shopify/Location/2"]
+            ), client: sharedClient)
     }
 
     /// Delivers `topic` from the simulator to a recorder and returns what arrived.
@@ -62,7 +63,8 @@ struct ShopifyWebhookTests {
     func refund() async throws {
         let simulator = ShopifySimulator(accessToken: "t", webhookSecret: Self.secret)
         let order = simulator.addOrder(lines: [("TSHIRT-RED-M", 2), ("MUG", 1)])
-        let payload = simulator.refundPayload(order: order, refundID: 77, restocked: [("TSHIRT-RED-M", 1), ("MUG", 1)], location: "gid://shopify/Location/2")
+        let payload = simulator.refundPayload(
+            order: order, refundID: 77, restocked: [("TSHIRT-RED-M", 1), ("MUG", 1)], location: "gid://shopify/Location/2")
         let (received, body) = try await deliver(simulator, topic: "refunds/create", payload: payload)
         let events = try channel().parseWebhook(headers: received, body: body)
         #expect(events.count == 1)
@@ -76,10 +78,18 @@ struct ShopifyWebhookTests {
     @Test("inventory_levels/update is a drift signal; other topics give nothing")
     func drift() throws {
         let body = bytes(#"{"inventory_item_id": 271878346596884015, "location_id": 1, "available": 6, "updated_at": "2026-11-20T10:00:00Z"}"#)
-        let events = try channel().parseWebhook(headers: headers([("X-Shopify-Topic", "inventory_levels/update"), ("X-Shopify-Webhook-Id", "w")]), body: body)
-        #expect(events == [NormalizedEvent(id: "w", kind: .channelLevelChanged, lines: [.init(
-            sku: nil, externalID: "gid://shopify/InventoryItem/271878346596884015", quantity: 6, location: "wh-main"
-        )])])
+        let events = try channel().parseWebhook(
+            headers: headers([("X-Shopify-Topic", "inventory_levels/update"), ("X-Shopify-Webhook-Id", "w")]), body: body)
+        #expect(
+            events == [
+                NormalizedEvent(
+                    id: "w", kind: .channelLevelChanged,
+                    lines: [
+                        .init(
+                            sku: nil, externalID: "gid://shopify/InventoryItem/271878346596884015", quantity: 6, location: "wh-main"
+                        )
+                    ])
+            ])
         #expect(try channel().parseWebhook(headers: headers([("X-Shopify-Topic", "app/uninstalled")]), body: bytes("{}")).isEmpty)
     }
 

@@ -1,5 +1,6 @@
-@testable import ChannelSimulators
 import Testing
+
+@testable import ChannelSimulators
 
 /// The simulators' chaos draws, checked on a fixed seed so that the shares are exact for the run, not
 /// a matter of luck (the fault suite's daemon test draws a random seed and sees too few requests for that).

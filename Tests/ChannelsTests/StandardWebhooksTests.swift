@@ -1,6 +1,6 @@
+import ChannelSimulators
 import ChannelVocabulary
 import Channels
-import ChannelSimulators
 import CurlHTTP
 import Foundation
 import HTTPTypes
@@ -23,8 +23,9 @@ struct StandardWebhooksTests {
     @Test("the specification's published vector verifies")
     func vector() {
         #expect(channel(secrets: [Self.secret]).verifyWebhook(headers: vectorHeaders(), body: Self.body, now: Self.signedAt) == .verified)
-        #expect(StandardWebhooks.sign(secret: Self.secret, id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: Self.body)
-            == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        #expect(
+            StandardWebhooks.sign(secret: Self.secret, id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: Self.body)
+                == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
     }
 
     @Test("tampered body, wrong secret, missing headers and stale timestamps are rejected")
@@ -35,8 +36,10 @@ struct StandardWebhooksTests {
         let other = self.channel(secrets: ["whsec_" + Data(repeating: 7, count: 24).base64EncodedString()])
         #expect(other.verifyWebhook(headers: vectorHeaders(), body: Self.body, now: Self.signedAt) == .rejected("signature mismatch"))
         #expect(channel.verifyWebhook(headers: [:], body: Self.body, now: Self.signedAt) == .rejected("missing webhook headers"))
-        #expect(channel.verifyWebhook(headers: vectorHeaders(), body: Self.body, now: Self.signedAt + 301) == .rejected("timestamp outside tolerance"))
-        #expect(channel.verifyWebhook(headers: vectorHeaders(), body: Self.body, now: Self.signedAt - 301) == .rejected("timestamp outside tolerance"))
+        #expect(
+            channel.verifyWebhook(headers: vectorHeaders(), body: Self.body, now: Self.signedAt + 301) == .rejected("timestamp outside tolerance"))
+        #expect(
+            channel.verifyWebhook(headers: vectorHeaders(), body: Self.body, now: Self.signedAt - 301) == .rejected("timestamp outside tolerance"))
         #expect(channel.verifyWebhook(headers: vectorHeaders(), body: Self.body, now: Self.signedAt + 300) == .verified)
     }
 
@@ -54,27 +57,43 @@ struct StandardWebhooksTests {
     func parse() throws {
         let channel = channel(secrets: [Self.secret])
         let id = headers([("webhook-id", "msg_1")])
-        let created = try channel.parseWebhook(headers: id, body: bytes("""
-            {"type": "order.created", "data": {"order": "WEB-1001", "fulfillment": "pickup", "pickup_location": "store-krakow",
-             "created_at": "2026-11-20T10:00:00Z",
-             "lines": [{"sku": "TSHIRT-RED-M", "quantity": 2, "location": "store-krakow"}, {"sku": "MUG", "quantity": 1}]}}
-            """))
-        #expect(created == [NormalizedEvent(
-            id: "msg_1", kind: .orderCreated, orderRef: "WEB-1001",
-            lines: [.init(sku: "TSHIRT-RED-M", quantity: 2, location: "store-krakow"), .init(sku: "MUG", quantity: 1)],
-            fulfillment: .pickup, pickupLocation: "store-krakow", occurredAt: ISO8601DateFormatter().date(from: "2026-11-20T10:00:00Z")
-        )])
+        let created = try channel.parseWebhook(
+            headers: id,
+            body: bytes(
+                """
+                {"type": "order.created", "data": {"order": "WEB-1001", "fulfillment": "pickup", "pickup_location": "store-krakow",
+                 "created_at": "2026-11-20T10:00:00Z",
+                 "lines": [{"sku": "TSHIRT-RED-M", "quantity": 2, "location": "store-krakow"}, {"sku": "MUG", "quantity": 1}]}}
+                """))
+        #expect(
+            created == [
+                NormalizedEvent(
+                    id: "msg_1", kind: .orderCreated, orderRef: "WEB-1001",
+                    lines: [.init(sku: "TSHIRT-RED-M", quantity: 2, location: "store-krakow"), .init(sku: "MUG", quantity: 1)],
+                    fulfillment: .pickup, pickupLocation: "store-krakow", occurredAt: ISO8601DateFormatter().date(from: "2026-11-20T10:00:00Z")
+                )
+            ])
         let cancelled = try channel.parseWebhook(headers: id, body: bytes(#"{"type": "order.cancelled", "data": {"order": "WEB-1001"}}"#))
         #expect(cancelled == [NormalizedEvent(id: "msg_1", kind: .orderCancelled, orderRef: "WEB-1001")])
-        let adjusted = try channel.parseWebhook(headers: id, body: bytes("""
-            {"type": "stock.adjusted", "data": {"sku": "MUG", "location": "store-krakow", "delta": -1, "reason": "damaged", "reference": "POS-77"}}
-            """))
-        #expect(adjusted == [NormalizedEvent(
-            id: "msg_1", kind: .stockAdjusted, lines: [.init(sku: "MUG", quantity: -1, location: "store-krakow")], reason: "damaged", reference: "POS-77"
-        )])
-        let counted = try channel.parseWebhook(headers: id, body: bytes("""
-            {"type": "stock.counted", "data": {"sku": "MUG", "location": "store-krakow", "on_hand": 4, "counted_at": "2026-11-20T10:00:00Z"}}
-            """))
+        let adjusted = try channel.parseWebhook(
+            headers: id,
+            body: bytes(
+                """
+                {"type": "stock.adjusted", "data": {"sku": "MUG", "location": "store-krakow", "delta": -1, "reason": "damaged", "reference": "POS-77"}}
+                """))
+        #expect(
+            adjusted == [
+                NormalizedEvent(
+                    id: "msg_1", kind: .stockAdjusted, lines: [.init(sku: "MUG", quantity: -1, location: "store-krakow")], reason: "damaged",
+                    reference: "POS-77"
+                )
+            ])
+        let counted = try channel.parseWebhook(
+            headers: id,
+            body: bytes(
+                """
+                {"type": "stock.counted", "data": {"sku": "MUG", "location": "store-krakow", "on_hand": 4, "counted_at": "2026-11-20T10:00:00Z"}}
+                """))
         #expect(counted.first?.kind == .stockCounted && counted.first?.lines.first?.quantity == 4)
         #expect(throws: ChannelError.self) { try channel.parseWebhook(headers: id, body: bytes(#"{"type": "order.exploded", "data": {}}"#)) }
         #expect(throws: ChannelError.self) { try channel.parseWebhook(headers: id, body: bytes("not json")) }

@@ -1,6 +1,6 @@
+import ChannelSimulators
 import ChannelVocabulary
 import Channels
-import ChannelSimulators
 import CurlHTTP
 import Foundation
 import Testing
@@ -17,10 +17,11 @@ struct WooCommerceChannelTests {
         _ simulator: WooCommerceSimulator, secret: String = "cs_1", batchSize: Int = 100, pageSize: Int = 100, webhookSecrets: [String] = [secret],
         unmanaged: UntrackedStockPolicy = .enable, orderOverlap: TimeInterval = 300
     ) -> WooCommerceChannel {
-        WooCommerceChannel(configuration: WooCommerceConfiguration(
-            siteURL: simulator.baseURL, consumerKey: "ck_1", consumerSecret: secret, webhookSecrets: webhookSecrets,
-            batchSize: batchSize, pageSize: pageSize, unmanaged: unmanaged, orderOverlap: orderOverlap
-        ), client: sharedClient)
+        WooCommerceChannel(
+            configuration: WooCommerceConfiguration(
+                siteURL: simulator.baseURL, consumerKey: "ck_1", consumerSecret: secret, webhookSecrets: webhookSecrets,
+                batchSize: batchSize, pageSize: pageSize, unmanaged: unmanaged, orderOverlap: orderOverlap
+            ), client: sharedClient)
     }
 
     func level(_ sku: String, _ value: Int, _ external: String?) -> ChannelLevel {
@@ -39,7 +40,8 @@ struct WooCommerceChannelTests {
             ])
             #expect(result.outcomes == [.ok, .ok, .ok, .ok])
             #expect([mug, cap, shirt.variations[0], shirt.variations[1]].map(simulator.stock(of:)) == [5, 0, 3, 9])
-            #expect(Set(simulator.requests.map(\.path)) == ["/wp-json/wc/v3/products/batch", "/wp-json/wc/v3/products/\(shirt.parent)/variations/batch"])
+            #expect(
+                Set(simulator.requests.map(\.path)) == ["/wp-json/wc/v3/products/batch", "/wp-json/wc/v3/products/\(shirt.parent)/variations/batch"])
             #expect(simulator.requests.allSatisfy { $0.header("authorization") == "Basic " + Data("ck_1:cs_1".utf8).base64EncodedString() })
             #expect(simulator.requests.first?.bodyText.contains(#""manage_stock":true"#) == true)
         }
@@ -66,7 +68,10 @@ struct WooCommerceChannelTests {
             ]).outcomes
             #expect(outcomes[0] == .ok)
             #expect(outcomes[1] == .permanent("woocommerce_rest_product_invalid_id: Invalid ID."))
-            guard case .permanent = outcomes[2], case .permanent = outcomes[3] else { Issue.record("\(outcomes)"); return }
+            guard case .permanent = outcomes[2], case .permanent = outcomes[3] else {
+                Issue.record("\(outcomes)")
+                return
+            }
         }
     }
 
@@ -77,8 +82,14 @@ struct WooCommerceChannelTests {
             simulator.inject(.fail(status: 429, retryAfter: 11))
             #expect(await channel(simulator).pushLevels(levels).outcomes == [.retryAfter(seconds: 11)])
             simulator.inject(.fail(status: 500))
-            guard case .transient = await channel(simulator).pushLevels(levels).outcomes[0] else { Issue.record("500"); return }
-            guard case .permanent(let message) = await channel(simulator, secret: "wrong").pushLevels(levels).outcomes[0] else { Issue.record("401"); return }
+            guard case .transient = await channel(simulator).pushLevels(levels).outcomes[0] else {
+                Issue.record("500")
+                return
+            }
+            guard case .permanent(let message) = await channel(simulator, secret: "wrong").pushLevels(levels).outcomes[0] else {
+                Issue.record("401")
+                return
+            }
             #expect(message.hasPrefix("HTTP 401"))
         }
     }
@@ -124,10 +135,13 @@ struct WooCommerceChannelTests {
             #expect(try await channel.fetchOrders(since: resume).items.isEmpty)
             simulator.updateOrder(first.id, status: "cancelled", at: start + 30)
             let later = try await channel.fetchOrders(since: resume)
-            #expect(later.items == [NormalizedEvent(
-                id: "woocommerce-order-\(first.id)/orderCancelled", kind: .orderCancelled, orderRef: "\(first.id)",
-                fulfillment: .ship, occurredAt: start
-            )])
+            #expect(
+                later.items == [
+                    NormalizedEvent(
+                        id: "woocommerce-order-\(first.id)/orderCancelled", kind: .orderCancelled, orderRef: "\(first.id)",
+                        fulfillment: .ship, occurredAt: start
+                    )
+                ])
         }
     }
 

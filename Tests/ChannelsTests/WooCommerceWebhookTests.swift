@@ -1,6 +1,6 @@
+import ChannelSimulators
 import ChannelVocabulary
 import Channels
-import ChannelSimulators
 import CurlHTTP
 import Foundation
 import HTTPTypes
@@ -11,9 +11,10 @@ struct WooCommerceWebhookTests {
     static let secret = "wc-webhook-secret"
 
     func channel(secrets: [String] = [secret]) -> WooCommerceChannel {
-        WooCommerceChannel(configuration: WooCommerceConfiguration(
-            siteURL: "http://127.0.0.1:1", consumerKey: "ck", consumerSecret: "cs", webhookSecrets: secrets
-        ), client: sharedClient)
+        WooCommerceChannel(
+            configuration: WooCommerceConfiguration(
+                siteURL: "http://127.0.0.1:1", consumerKey: "ck", consumerSecret: "cs", webhookSecrets: secrets
+            ), client: sharedClient)
     }
 
     func deliver(_ send: (String) async throws -> Int) async throws -> (HTTPFields, [UInt8]) {
@@ -29,7 +30,9 @@ struct WooCommerceWebhookTests {
     func verification() async throws {
         let simulator = WooCommerceSimulator(consumerKey: "ck", consumerSecret: "cs", webhookSecret: Self.secret)
         let order = simulator.addOrder(lines: [("MUG", 1)])
-        let (received, body) = try await deliver { try await simulator.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: $0) }
+        let (received, body) = try await deliver {
+            try await simulator.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: $0)
+        }
         #expect(channel().verifyWebhook(headers: received, body: body, now: Date()) == .verified)
         #expect(channel().verifyWebhook(headers: received, body: Array(body.dropLast()), now: Date()) == .rejected("signature mismatch"))
         #expect(channel(secrets: ["old"]).verifyWebhook(headers: received, body: body, now: Date()) == .rejected("signature mismatch"))
@@ -51,13 +54,20 @@ struct WooCommerceWebhookTests {
             try await simulator.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: $0, at: sent)
         }
         let events = try channel().parseWebhook(headers: created, body: createdBody)
-        #expect(events.first?.id.hasPrefix("order-\(order.id)/") == true && events.first?.id.hasSuffix("/" + simulator.deliveryID(at: sent)) == true,
-                "keyed by the resource, the body and the delivery id")
-        #expect(events == [NormalizedEvent(
-            id: events.first?.id ?? "", kind: .orderCreated, orderRef: "\(order.id)",
-            lines: [.init(sku: "MUG", externalID: "\(mug)", quantity: 2), .init(sku: "TSHIRT-M", externalID: "\(shirt.parent)/\(shirt.variations[0])", quantity: 1)],
-            fulfillment: .pickup, occurredAt: events.first?.occurredAt
-        )])
+        #expect(
+            events.first?.id.hasPrefix("order-\(order.id)/") == true && events.first?.id.hasSuffix("/" + simulator.deliveryID(at: sent)) == true,
+            "keyed by the resource, the body and the delivery id")
+        #expect(
+            events == [
+                NormalizedEvent(
+                    id: events.first?.id ?? "", kind: .orderCreated, orderRef: "\(order.id)",
+                    lines: [
+                        .init(sku: "MUG", externalID: "\(mug)", quantity: 2),
+                        .init(sku: "TSHIRT-M", externalID: "\(shirt.parent)/\(shirt.variations[0])", quantity: 1),
+                    ],
+                    fulfillment: .pickup, occurredAt: events.first?.occurredAt
+                )
+            ])
         for (status, kind) in [("cancelled", NormalizedEvent.Kind.orderCancelled), ("completed", .orderFulfilled), ("on-hold", .orderCreated)] {
             let updated = try #require(simulator.updateOrder(order.id, status: status))
             let (received, body) = try await deliver {

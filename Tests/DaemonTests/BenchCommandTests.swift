@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `omnistock bench` end to end on the test cluster. Figures are not timed here; what is checked is what
 /// must hold whatever the machine: the hot SKU never oversells, and the memory phase really starts a

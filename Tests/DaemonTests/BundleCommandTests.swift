@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 /// `omnistock bundles import` and `omnistock stock BUNDLE` as operators run them.
 @Suite struct BundleCommandTests {

@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 /// The `omnistock` binary as operators use it: exit codes, messages, import and verify.
 @Suite struct CommandLineTests {
@@ -34,7 +34,8 @@ import TestSupport
 
     @Test func importStockVerifyRoundTrip() throws {
         let database = try TestDatabase.make()
-        let config = try write("""
+        let config = try write(
+            """
             [[locations]]
             code = "wh-main"
             kind = "warehouse"

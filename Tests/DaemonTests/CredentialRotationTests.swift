@@ -2,8 +2,8 @@ import ChannelSimulators
 import Foundation
 import Ledger
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 /// Allegro rotates refresh tokens: the configured one works once. A restarted daemon must go on from the
 /// latest token it stored, not from the configuration.
@@ -16,21 +16,21 @@ import TestSupport
         let configPath = NSTemporaryDirectory() + "omnistock-allegro-\(UUID().uuidString.prefix(8)).toml"
         defer { try? FileManager.default.removeItem(atPath: configPath) }
         try """
-            [server]
-            listen = "127.0.0.1:0"
-            [[locations]]
-            code = "wh-main"
-            kind = "warehouse"
-            [[channels]]
-            code = "marketplace"
-            kind = "allegro"
-            base_url = "\(marketplace.baseURL)"
-            token_url = "\(marketplace.baseURL)/auth/oauth/token"
-            client_id = "client"
-            client_secret = "secret"
-            refresh_token = "configured-refresh"
-            locations = ["wh-main"]
-            """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        [server]
+        listen = "127.0.0.1:0"
+        [[locations]]
+        code = "wh-main"
+        kind = "warehouse"
+        [[channels]]
+        code = "marketplace"
+        kind = "allegro"
+        base_url = "\(marketplace.baseURL)"
+        token_url = "\(marketplace.baseURL)/auth/oauth/token"
+        client_id = "client"
+        client_secret = "secret"
+        refresh_token = "configured-refresh"
+        locations = ["wh-main"]
+        """.write(toFile: configPath, atomically: true, encoding: .utf8)
         let arguments = ["serve", "--config", configPath, "--database", database.url]
         #expect(try DaemonProcess.run(["migrate", "--config", configPath, "--database", database.url]).status == 0)
         try Catalog(pool: database.pool).upsertSKU("MUG")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The README's first command ends in `omnistock demo`: it must tell its story and converge.
 @Suite struct DemoTests {

@@ -1,8 +1,8 @@
 import CurlHTTP
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 /// The daemon's embedded database on a small filesystem that fills up: writes are answered `503` (retry
 /// later), never `500`, and succeed again as soon as space is back, without restarting anything.
@@ -16,14 +16,14 @@ struct DiskFullTests {
         defer { _ = try? ToolRunner.run("/bin/umount", ["-l", root]) }
         let config = root + "/omnistock.toml"
         try """
-            data_dir = "\(root)/data"
-            [server]
-            listen = "127.0.0.1:0"
-            tokens = [ { token = "w", scope = "write" } ]
-            [[locations]]
-            code = "wh-main"
-            kind = "warehouse"
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        data_dir = "\(root)/data"
+        [server]
+        listen = "127.0.0.1:0"
+        tokens = [ { token = "w", scope = "write" } ]
+        [[locations]]
+        code = "wh-main"
+        kind = "warehouse"
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(["serve", "--config", config], environment: ["OMNISTOCK_DATABASE_URL": ""])
         let client = CurlHTTPClient()
         defer {
@@ -32,7 +32,8 @@ struct DiskFullTests {
             client.shutdown()
         }
         let port = try #require(try await daemon.listeningPort(timeout: 120), "\(daemon.output)")
-        let catalog = try DaemonProcess.run(["import", try csv(in: root), "--create", "--config", config], environment: ["OMNISTOCK_DATABASE_URL": ""])
+        let catalog = try DaemonProcess.run(
+            ["import", try csv(in: root), "--create", "--config", config], environment: ["OMNISTOCK_DATABASE_URL": ""])
         #expect(catalog.status == 0, "\(catalog.output)")
 
         func receive(_ key: String) async throws -> Int {
@@ -40,9 +41,12 @@ struct DiskFullTests {
             headers.add(name: "Authorization", value: "Bearer w")
             headers.add(name: "Idempotency-Key", value: key)
             headers.add(name: "Content-Type", value: "application/json")
-            let body = #"{"type": "receive", "sku": "A", "location": "wh-main", "quantity": 1, "reference": "\#(String(repeating: "x", count: 4000))"}"#
-            return try await client.execute(HTTPRequest(
-                method: .post, url: "http://127.0.0.1:\(port)/v1/movements", headers: headers, body: Array(body.utf8))).status
+            let body =
+                #"{"type": "receive", "sku": "A", "location": "wh-main", "quantity": 1, "reference": "\#(String(repeating: "x", count: 4000))"}"#
+            return try await client.execute(
+                HTTPRequest(
+                    method: .post, url: "http://127.0.0.1:\(port)/v1/movements", headers: headers, body: Array(body.utf8))
+            ).status
         }
         #expect(try await receive("before") == 201)
         let filler = root + "/filler"

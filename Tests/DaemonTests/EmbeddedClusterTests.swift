@@ -1,8 +1,8 @@
 import CurlHTTP
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 /// The private PostgreSQL cluster `serve` starts when no database is configured: a command run beside
 /// the daemon must not stop it, and the daemon brings it back when it stops anyway.
@@ -13,15 +13,15 @@ import TestSupport
     func writeConfig(dataDirectory: String, checkInterval: String = "1s") throws -> String {
         let path = NSTemporaryDirectory() + "omnistock-embedded-\(UUID().uuidString.prefix(8)).toml"
         try """
-            data_dir = "\(dataDirectory)"
-            [database]
-            embedded_check_interval = "\(checkInterval)"
-            [server]
-            listen = "127.0.0.1:0"
-            [[locations]]
-            code = "wh-main"
-            kind = "warehouse"
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        data_dir = "\(dataDirectory)"
+        [database]
+        embedded_check_interval = "\(checkInterval)"
+        [server]
+        listen = "127.0.0.1:0"
+        [[locations]]
+        code = "wh-main"
+        kind = "warehouse"
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -46,7 +46,9 @@ import TestSupport
     }
 
     /// Starts `serve` on a fresh data directory and runs `body` with its port once it is ready.
-    func withDaemon(checkInterval: String, _ body: (_ port: Int, _ config: String, _ dataDirectory: String, _ daemon: DaemonProcess) async throws -> Void) async throws {
+    func withDaemon(
+        checkInterval: String, _ body: (_ port: Int, _ config: String, _ dataDirectory: String, _ daemon: DaemonProcess) async throws -> Void
+    ) async throws {
         let dataDirectory = NSTemporaryDirectory() + "omnistock-data-\(UUID().uuidString.prefix(8))"
         let config = try writeConfig(dataDirectory: dataDirectory, checkInterval: checkInterval)
         let daemon = try DaemonProcess(["serve", "--config", config], environment: ["OMNISTOCK_DATABASE_URL": ""])

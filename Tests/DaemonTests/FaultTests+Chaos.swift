@@ -1,8 +1,8 @@
 import ChannelSimulators
 import Foundation
 import Ledger
-import Testing
 import TestSupport
+import Testing
 
 extension FaultTests {
     /// The store endpoint misbehaves at random while thousands of changes stream in: about 30 % of requests
@@ -13,8 +13,9 @@ extension FaultTests {
         let seed = UInt64.random(in: 0...UInt64(UInt32.max))
         let database = try TestDatabase.make(migrated: false, maxConnections: 8)
         let setup = try await Setup(databaseURL: database.url, pool: database.pool, channelTimeout: "1s")
-        setup.simulator.setChaos(SimulatorChaos(
-            seed: seed, failure: 0.3, hang: 0.05, hangDuration: .milliseconds(1500), storm: 0.02, stormLength: 5, retryAfter: 1))
+        setup.simulator.setChaos(
+            SimulatorChaos(
+                seed: seed, failure: 0.3, hang: 0.05, hangDuration: .milliseconds(1500), storm: 0.02, stormLength: 5, retryAfter: 1))
         let daemon = try setup.daemon()
         // Batches of 100 changes from two writers racing for the same SKUs, 300 ms apart: at least 3,000
         // changes, and on until every kind of misbehaviour has struck a few times (at most 60 s).

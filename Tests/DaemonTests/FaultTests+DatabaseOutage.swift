@@ -2,8 +2,8 @@ import ChannelSimulators
 import Foundation
 import Ledger
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 extension FaultTests {
     /// One webhook delivery attempt as the sender saw it.

@@ -1,8 +1,8 @@
 import ChannelSimulators
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +20,7 @@ extension FaultTests {
         try setup.stream(0..<200)
         #expect(try await setup.converged(), "before the flood")
         let flood = try Self.openIdleConnections(port: port, count: 400)
-        defer { flood.forEach { close($0) } }
+        defer { for descriptor in flood { close(descriptor) } }
         try await Task.sleep(for: .seconds(1))
         // Descriptors stay free for the pool and the channels (without the cap the flood took all 256; with it
         // 222–233 were seen, the daemon's own files varying from run to run).

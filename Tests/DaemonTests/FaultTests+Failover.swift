@@ -3,8 +3,8 @@ import CurlHTTP
 import Foundation
 import Ledger
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 extension FaultTests {
     /// One keyed admin API request as the client saw it.
@@ -42,9 +42,14 @@ extension FaultTests {
         let acknowledged = attempts.filter { $0.status == 201 || $0.status == 200 }.map(\.key)
         #expect(acknowledged.count > 100, "reservations were acknowledged: \(Dictionary(grouping: attempts, by: \.status).mapValues(\.count))")
         let missing = try Set(acknowledged).subtracting(setup.reservationKeys(acknowledged))
-        #expect(missing.isEmpty, "acknowledged but not on the new primary: \(attempts.filter { missing.contains($0.key) }.map { "\($0.key) \($0.status) \($0.sentAt.timeIntervalSince(promotedAt))" })")
+        #expect(
+            missing.isEmpty,
+            "acknowledged but not on the new primary: \(attempts.filter { missing.contains($0.key) }.map { "\($0.key) \($0.status) \($0.sentAt.timeIntervalSince(promotedAt))" })"
+        )
         let firstAfter = attempts.filter { $0.status == 201 && $0.sentAt > promotedAt }.map(\.sentAt).min()
-        #expect(firstAfter.map { $0.timeIntervalSince(promotedAt) < 10 } == true, "reservations resumed after the promotion; log: \(daemon.output.suffix(2000))")
+        #expect(
+            firstAfter.map { $0.timeIntervalSince(promotedAt) < 10 } == true,
+            "reservations resumed after the promotion; log: \(daemon.output.suffix(2000))")
         #expect(delivered.last?.status == 200, "the last webhook was acknowledged")
         let adjusted = (0..<40).map { "event:pos:adj-\($0):0" }
         #expect(try await setup.eventually(timeout: 30) { try setup.movements(keys: adjusted) == adjusted.count }, "every webhook was applied once")
@@ -129,6 +134,8 @@ extension FaultTests.Setup {
 
     /// Leader locks held (single-key advisory locks; replicas' liveness locks have two keys).
     func leaderLocks() throws -> Int {
-        try pool.query("SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1") { try $0[0].decode(Int.self, at: 0) }
+        try pool.query("SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1") {
+            try $0[0].decode(Int.self, at: 0)
+        }
     }
 }

@@ -28,29 +28,30 @@ extension FaultTests {
             ledger = StockLedger(pool: pool)
             configPath = NSTemporaryDirectory() + "omnistock-fault-\(UUID().uuidString.prefix(8)).toml"
             let database = directURL.map { "[database]\ndirect_url = \"\($0)\"\n" } ?? ""
-            try (database + """
-                [server]
-                listen = "127.0.0.1:0"
-                request_timeout = "3s"
-                tokens = [{ token = "\(Self.adminToken)", scope = "write" }]
-                [sync]
-                safety_scan_interval = "1s"
-                max_backoff = "1s"
-                circuit_cooldown = "2s"
-                [[locations]]
-                code = "\(FaultTests.store)"
-                kind = "store"
-                click_and_collect = true
-                [[channels]]
-                code = "pos"
-                kind = "omnistock-json"
-                base_url = "\(simulator.baseURL)"
-                token = "t"
-                webhook_secrets = ["\(Self.webhookSecret)"]
-                locations = ["\(FaultTests.store)"]
-                batch_size = 25
-                timeout = "\(channelTimeout)"
-                """).write(toFile: configPath, atomically: true, encoding: .utf8)
+            try
+                (database + """
+                    [server]
+                    listen = "127.0.0.1:0"
+                    request_timeout = "3s"
+                    tokens = [{ token = "\(Self.adminToken)", scope = "write" }]
+                    [sync]
+                    safety_scan_interval = "1s"
+                    max_backoff = "1s"
+                    circuit_cooldown = "2s"
+                    [[locations]]
+                    code = "\(FaultTests.store)"
+                    kind = "store"
+                    click_and_collect = true
+                    [[channels]]
+                    code = "pos"
+                    kind = "omnistock-json"
+                    base_url = "\(simulator.baseURL)"
+                    token = "t"
+                    webhook_secrets = ["\(Self.webhookSecret)"]
+                    locations = ["\(FaultTests.store)"]
+                    batch_size = 25
+                    timeout = "\(channelTimeout)"
+                    """).write(toFile: configPath, atomically: true, encoding: .utf8)
             let migrate = try DaemonProcess.run(["migrate", "--config", configPath, "--database", databaseURL])
             guard migrate.status == 0 else { throw SetupFailure(output: migrate.output) }
             let catalog = Catalog(pool: pool)

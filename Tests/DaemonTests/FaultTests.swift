@@ -1,8 +1,8 @@
 import ChannelSimulators
 import Foundation
 import Ledger
-import Testing
 import TestSupport
+import Testing
 
 /// The daemon under faults: killed with SIGKILL mid-stream, several replicas with the leader dying, the
 /// database down for 10 s under load (`FaultTests+DatabaseOutage.swift`), a chaotic endpoint
@@ -45,8 +45,9 @@ import TestSupport
             type: "stock.adjusted", data: ["sku": FaultTests.skus[0], "location": FaultTests.store, "delta": 1],
             to: "http://127.0.0.1:\(port)/webhooks/pos", id: "after-leader-died")
         #expect(status == 200)
-        #expect(try await setup.eventually { try setup.movements(keys: ["event:pos:after-leader-died:0"]) == 1 },
-                "the new leader applies webhooks from the inbox")
+        #expect(
+            try await setup.eventually { try setup.movements(keys: ["event:pos:after-leader-died:0"]) == 1 },
+            "the new leader applies webhooks from the inbox")
         #expect(try await setup.converged(), "differences: \((try? setup.differences()) ?? [])")
         #expect(try setup.ledger.verify().isEmpty)
         #expect(try setup.oversoldLevels() == 0)

@@ -2,8 +2,8 @@ import ChannelSimulators
 import Foundation
 import Ledger
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 /// `omnistock listings import` as operators run it: all or nothing, every bad row named, manual mappings win.
 @Suite struct ListingsCommandTests {
@@ -15,7 +15,8 @@ import TestSupport
 
     @Test func importIsAllOrNothingAndReplacesADiscoveredId() throws {
         let database = try TestDatabase.make()
-        let config = try write("""
+        let config = try write(
+            """
             [[locations]]
             code = "wh-main"
             kind = "warehouse"
@@ -38,7 +39,9 @@ import TestSupport
         let good = try write("channel,sku,external_id\nmarket,MUG,777\nmarket,CAP,778\n", suffix: ".csv")
         let imported = try DaemonProcess.run(["listings", "import", good] + arguments)
         #expect(imported.status == 0, "\(imported.output)")
-        let ids = try database.pool.query("SELECT string_agg(sku || '=' || external_id || ':' || (details->>'source'), ',' ORDER BY sku) FROM listings") {
+        let ids = try database.pool.query(
+            "SELECT string_agg(sku || '=' || external_id || ':' || (details->>'source'), ',' ORDER BY sku) FROM listings"
+        ) {
             try $0[0].decode(String.self, at: 0)
         }
         #expect(ids == "CAP=778:manual,MUG=777:manual")
@@ -49,7 +52,8 @@ import TestSupport
         let shop = WooCommerceSimulator(consumerKey: "ck", consumerSecret: "cs", webhookSecret: "secret")
         _ = try await shop.start()
         defer { Task { await shop.stop() } }
-        let config = try write("""
+        let config = try write(
+            """
             [[locations]]
             code = "wh-main"
             kind = "warehouse"

@@ -24,21 +24,21 @@ final class PgBouncer: Sendable {
         // trust still needs the user listed in auth_file (https://www.pgbouncer.org/config.html#auth_type).
         try #""omnistock" """#.write(to: directory.appendingPathComponent("users.txt"), atomically: true, encoding: .utf8)
         try """
-            [databases]
-            \(databaseName) = host=\(socket) dbname=\(databaseName) user=omnistock
-            [pgbouncer]
-            listen_addr =
-            listen_port = \(Self.port)
-            unix_socket_dir = \(directory.path)
-            auth_type = trust
-            auth_file = \(directory.path)/users.txt
-            admin_users = omnistock
-            pool_mode = transaction
-            default_pool_size = 3
-            max_client_conn = 200
-            pidfile = \(directory.path)/pgbouncer.pid
-            logfile = \(directory.path)/pgbouncer.log
-            """.write(to: directory.appendingPathComponent("pgbouncer.ini"), atomically: true, encoding: .utf8)
+        [databases]
+        \(databaseName) = host=\(socket) dbname=\(databaseName) user=omnistock
+        [pgbouncer]
+        listen_addr =
+        listen_port = \(Self.port)
+        unix_socket_dir = \(directory.path)
+        auth_type = trust
+        auth_file = \(directory.path)/users.txt
+        admin_users = omnistock
+        pool_mode = transaction
+        default_pool_size = 3
+        max_client_conn = 200
+        pidfile = \(directory.path)/pgbouncer.pid
+        logfile = \(directory.path)/pgbouncer.log
+        """.write(to: directory.appendingPathComponent("pgbouncer.ini"), atomically: true, encoding: .utf8)
         try run([Self.executable, "-d", directory.appendingPathComponent("pgbouncer.ini").path], handOver: true)
     }
 
@@ -76,7 +76,8 @@ final class PgBouncer: Sendable {
                 try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: directory.appendingPathComponent(file).path)
             }
         }
-        let outcome = try ToolRunner.run(asRoot ? "/sbin/runuser" : command[0], asRoot ? ["-u", "postgres", "--"] + command : Array(command.dropFirst()))
+        let outcome = try ToolRunner.run(
+            asRoot ? "/sbin/runuser" : command[0], asRoot ? ["-u", "postgres", "--"] + command : Array(command.dropFirst()))
         guard outcome.status == 0 else { throw Failure(message: "\(command[0]) failed (exit \(outcome.status)): \(outcome.output.suffix(600))") }
         return outcome.output
     }

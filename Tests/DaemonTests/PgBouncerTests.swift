@@ -2,8 +2,8 @@ import ChannelSimulators
 import Foundation
 import Ledger
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 /// The daemon behind PgBouncer in transaction pooling mode (the Debian package; https://www.pgbouncer.org/features.html
 /// lists what transaction pooling breaks: session-level LISTEN and advisory locks, and — before 1.21 — protocol-level
@@ -23,7 +23,9 @@ import TestSupport
         let attempts = try await FaultTests.reserve(port: port, client: 0, for: 3)
         let adjusted = try await setup.persistentAdjustments(0..<20, to: "http://127.0.0.1:\(port)/webhooks/pos")
 
-        #expect(attempts.filter { $0.status == 201 }.count > 10, "\(Dictionary(grouping: attempts, by: \.status).mapValues(\.count)); log: \(daemon.output.suffix(2000))")
+        #expect(
+            attempts.filter { $0.status == 201 }.count > 10,
+            "\(Dictionary(grouping: attempts, by: \.status).mapValues(\.count)); log: \(daemon.output.suffix(2000))")
         #expect(adjusted.allSatisfy { $0.status == 200 })
         let keys = (0..<20).map { "event:pos:adj-\($0):0" }
         #expect(try await setup.eventually(timeout: 30) { try setup.movements(keys: keys) == keys.count }, "the leader applied every webhook")

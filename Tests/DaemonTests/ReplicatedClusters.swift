@@ -37,7 +37,8 @@ final class ReplicatedClusters: Sendable {
         ])
         try FileManager.default.createDirectory(at: standby.directory, withIntermediateDirectories: true)
         if geteuid() == 0 {
-            try FileManager.default.setAttributes([.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: standby.directory.path)
+            try FileManager.default.setAttributes(
+                [.ownerAccountName: "postgres", .groupOwnerAccountName: "postgres"], ofItemAtPath: standby.directory.path)
         }
         try runAsServerUser([
             primary.binDirectory.appendingPathComponent("pg_basebackup").path, "-D", standby.dataPath, "-X", "stream", "-R",
@@ -85,9 +86,11 @@ final class ReplicatedClusters: Sendable {
     /// Runs a PostgreSQL tool, as the `postgres` user when this process is root (as `EmbeddedCluster` does).
     private func runAsServerUser(_ command: [String]) throws {
         let asRoot = geteuid() == 0
-        let outcome = try ToolRunner.run(asRoot ? "/sbin/runuser" : command[0], asRoot ? ["-u", "postgres", "--"] + command : Array(command.dropFirst()))
+        let outcome = try ToolRunner.run(
+            asRoot ? "/sbin/runuser" : command[0], asRoot ? ["-u", "postgres", "--"] + command : Array(command.dropFirst()))
         guard outcome.status == 0 else {
-            throw ReplicationFailure(message: "\(command.prefix(2).joined(separator: " ")) failed (exit \(outcome.status)): \(outcome.output.suffix(600))")
+            throw ReplicationFailure(
+                message: "\(command.prefix(2).joined(separator: " ")) failed (exit \(outcome.status)): \(outcome.output.suffix(600))")
         }
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct AvailabilityTests {
     let fixture: LedgerFixture
@@ -18,7 +18,8 @@ import TestSupport
         // Pool over ships_online locations only: (30 - 3) + 13 = 40.
         try fixture.catalog.upsertChannel(ChannelDefinition(code: "market", kind: "allegro", modelsLocations: false, buffer: 2, share: 50))
         #expect(try ledger.channelValue(channel: "market", sku: "CUP", scope: "*") == 19, "⌊(40 − 2) × 50 %⌋")
-        try fixture.catalog.upsertChannel(ChannelDefinition(code: "market", kind: "allegro", modelsLocations: false, buffer: 2, share: 50, maxQuantity: 10))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(code: "market", kind: "allegro", modelsLocations: false, buffer: 2, share: 50, maxQuantity: 10))
         #expect(try ledger.channelValue(channel: "market", sku: "CUP", scope: "*") == 10)
         try fixture.catalog.upsertChannel(ChannelDefinition(code: "market", kind: "allegro", modelsLocations: false, buffer: 35, minVisible: 6))
         #expect(try ledger.channelValue(channel: "market", sku: "CUP", scope: "*") == 0, "5 is below min_visible 6")
@@ -29,8 +30,9 @@ import TestSupport
     @Test func channelLocationsOverrideTheShipsOnlineDefault() throws {
         _ = try ledger.receive(sku: "CUP", location: LedgerFixture.warehouse, quantity: 5, key: "a")
         _ = try ledger.receive(sku: "CUP", location: LedgerFixture.plainStore, quantity: 7, key: "b")
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "pos", kind: "omnistock-json", modelsLocations: false, locations: [LedgerFixture.plainStore]))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "pos", kind: "omnistock-json", modelsLocations: false, locations: [LedgerFixture.plainStore]))
         #expect(try ledger.channelValue(channel: "pos", sku: "CUP", scope: "*") == 7)
     }
 
@@ -38,15 +40,17 @@ import TestSupport
         let store = LedgerFixture.store
         _ = try ledger.receive(sku: "CUP", location: store, quantity: 4, key: "a")
         _ = try ledger.receive(sku: "CUP", location: LedgerFixture.warehouse, quantity: 9, key: "b")
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "webshop", kind: "shopify", modelsLocations: true, locations: [LedgerFixture.warehouse, store]))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "webshop", kind: "shopify", modelsLocations: true, locations: [LedgerFixture.warehouse, store]))
         #expect(try ledger.pickupAvailable(sku: "CUP", store: store) == 3, "4 minus the store's buffer of 1")
         #expect(try ledger.pickupAvailable(sku: "CUP", store: LedgerFixture.plainStore) == 0, "no click-and-collect there")
         let report = try ledger.stock(sku: "CUP")
-        #expect(report.channels == [
-            ChannelStock(channel: "webshop", scope: store, value: 3),
-            ChannelStock(channel: "webshop", scope: LedgerFixture.warehouse, value: 9),
-        ])
+        #expect(
+            report.channels == [
+                ChannelStock(channel: "webshop", scope: store, value: 3),
+                ChannelStock(channel: "webshop", scope: LedgerFixture.warehouse, value: 9),
+            ])
         #expect(report.locations.first { $0.location == store }?.pickupAvailable == 3)
     }
 
@@ -68,15 +72,17 @@ import TestSupport
     @Test func levelChangesMarkChannelTargetsDueAndCoalesce() throws {
         try fixture.catalog.defineBundle("CUP-SET", components: ["CUP": 1, "SAUCER": 1])
         try fixture.catalog.upsertChannel(ChannelDefinition(code: "market", kind: "allegro", modelsLocations: false))
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "webshop", kind: "shopify", modelsLocations: true, locations: [LedgerFixture.warehouse, LedgerFixture.store]))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "webshop", kind: "shopify", modelsLocations: true, locations: [LedgerFixture.warehouse, LedgerFixture.store]))
         var last: Int64 = 0
         for index in 0..<50 {
             last = try ledger.receive(sku: "CUP", location: LedgerFixture.warehouse, quantity: 1, key: "r\(index)").levels[0].version
         }
         let targets = try fixture.database.pool.query(
             "SELECT channel, sku, location_scope, wanted_version FROM outbox ORDER BY channel, sku"
-        ) { rows in try rows.map { "\(try $0.decode(String.self, at: 0))/\(try $0.decode(String.self, at: 1))/\(try $0.decode(String.self, at: 2))" } }
+        ) { rows in try rows.map { "\(try $0.decode(String.self, at: 0))/\(try $0.decode(String.self, at: 1))/\(try $0.decode(String.self, at: 2))" }
+        }
         #expect(targets == ["market/CUP/*", "market/CUP-SET/*", "webshop/CUP/wh-main", "webshop/CUP-SET/wh-main"])
         #expect(try fixture.scalar("SELECT count(*) FROM outbox WHERE wanted_version = $1", [last]) == 4, "targets carry the last version")
     }

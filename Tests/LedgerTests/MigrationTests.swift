@@ -1,9 +1,9 @@
-import Foundation
 import Dispatch
+import Foundation
 import Ledger
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct MigrationTests {
     @Test func migratingTwiceAppliesNothingTheSecondTime() throws {

@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 /// Bundles: defined all or nothing; a reservation of a bundle holds every component, or none, and its
 /// parts are released and committed together.
@@ -13,8 +13,11 @@ import TestSupport
 
     init() throws {
         fixture = try LedgerFixture(skus: ["CUP", "SAUCER", "LID"])
-        try fixture.catalog.defineBundles([BundleDefinition(
-            sku: "CUP-SET", name: "Cup and saucer", components: [BundleComponent(sku: "CUP", quantity: 2), BundleComponent(sku: "SAUCER", quantity: 1)])])
+        try fixture.catalog.defineBundles([
+            BundleDefinition(
+                sku: "CUP-SET", name: "Cup and saucer",
+                components: [BundleComponent(sku: "CUP", quantity: 2), BundleComponent(sku: "SAUCER", quantity: 1)])
+        ])
         _ = try ledger.receive(sku: "CUP", location: Self.wh, quantity: 5, key: "c")
         _ = try ledger.receive(sku: "SAUCER", location: Self.wh, quantity: 3, key: "s")
     }
@@ -88,38 +91,47 @@ import TestSupport
             BundleImportRow(line: 3, bundle: "GIFT", component: "LID", quantity: "2", barcode: "5901234123457"),
             BundleImportRow(line: 4, bundle: "BOX", component: "LID", quantity: "3"),
         ]
-        #expect(try BundleDefinition.from(rows) == [
-            BundleDefinition(sku: "GIFT", name: "Gift box", components: [BundleComponent(sku: "CUP", quantity: 1), BundleComponent(sku: "LID", quantity: 2)],
-                             barcode: "5901234123457"),
-            BundleDefinition(sku: "BOX", components: [BundleComponent(sku: "LID", quantity: 3)]),
-        ])
-        let bad = rows + [
-            BundleImportRow(line: 5, bundle: "BOX", component: "CUP", quantity: "-1"),
-            BundleImportRow(line: 6, bundle: "BOX", component: "CUP", quantity: "99999999999999999999"),
-            BundleImportRow(line: 7, bundle: "", component: "CUP", quantity: "1"),
-            BundleImportRow(line: 8, bundle: "BOX", component: "LID", quantity: "1"),
-            BundleImportRow(line: 9, bundle: "GIFT", component: "BAG", quantity: "1", barcode: "4006381333931"),
-        ]
-        #expect(throws: BundleDefinitionError(problems: [
-            "line 5: quantity must be a whole number from 1 to 10000, not \"-1\"",
-            "line 6: quantity must be a whole number from 1 to 10000, not \"99999999999999999999\"",
-            "line 7: bundle_sku and component_sku are required",
-            "line 8: LID is listed twice for BOX",
-            "line 9: GIFT already has barcode 5901234123457",
-        ])) { try BundleDefinition.from(bad) }
+        #expect(
+            try BundleDefinition.from(rows) == [
+                BundleDefinition(
+                    sku: "GIFT", name: "Gift box", components: [BundleComponent(sku: "CUP", quantity: 1), BundleComponent(sku: "LID", quantity: 2)],
+                    barcode: "5901234123457"),
+                BundleDefinition(sku: "BOX", components: [BundleComponent(sku: "LID", quantity: 3)]),
+            ])
+        let bad =
+            rows + [
+                BundleImportRow(line: 5, bundle: "BOX", component: "CUP", quantity: "-1"),
+                BundleImportRow(line: 6, bundle: "BOX", component: "CUP", quantity: "99999999999999999999"),
+                BundleImportRow(line: 7, bundle: "", component: "CUP", quantity: "1"),
+                BundleImportRow(line: 8, bundle: "BOX", component: "LID", quantity: "1"),
+                BundleImportRow(line: 9, bundle: "GIFT", component: "BAG", quantity: "1", barcode: "4006381333931"),
+            ]
+        #expect(
+            throws: BundleDefinitionError(problems: [
+                "line 5: quantity must be a whole number from 1 to 10000, not \"-1\"",
+                "line 6: quantity must be a whole number from 1 to 10000, not \"99999999999999999999\"",
+                "line 7: bundle_sku and component_sku are required",
+                "line 8: LID is listed twice for BOX",
+                "line 9: GIFT already has barcode 5901234123457",
+            ])
+        ) { try BundleDefinition.from(bad) }
     }
 
     @Test func verifyFlagsABundleHoldingStockOfItsOwn() throws {
         _ = try ledger.receive(sku: "CUP-SET", location: Self.wh, quantity: 1, key: "wrong")
-        #expect(try ledger.verifyBundles() == ["CUP-SET @ wh-main: a bundle holding stock of its own (on hand 1, reserved 0); receive its components instead"])
+        #expect(
+            try ledger.verifyBundles() == [
+                "CUP-SET @ wh-main: a bundle holding stock of its own (on hand 1, reserved 0); receive its components instead"
+            ])
     }
 
     @Test func theStockReportOfABundleShowsItsComponents() throws {
         let report = try ledger.stock(sku: "CUP-SET")
-        #expect(report.components == [
-            BundleComponentStock(sku: "CUP", quantity: 2, available: 5, bundles: 2),
-            BundleComponentStock(sku: "SAUCER", quantity: 1, available: 3, bundles: 3),
-        ])
+        #expect(
+            report.components == [
+                BundleComponentStock(sku: "CUP", quantity: 2, available: 5, bundles: 2),
+                BundleComponentStock(sku: "SAUCER", quantity: 1, available: 3, bundles: 3),
+            ])
         #expect(try ledger.stock(sku: "CUP").components == nil)
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import Ledger
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ReservationTests {
     let fixture: LedgerFixture

@@ -51,12 +51,15 @@ import Testing
         let path = NSTemporaryDirectory() + "omnistock-direct-\(UUID().uuidString.prefix(8)).toml"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try """
-            [database]
-            url = "postgresql:///omnistock?host=/run/pgbouncer&port=6432"
-            direct_url = "postgresql:///omnistock?host=/run/postgresql"
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(try OmnistockConfiguration.load(path: path, environment: [:], kinds: ChannelAdapters.kinds).database.directURL == "postgresql:///omnistock?host=/run/postgresql")
-        let overridden = try OmnistockConfiguration.load(path: path, environment: ["OMNISTOCK_DATABASE_DIRECT_URL": "postgresql:///other"], kinds: ChannelAdapters.kinds)
+        [database]
+        url = "postgresql:///omnistock?host=/run/pgbouncer&port=6432"
+        direct_url = "postgresql:///omnistock?host=/run/postgresql"
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(
+            try OmnistockConfiguration.load(path: path, environment: [:], kinds: ChannelAdapters.kinds).database.directURL
+                == "postgresql:///omnistock?host=/run/postgresql")
+        let overridden = try OmnistockConfiguration.load(
+            path: path, environment: ["OMNISTOCK_DATABASE_DIRECT_URL": "postgresql:///other"], kinds: ChannelAdapters.kinds)
         #expect(overridden.database.directURL == "postgresql:///other")
         #expect(try OmnistockConfiguration.load(path: nil, environment: [:], kinds: ChannelAdapters.kinds).database.directURL == nil)
     }
@@ -64,16 +67,43 @@ import Testing
     @Test func everyMistakeNamesItsKey() {
         let cases: [(String, ConfigError)] = [
             ("colour = 1", ConfigError(key: "colour", message: "unknown key")),
-            ("[sync]\nreconcile_interval = \"soon\"", ConfigError(key: "sync.reconcile_interval", message: "expected a duration such as 30s, 15m or 2h, not \"soon\"")),
+            (
+                "[sync]\nreconcile_interval = \"soon\"",
+                ConfigError(key: "sync.reconcile_interval", message: "expected a duration such as 30s, 15m or 2h, not \"soon\"")
+            ),
             ("[server]\nlisten = \"nowhere\"", ConfigError(key: "server.listen", message: "expected host:port, not \"nowhere\"")),
-            ("[[locations]]\ncode = \"a\"\nkind = \"shed\"", ConfigError(key: "locations[0].kind", message: "must be one of warehouse, store, not \"shed\"")),
-            ("[[locations]]\ncode = \"a\"\nkind = \"warehouse\"\nclick_and_collect = true", ConfigError(key: "locations[0].click_and_collect", message: "only stores offer click-and-collect")),
-            ("[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\nlocations = [\"ghost\"]", ConfigError(key: "channels[0].locations[0]", message: "unknown location ghost")),
-            ("[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"ftp://x\"", ConfigError(key: "channels[0].base_url", message: "expected an http:// or https:// URL")),
-            ("[[channels]]\ncode = \"c\"\nkind = \"allegro\"\nbase_url = \"http://x\"\nrate_limit = \"fast\"", ConfigError(key: "channels[0].rate_limit", message: "expected a rate such as 2/s, not \"fast\"")),
-            ("[[channels]]\ncode = \"c\"\nkind = \"allegro\"\nbase_url = \"http://x\"\nmatch = \"barcode\"", ConfigError(key: "channels[0].match", message: "allegro channels expose no barcode to match on; use match = \"sku\"")),
-            ("[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\nmatch = \"barcode\"", ConfigError(key: "channels[0].match", message: "omnistock-json channels expose no barcode to match on; use match = \"sku\"")),
-            ("[[channels]]\ncode = \"c\"\nkind = \"shopify\"\nbase_url = \"http://x\"\nmatch = \"gtin\"", ConfigError(key: "channels[0].match", message: "must be one of sku, barcode, not \"gtin\"")),
+            (
+                "[[locations]]\ncode = \"a\"\nkind = \"shed\"",
+                ConfigError(key: "locations[0].kind", message: "must be one of warehouse, store, not \"shed\"")
+            ),
+            (
+                "[[locations]]\ncode = \"a\"\nkind = \"warehouse\"\nclick_and_collect = true",
+                ConfigError(key: "locations[0].click_and_collect", message: "only stores offer click-and-collect")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\nlocations = [\"ghost\"]",
+                ConfigError(key: "channels[0].locations[0]", message: "unknown location ghost")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"ftp://x\"",
+                ConfigError(key: "channels[0].base_url", message: "expected an http:// or https:// URL")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"allegro\"\nbase_url = \"http://x\"\nrate_limit = \"fast\"",
+                ConfigError(key: "channels[0].rate_limit", message: "expected a rate such as 2/s, not \"fast\"")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"allegro\"\nbase_url = \"http://x\"\nmatch = \"barcode\"",
+                ConfigError(key: "channels[0].match", message: "allegro channels expose no barcode to match on; use match = \"sku\"")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\nmatch = \"barcode\"",
+                ConfigError(key: "channels[0].match", message: "omnistock-json channels expose no barcode to match on; use match = \"sku\"")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"shopify\"\nbase_url = \"http://x\"\nmatch = \"gtin\"",
+                ConfigError(key: "channels[0].match", message: "must be one of sku, barcode, not \"gtin\"")
+            ),
         ]
         for (text, expected) in cases {
             #expect(throws: expected, "\(text)") { try OmnistockConfiguration.parse(text, kinds: ChannelAdapters.kinds) }

@@ -32,7 +32,9 @@ import Testing
             if keyword == "COPY", !instruction.contains("--from=") {
                 let parts = instruction.split(separator: " ").dropFirst()
                 for source in parts.dropLast() {
-                    #expect(FileManager.default.fileExists(atPath: repository.appendingPathComponent(String(source)).path), "COPY source \(source) exists")
+                    #expect(
+                        FileManager.default.fileExists(atPath: repository.appendingPathComponent(String(source)).path), "COPY source \(source) exists"
+                    )
                 }
             }
             if keyword == "ENTRYPOINT" || keyword == "CMD" || keyword == "HEALTHCHECK" {

@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct NotificationTests {
     @Test func deliversNotificationsWithoutPolling() throws {

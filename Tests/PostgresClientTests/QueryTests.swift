@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct QueryTests {
     @Test func decodesEveryBasicType() throws {
@@ -148,7 +148,12 @@ final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
     var value: Int { lock.withLock { count } }
-    @discardableResult func increment() -> Int { lock.withLock { count += 1; return count } }
+    @discardableResult func increment() -> Int {
+        lock.withLock {
+            count += 1
+            return count
+        }
+    }
     func decrement() { lock.withLock { count -= 1 } }
     func raise(to candidate: Int) { lock.withLock { count = max(count, candidate) } }
 }

@@ -24,9 +24,11 @@ struct AdminAPIBundleTests {
             #expect((got.json["components"] as? [[String: Any]])?.map { "\($0["sku"]!)×\($0["quantity"]!)" } == ["CAP×1", "MUG×2"])
             #expect(got.json["barcode"] == nil, "none yet")
             let withBarcode = #"{"barcode": "5901234123457", "components": [{"sku": "MUG", "quantity": 2}, {"sku": "CAP", "quantity": 1}]}"#
-            #expect(try await server.send(.put, "/v1/bundles/GIFT", token: Self.write, json: withBarcode).json["barcode"] as? String == "5901234123457")
-            #expect(try await server.send(.put, "/v1/bundles/GIFT", token: Self.write, json: definition).json["barcode"] as? String == "5901234123457",
-                    "a definition without one keeps the barcode")
+            #expect(
+                try await server.send(.put, "/v1/bundles/GIFT", token: Self.write, json: withBarcode).json["barcode"] as? String == "5901234123457")
+            #expect(
+                try await server.send(.put, "/v1/bundles/GIFT", token: Self.write, json: definition).json["barcode"] as? String == "5901234123457",
+                "a definition without one keeps the barcode")
             let list = try await server.send(.get, "/v1/bundles", token: Self.read)
             #expect((list.json["bundles"] as? [[String: Any]])?.count == 1)
             #expect(try await server.send(.get, "/v1/bundles/MUG", token: Self.read).status == 404)

@@ -30,8 +30,9 @@ struct AdminAPIListingTests {
             #expect(listing["external_id"] as? String == "42")
             #expect(listing["source"] as? String == "manual")
             #expect(try server.fixture.scalar("SELECT count(*)::int FROM listings WHERE channel = 'woo'") == 1)
-            #expect(try server.fixture.scalar("SELECT wanted_version::int FROM outbox WHERE channel = 'woo' AND sku = 'MUG'") > before,
-                    "the ledger's value goes to the new id at once")
+            #expect(
+                try server.fixture.scalar("SELECT wanted_version::int FROM outbox WHERE channel = 'woo' AND sku = 'MUG'") > before,
+                "the ledger's value goes to the new id at once")
 
             let bad = try await server.send(.put, "/v1/channels/woo/listings/NOPE", token: Self.write, json: #"{"external_id": ""}"#)
             #expect(bad.status == 422)
@@ -54,8 +55,11 @@ struct AdminAPIListingTests {
                 INSERT INTO conflicts (kind, channel, sku, detail)
                 VALUES ('duplicate_listing', 'woo', 'MUG', '{"match": "sku", "key": "MUG", "items": ["11", "12"], "skus": ["MUG"]}')
                 """)
-            try server.fixture.catalog.recordCatalogue(channel: "woo", items: [
-                CatalogueEntry(externalID: "11", sku: "MUG", barcode: nil), CatalogueEntry(externalID: "12", sku: "MUG", barcode: nil)], readAt: Date())
+            try server.fixture.catalog.recordCatalogue(
+                channel: "woo",
+                items: [
+                    CatalogueEntry(externalID: "11", sku: "MUG", barcode: nil), CatalogueEntry(externalID: "12", sku: "MUG", barcode: nil),
+                ], readAt: Date())
             let open = try await server.send(.get, "/v1/conflicts", token: Self.read)
             #expect(open.status == 200)
             #expect(open.bodyText.contains("duplicate_listing"), "\(open.bodyText)")

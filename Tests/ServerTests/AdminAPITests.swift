@@ -47,7 +47,8 @@ struct AdminAPITests {
             #expect(reused.json["error"] as? String == "idempotency_key_reused")
             #expect(try await server.send(.post, "/v1/movements", token: Self.write, json: receive).status == 400)
             let transfer = #"{"type": "transfer", "sku": "MUG", "from": "wh-main", "to": "store-krakow", "quantity": 2}"#
-            #expect(try await server.send(.post, "/v1/movements", token: Self.write, headers: [("Idempotency-Key", "t-1")], json: transfer).status == 201)
+            #expect(
+                try await server.send(.post, "/v1/movements", token: Self.write, headers: [("Idempotency-Key", "t-1")], json: transfer).status == 201)
             let incomplete = try await server.send(
                 .post, "/v1/movements", token: Self.write, headers: [("Idempotency-Key", "t-2")], json: #"{"type": "transfer", "sku": "MUG"}"#)
             #expect(incomplete.status == 400)
@@ -102,8 +103,9 @@ struct AdminAPITests {
             let accepted = try await server.send(.post, "/v1/reconcile", token: Self.write, json: #"{"channel": "woo", "dry_run": true}"#)
             #expect(accepted.status == 202)
             let id = try #require(accepted.json["id"] as? Int)
-            #expect(try server.fixture.scalar(
-                "SELECT count(*)::int FROM reconcile_runs WHERE id = $1 AND trigger = 'api' AND status = 'requested' AND dry_run", [id]) == 1)
+            #expect(
+                try server.fixture.scalar(
+                    "SELECT count(*)::int FROM reconcile_runs WHERE id = $1 AND trigger = 'api' AND status = 'requested' AND dry_run", [id]) == 1)
             let run = try await server.send(.get, "/v1/reconcile/\(id)", token: Self.read)
             #expect(run.json["channel"] as? String == "woo")
             #expect(try await server.send(.post, "/v1/reconcile", token: Self.write).status == 202)

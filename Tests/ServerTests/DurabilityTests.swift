@@ -16,7 +16,8 @@ struct DurabilityTests {
         try await ServerHarness.with { server in
             // A deferred constraint trigger: the INSERT succeeds, the COMMIT fails.
             try server.pool.withConnection { connection in
-                try connection.execute("""
+                try connection.execute(
+                    """
                     CREATE FUNCTION refuse_commit() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN RAISE EXCEPTION 'refused at commit'; END $$;
                     CREATE CONSTRAINT TRIGGER inbox_refuse AFTER INSERT ON inbox DEFERRABLE INITIALLY DEFERRED

@@ -52,7 +52,8 @@ struct HostileInputTests {
             #expect(beyond.status == 400)
             #expect(beyond.json["error"] as? String == "invalid_request")
             let decrease = #"{"type": "adjust", "sku": "MUG", "location": "wh-main", "delta": -2147483647}"#
-            #expect(try await server.send(.post, "/v1/movements", token: Self.write, headers: [("Idempotency-Key", "min")], json: decrease).status == 201)
+            #expect(
+                try await server.send(.post, "/v1/movements", token: Self.write, headers: [("Idempotency-Key", "min")], json: decrease).status == 201)
             #expect(try server.fixture.scalar("SELECT on_hand FROM levels WHERE sku = 'MUG' AND location = 'wh-main'") == 0)
         }
     }
@@ -92,7 +93,8 @@ struct HostileInputTests {
     @Test("a chunked body over the limit is 413, like one with a Content-Length")
     func chunkedBodyOverLimit() async throws {
         try await ServerHarness.with(adjust: { $0.maxBodyBytes = 1024 }) { server async throws in
-            let big = Array(#"{"type": "receive", "sku": "MUG", "location": "wh-main", "quantity": 1, "reference": ""#.utf8)
+            let big =
+                Array(#"{"type": "receive", "sku": "MUG", "location": "wh-main", "quantity": 1, "reference": ""#.utf8)
                 + Array(repeating: UInt8(ascii: "x"), count: 4096) + Array(#""}"#.utf8)
             let headers = [("Idempotency-Key", "chunked"), ("Authorization", "Bearer \(Self.write)"), ("Content-Type", "application/json")]
             #expect(try RawHTTP.postChunked(port: server.port, path: "/v1/movements", headers: headers, body: big) == 413)

@@ -66,7 +66,10 @@ struct OperationsTests {
 
     @Test("body, URL and unknown-route limits answer JSON errors")
     func limits() async throws {
-        try await ServerHarness.with(adjust: { $0.maxBodyBytes = 64; $0.maxURLBytes = 100 }) { server in
+        try await ServerHarness.with(adjust: {
+            $0.maxBodyBytes = 64
+            $0.maxURLBytes = 100
+        }) { server in
             let big = try await server.send(
                 .post, "/v1/movements", token: ServerHarness.writeToken, headers: [("Idempotency-Key", "k")],
                 json: #"{"type": "receive", "sku": "\#(String(repeating: "M", count: 100))", "location": "wh-main", "quantity": 1}"#)

@@ -88,14 +88,18 @@ final class ServerHarness: Sendable {
             "pos": OmnistockJSONChannel(
                 configuration: .init(baseURL: "http://127.0.0.1:1", token: "t", webhookSecrets: [posSecret]), client: http),
             "webshop": ShopifyChannel(
-                configuration: ShopifyConfiguration(shopURL: "http://127.0.0.1:1", accessToken: "t", webhookSecrets: ["old-secret", bodySecret ?? shopifySecret]),
+                configuration: ShopifyConfiguration(
+                    shopURL: "http://127.0.0.1:1", accessToken: "t", webhookSecrets: ["old-secret", bodySecret ?? shopifySecret]),
                 client: http),
             "woo": WooCommerceChannel(
-                configuration: WooCommerceConfiguration(siteURL: "http://127.0.0.1:1", consumerKey: "ck", consumerSecret: "cs", webhookSecrets: [bodySecret ?? wooSecret]),
+                configuration: WooCommerceConfiguration(
+                    siteURL: "http://127.0.0.1:1", consumerKey: "ck", consumerSecret: "cs", webhookSecrets: [bodySecret ?? wooSecret]),
                 client: http),
         ]
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]).declaring(OmnistockJSONChannel.capabilities))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]
+            ).declaring(OmnistockJSONChannel.capabilities))
         try fixture.catalog.upsertChannel(ChannelDefinition(code: "webshop", kind: "shopify", modelsLocations: true))
         try fixture.catalog.upsertChannel(ChannelDefinition(code: "woo", kind: "woocommerce", modelsLocations: false))
         let server = OmnistockHTTPServer(
@@ -160,7 +164,9 @@ final class ServerHarness: Sendable {
     }
 
     /// Sends JSON text.
-    func send(_ method: CurlHTTP.HTTPMethod, _ path: String, token: String? = nil, headers: [(String, String)] = [], json: String) async throws -> CurlHTTP.HTTPResponse {
+    func send(
+        _ method: CurlHTTP.HTTPMethod, _ path: String, token: String? = nil, headers: [(String, String)] = [], json: String
+    ) async throws -> CurlHTTP.HTTPResponse {
         try await send(method, path, token: token, headers: headers, body: Array(json.utf8))
     }
 

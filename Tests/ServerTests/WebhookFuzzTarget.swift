@@ -51,7 +51,9 @@ struct WebhookFuzzTarget: Sendable {
             code: "woo", signatureHeader: "X-WC-Webhook-Signature", topicHeader: "X-WC-Webhook-Topic", topic: "order.created",
             idHeader: "X-WC-Webhook-Delivery-ID", secret: ServerHarness.wooSecret,
             body: { n in #"{"id":\#(n),"line_items":[{"product_id":7,"quantity":2,"sku":"MUG"}],"status":"processing"}"# })
-        target.deliveryID = { eventID in eventID.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false).last.map(String.init) ?? eventID }
+        target.deliveryID = { eventID in
+            eventID.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false).last.map(String.init) ?? eventID
+        }
         return target
     }()
 

@@ -1,26 +1,30 @@
-import ChannelVocabulary
 import ChannelSimulators
+import ChannelVocabulary
 import Channels
 import CurlHTTP
 import Foundation
 import HTTPTypes
 import PostgresClient
 import Server
-import Testing
 import TestSupport
+import Testing
 
 /// Random and mutated webhook deliveries (``WebhookFuzzer``), seeded so that a failure can be replayed:
 /// the seed is printed, and `OMNISTOCK_FUZZ_SEED` sets it.
 @Suite("webhook fuzz")
 struct WebhookFuzzTests {
-    static let seed: UInt64 = ProcessInfo.processInfo.environment["OMNISTOCK_FUZZ_SEED"].flatMap { UInt64($0) }
+    static let seed: UInt64 =
+        ProcessInfo.processInfo.environment["OMNISTOCK_FUZZ_SEED"].flatMap { UInt64($0) }
         ?? UInt64.random(in: 0...UInt64(UInt32.max))
 
     @Test("2,000 fuzzed deliveries to the live server: never 5xx, bad signatures 401 and never stored; valid ones still land")
     func liveServer() async throws {
         print("webhook fuzz seed: \(Self.seed) (OMNISTOCK_FUZZ_SEED)")
         let maxBodyBytes = 64 << 10
-        try await ServerHarness.with(adjust: { $0.maxBodyBytes = maxBodyBytes; $0.channelRateLimit = nil }) { server in
+        try await ServerHarness.with(adjust: {
+            $0.maxBodyBytes = maxBodyBytes
+            $0.channelRateLimit = nil
+        }) { server in
             var fuzzer = WebhookFuzzer(seed: Self.seed, maxBodyBytes: maxBodyBytes)
             var signedIDs: [String: Set<String>] = [:], acknowledged: [String: Set<String>] = [:]
             for number in 0..<2_000 {
@@ -28,7 +32,8 @@ struct WebhookFuzzTests {
                 let id = "c\(number)"
                 let fuzzed = fuzzer.next(for: target, id: id, now: Date())
                 let response = try await server.send(.post, "/webhooks/\(target.code)", headers: fuzzed.headers, body: fuzzed.body)
-                let context = "case \(number) (\(target.code), \(fuzzed.mutation), seed \(Self.seed)): \(response.status) \(response.bodyText.prefix(200))"
+                let context =
+                    "case \(number) (\(target.code), \(fuzzed.mutation), seed \(Self.seed)): \(response.status) \(response.bodyText.prefix(200))"
                 #expect(response.status < 500, "\(context)")
                 switch fuzzed.expectation {
                 case .unauthorized:
@@ -44,10 +49,13 @@ struct WebhookFuzzTests {
                 }
             }
             for target in WebhookFuzzTarget.all {
-                let stored = try Set(server.pool.query("SELECT event_id FROM inbox WHERE channel = $1", [target.code]) { rows in
-                    try rows.map { try $0.decode(String.self, at: 0) }
-                })
-                #expect(Set(stored.map(target.deliveryID)).isSubset(of: signedIDs[target.code] ?? []), "\(target.code): only correctly signed deliveries are stored")
+                let stored = try Set(
+                    server.pool.query("SELECT event_id FROM inbox WHERE channel = $1", [target.code]) { rows in
+                        try rows.map { try $0.decode(String.self, at: 0) }
+                    })
+                #expect(
+                    Set(stored.map(target.deliveryID)).isSubset(of: signedIDs[target.code] ?? []),
+                    "\(target.code): only correctly signed deliveries are stored")
                 #expect(stored == acknowledged[target.code] ?? [], "\(target.code): every delivery answered `stored` is in the inbox, and only those")
                 // The server still works: a valid delivery lands.
                 let body = Array(target.body(42).utf8)

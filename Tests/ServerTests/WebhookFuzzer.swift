@@ -70,10 +70,13 @@ struct WebhookFuzzer {
             let headers = replacing(target.signatureHeaders.last!, with: "", in: signed(base, id))
             return WebhookFuzzCase(mutation: mutation, headers: headers, body: base, expectation: .unauthorized)
         case .wrongSecret:
-            return WebhookFuzzCase(mutation: mutation, headers: target.sign(target.wrongSecret, id, timestamp, base), body: base, expectation: .unauthorized)
+            return WebhookFuzzCase(
+                mutation: mutation, headers: target.sign(target.wrongSecret, id, timestamp, base), body: base, expectation: .unauthorized)
         case .wrongTimestamp:
             let skew = Int.random(in: 301...10_000_000, using: &generator) * (Bool.random(using: &generator) ? 1 : -1)
-            let stamps = [String(Int(now.timeIntervalSince1970) + skew), "abc", "nan", "inf", "-inf", "1e400", "0x10", "99999999999999999999999", "-1", "١٢٣"]
+            let stamps = [
+                String(Int(now.timeIntervalSince1970) + skew), "abc", "nan", "inf", "-inf", "1e400", "0x10", "99999999999999999999999", "-1", "١٢٣",
+            ]
             let stamp = stamps.randomElement(using: &generator)!
             return WebhookFuzzCase(mutation: mutation, headers: target.sign(target.secret, id, stamp, base), body: base, expectation: .unauthorized)
         case .hugeHeader:
@@ -93,7 +96,9 @@ struct WebhookFuzzer {
         case .deeplyNested:
             let depth = Int.random(in: 100...(maxBodyBytes / 8), using: &generator)
             let (open, close) = Bool.random(using: &generator) ? ("[", "]") : (#"{"a":"#, "}")
-            let body = Array((#"{"type":"order.created","data":"# + String(repeating: open, count: depth) + "1" + String(repeating: close, count: depth) + "}").utf8)
+            let body = Array(
+                (#"{"type":"order.created","data":"# + String(repeating: open, count: depth) + "1" + String(repeating: close, count: depth) + "}")
+                    .utf8)
             return WebhookFuzzCase(mutation: mutation, headers: signed(body, id), body: body, expectation: .signed)
         case .randomSignedBody:
             let body = randomBytes(upTo: 4096)
@@ -113,7 +118,9 @@ struct WebhookFuzzer {
 
     /// Printable ASCII (what a header value may hold), at least one character.
     private mutating func randomText(upTo limit: Int) -> String {
-        String((0..<Int.random(in: 1...limit, using: &generator)).map { _ in Character(Unicode.Scalar(UInt8.random(in: 0x21...0x7E, using: &generator))) })
+        String(
+            (0..<Int.random(in: 1...limit, using: &generator)).map { _ in Character(Unicode.Scalar(UInt8.random(in: 0x21...0x7E, using: &generator)))
+            })
     }
 
     /// A position just inside a string literal of `body` (after its first quote).

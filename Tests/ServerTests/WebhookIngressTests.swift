@@ -30,7 +30,9 @@ struct WebhookIngressTests {
         static let base64 = "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM="
     }
 
-    func vectorHeaders(signature: String = StandardWebhooksVector.signature, timestamp: String = StandardWebhooksVector.timestamp) -> [(String, String)] {
+    func vectorHeaders(
+        signature: String = StandardWebhooksVector.signature, timestamp: String = StandardWebhooksVector.timestamp
+    ) -> [(String, String)] {
         [("webhook-id", StandardWebhooksVector.id), ("webhook-timestamp", timestamp), ("webhook-signature", signature)]
     }
 
@@ -44,7 +46,8 @@ struct WebhookIngressTests {
             let tampered = try await server.send(.post, "/webhooks/pos", headers: vectorHeaders(), json: #"{"test": 2432232315}"#)
             #expect(tampered.status == 401)
             #expect(tampered.json["error"] as? String == "invalid_signature")
-            let stale = try await server.send(.post, "/webhooks/pos", headers: vectorHeaders(timestamp: "1614264000"), json: StandardWebhooksVector.body)
+            let stale = try await server.send(
+                .post, "/webhooks/pos", headers: vectorHeaders(timestamp: "1614264000"), json: StandardWebhooksVector.body)
             #expect(stale.status == 401)
             let missing = try await server.send(.post, "/webhooks/pos", json: StandardWebhooksVector.body)
             #expect(missing.status == 401)
@@ -63,8 +66,10 @@ struct WebhookIngressTests {
             #expect(try await simulator.sendWebhook(type: "stock.counted", data: data, to: url, id: "msg_1") == 200)
             #expect(try server.inboxCount(channel: "pos") == 1)
             let stored = try server.pool.query("SELECT event_id, status, headers->>'webhook-id', payload FROM inbox") { rows in
-                (try rows[0].decode(String.self, at: 0), try rows[0].decode(String.self, at: 1), try rows[0].decode(String.self, at: 2),
-                 try rows[0].decode(String.self, at: 3))
+                (
+                    try rows[0].decode(String.self, at: 0), try rows[0].decode(String.self, at: 1), try rows[0].decode(String.self, at: 2),
+                    try rows[0].decode(String.self, at: 3)
+                )
             }
             #expect(stored.0 == "msg_1" && stored.1 == "pending" && stored.2 == "msg_1")
             #expect(stored.3.contains("stock.counted"))
@@ -80,11 +85,14 @@ struct WebhookIngressTests {
             let simulator = ShopifySimulator(accessToken: "t", webhookSecret: ServerHarness.shopifySecret)
             let order = simulator.addOrder(lines: [("MUG", 1)])
             let url = server.baseURL + "/webhooks/webshop"
-            #expect(try await simulator.sendWebhook(topic: "orders/create", payload: simulator.orderPayload(order), to: url, webhookID: "wh-1") == 200)
-            #expect(try await simulator.sendWebhook(topic: "orders/create", payload: simulator.orderPayload(order), to: url, webhookID: "wh-1") == 200)
+            #expect(
+                try await simulator.sendWebhook(topic: "orders/create", payload: simulator.orderPayload(order), to: url, webhookID: "wh-1") == 200)
+            #expect(
+                try await simulator.sendWebhook(topic: "orders/create", payload: simulator.orderPayload(order), to: url, webhookID: "wh-1") == 200)
             #expect(try server.inboxCount(channel: "webshop") == 1)
             let wrongSecret = ShopifySimulator(accessToken: "t", webhookSecret: "not-the-secret")
-            #expect(try await wrongSecret.sendWebhook(topic: "orders/create", payload: simulator.orderPayload(order), to: url, webhookID: "wh-2") == 401)
+            #expect(
+                try await wrongSecret.sendWebhook(topic: "orders/create", payload: simulator.orderPayload(order), to: url, webhookID: "wh-2") == 401)
             let unsigned = try await server.send(.post, "/webhooks/webshop", headers: [("X-Shopify-Topic", "orders/create")], json: "{}")
             #expect(unsigned.status == 401)
             #expect(try server.inboxCount(channel: "webshop") == 1)
@@ -104,8 +112,10 @@ struct WebhookIngressTests {
             let wrongSecret = WooCommerceSimulator(consumerKey: "ck", consumerSecret: "cs", webhookSecret: "other")
             #expect(try await wrongSecret.sendWebhook(topic: "order.created", payload: simulator.orderPayload(order), to: url, at: sent + 5) == 401)
             #expect(try server.inboxCount(channel: "woo") == 1)
-            #expect(try server.fixture.scalar(
-                "SELECT count(*)::int FROM inbox WHERE event_id LIKE '%/' || $1 AND headers ? 'x-wc-webhook-topic'", [simulator.deliveryID(at: sent)]) == 1)
+            #expect(
+                try server.fixture.scalar(
+                    "SELECT count(*)::int FROM inbox WHERE event_id LIKE '%/' || $1 AND headers ? 'x-wc-webhook-topic'",
+                    [simulator.deliveryID(at: sent)]) == 1)
         }
     }
 
@@ -122,10 +132,12 @@ struct WebhookIngressTests {
             #expect(try await simulator.sendWebhook(topic: "order.created", payload: simulator.orderPayload(other), to: url, at: second + 0.5) == 200)
             #expect(try server.inboxCount(channel: "woo") == 2, "another order in the same second is another delivery")
             let cancelled = try #require(simulator.updateOrder(first.id, status: "cancelled", at: second))
-            #expect(try await simulator.sendWebhook(topic: "order.updated", payload: simulator.orderPayload(cancelled), to: url, at: second + 0.6) == 200)
+            #expect(
+                try await simulator.sendWebhook(topic: "order.updated", payload: simulator.orderPayload(cancelled), to: url, at: second + 0.6) == 200)
             #expect(try server.inboxCount(channel: "woo") == 3, "the same order changed in the same second is another delivery")
             // A true redelivery: the same body under the same delivery id.
-            #expect(try await simulator.sendWebhook(topic: "order.updated", payload: simulator.orderPayload(cancelled), to: url, at: second + 0.7) == 200)
+            #expect(
+                try await simulator.sendWebhook(topic: "order.updated", payload: simulator.orderPayload(cancelled), to: url, at: second + 0.7) == 200)
             #expect(try server.inboxCount(channel: "woo") == 3)
         }
     }
@@ -133,8 +145,10 @@ struct WebhookIngressTests {
     @Test("shopify and woocommerce: the RFC 4231 vector verifies (then its non-JSON body is 400); one changed byte is 401")
     func rfc4231() async throws {
         try await ServerHarness.with(bodySecret: RFC4231Vector.key) { server in
-            let channels = [("webshop", "X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "orders/create"),
-                            ("woo", "X-WC-Webhook-Signature", "X-WC-Webhook-Topic", "order.created")]
+            let channels = [
+                ("webshop", "X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "orders/create"),
+                ("woo", "X-WC-Webhook-Signature", "X-WC-Webhook-Topic", "order.created"),
+            ]
             for (code, signatureHeader, topicHeader, topic) in channels {
                 let headers = [(signatureHeader, RFC4231Vector.base64), (topicHeader, topic)]
                 let verified = try await server.send(.post, "/webhooks/\(code)", headers: headers, json: RFC4231Vector.body)

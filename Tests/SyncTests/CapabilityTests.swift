@@ -2,11 +2,11 @@ import ChannelVocabulary
 import Foundation
 import HTTPTypes
 import Ledger
-import PostgresClient
 import Logging
+import PostgresClient
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 /// What a channel does is decided by the capabilities its adapter declares, never by its kind's name: a kind
 /// declaring the opposite of what its real adapter does must get the opposite treatment (issue 18).
@@ -23,8 +23,8 @@ import TestSupport
         }
 
         func fetchLevels(cursor: String?) async throws(ChannelError) -> Page<ChannelLevelSnapshot> {
-            let items = ["MUG", "CAP"].map {
-                ChannelLevelSnapshot(sku: $0, location: LedgerFixture.store, available: 0, onHand: 1, externalID: "item-\($0)")
+            let items = ["MUG", "CAP"].map { (sku: String) in
+                ChannelLevelSnapshot(sku: sku, location: LedgerFixture.store, available: 0, onHand: 1, externalID: "item-" + sku)
             }
             return Page(items: items, nextCursor: nil, hasMore: false)
         }
@@ -68,11 +68,13 @@ import TestSupport
         ]
         for (channel, counts) in cases {
             let fixture = try LedgerFixture()
-            try fixture.catalog.upsertChannel(ChannelDefinition(
-                code: "c", kind: type(of: channel).kind, modelsLocations: true, locations: [LedgerFixture.store]
-            ).declaring(channel.capabilities))
+            try fixture.catalog.upsertChannel(
+                ChannelDefinition(
+                    code: "c", kind: type(of: channel).kind, modelsLocations: true, locations: [LedgerFixture.store]
+                ).declaring(channel.capabilities))
             _ = try fixture.ledger.receive(sku: "MUG", location: LedgerFixture.store, quantity: 3, key: "r")
-            let engine = ReconcileEngine(pool: fixture.database.pool, ledger: fixture.ledger, endpoints: [ChannelEndpoint(code: "c", channel: channel)])
+            let engine = ReconcileEngine(
+                pool: fixture.database.pool, ledger: fixture.ledger, endpoints: [ChannelEndpoint(code: "c", channel: channel)])
             let report = try await engine.run(channel: nil, dryRun: false, trigger: .cli)
             let kind = type(of: channel).kind
             #expect(report.channels.first?.countChanges == (counts ? 2 : 0), "\(kind) declaring reportsCounts: \(counts) (MUG 3 → 1, CAP 0 → 1)")
@@ -85,16 +87,19 @@ import TestSupport
     func pickupHoldsFollowTheDeclaration() throws {
         let fixture = try LedgerFixture()
         let store = LedgerFixture.store
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "shop", kind: ShopKindHoldingReservations.kind, modelsLocations: true, locations: [store]
-        ).declaring(ShopKindHoldingReservations.capabilities))
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "pos", kind: StoreKindDeclaringListings.kind, modelsLocations: true, locations: [store]
-        ).declaring(StoreKindDeclaringListings.capabilities))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "shop", kind: ShopKindHoldingReservations.kind, modelsLocations: true, locations: [store]
+            ).declaring(ShopKindHoldingReservations.capabilities))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "pos", kind: StoreKindDeclaringListings.kind, modelsLocations: true, locations: [store]
+            ).declaring(StoreKindDeclaringListings.capabilities))
         _ = try fixture.ledger.receive(sku: "MUG", location: store, quantity: 3, key: "r")
-        _ = try fixture.ledger.reserve(ReservationRequest(
-            sku: "MUG", location: store, quantity: 1, kind: .pickup, channel: "shop", externalRef: "WEB-1",
-            expiresAt: Date().addingTimeInterval(86_400)), key: "p")
+        _ = try fixture.ledger.reserve(
+            ReservationRequest(
+                sku: "MUG", location: store, quantity: 1, kind: .pickup, channel: "shop", externalRef: "WEB-1",
+                expiresAt: Date().addingTimeInterval(86_400)), key: "p")
         let queued = try fixture.database.pool.query("SELECT channel FROM reservation_outbox ORDER BY channel") { rows in
             try rows.map { try $0.decode(String.self, at: 0) }
         }
@@ -104,12 +109,14 @@ import TestSupport
     @Test("listing discovery and the unmatched report follow needsListings, whatever the kind")
     func listingsFollowTheDeclaration() async throws {
         let fixture = try LedgerFixture()
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "pos", kind: StoreKindDeclaringListings.kind, modelsLocations: true
-        ).declaring(StoreKindDeclaringListings.capabilities))
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "shop", kind: ShopKindHoldingReservations.kind, modelsLocations: true
-        ).declaring(ShopKindHoldingReservations.capabilities))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "pos", kind: StoreKindDeclaringListings.kind, modelsLocations: true
+            ).declaring(StoreKindDeclaringListings.capabilities))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "shop", kind: ShopKindHoldingReservations.kind, modelsLocations: true
+            ).declaring(ShopKindHoldingReservations.capabilities))
         let discovery = ListingDiscovery(pool: fixture.database.pool, logger: Logger(label: "test"))
         let needing = DeclaredChannel<StoreKindDeclaringListings>()
         let notNeeding = DeclaredChannel<ShopKindHoldingReservations>()

@@ -1,6 +1,6 @@
-import Channels
 import ChannelSimulators
 import ChannelVocabulary
+import Channels
 import CurlHTTP
 import Foundation
 import Ledger
@@ -8,8 +8,8 @@ import OmnistockDaemon
 import PostgresClient
 import Support
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 /// DESIGN.md §7, decreases first: under a channel's rate limit, a sale made while a backlog of increases is
 /// being pushed reaches the channel before that backlog drains (a late decrease oversells; a late increase
@@ -46,13 +46,18 @@ import TestSupport
         for sku in skus {
             _ = try fixture.ledger.receive(sku: sku, location: warehouse, quantity: 10, key: LedgerFixture.key())
         }
-        let channel = AllegroChannel(configuration: AllegroConfiguration(
-            apiURL: simulator.baseURL, tokenURL: simulator.baseURL + "/auth/oauth/token", clientID: "client", clientSecret: "secret",
-            refreshToken: "refresh-0"), client: client)
+        let channel = AllegroChannel(
+            configuration: AllegroConfiguration(
+                apiURL: simulator.baseURL, tokenURL: simulator.baseURL + "/auth/oauth/token", clientID: "client", clientSecret: "secret",
+                refreshToken: "refresh-0"), client: client)
         let worker = Daemon(
             pool: fixture.database.pool, ledger: fixture.ledger,
-            endpoints: [ChannelEndpoint(code: "allegro", channel: channel, lane: LaneSettings(
-                batchSize: batchSize, concurrency: 1, rateLimit: 9, backoff: Backoff(base: 0.05, cap: 0.5)))],
+            endpoints: [
+                ChannelEndpoint(
+                    code: "allegro", channel: channel,
+                    lane: LaneSettings(
+                        batchSize: batchSize, concurrency: 1, rateLimit: 9, backoff: Backoff(base: 0.05, cap: 0.5)))
+            ],
             settings: SyncSettings(expiryInterval: 0.2, inboxScanInterval: 0.2, shutdownGrace: 2, leaderCheckInterval: 0.2))
         worker.start()
         func patches() -> Int { simulator.requests.filter { $0.method == "PATCH" }.count }

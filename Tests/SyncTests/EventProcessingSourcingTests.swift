@@ -5,8 +5,8 @@ import Foundation
 import Ledger
 import PostgresClient
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 /// Order lines are sourced over the channel's locations and split when no single location covers them;
 /// bundle lines reserve their components (DESIGN.md §5a).
@@ -18,8 +18,9 @@ import TestSupport
     /// A pooled marketplace channel over wh-1 (3 on hand) and wh-2 (2 on hand) of MUG.
     func pooledFixture(sourcing: SourcingPolicy = .priority, maxConnections: Int = 8) throws -> LedgerFixture {
         let fixture = try LedgerFixture(maxConnections: maxConnections)
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "market", kind: "allegro", modelsLocations: false, locations: [Self.wh1, Self.wh2], sourcing: sourcing))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "market", kind: "allegro", modelsLocations: false, locations: [Self.wh1, Self.wh2], sourcing: sourcing))
         _ = try fixture.ledger.receive(sku: "MUG", location: Self.wh1, quantity: 3, key: "r1")
         _ = try fixture.ledger.receive(sku: "MUG", location: Self.wh2, quantity: 2, key: "r2")
         return fixture
@@ -59,7 +60,9 @@ import TestSupport
         #expect(try reserved(fixture, Self.wh2) == 1)
         #expect(try fixture.ledger.channelValue(channel: "market", sku: "MUG", scope: "*") == 1)
         #expect(try fixture.scalar("SELECT count(*)::int FROM conflicts WHERE kind = 'oversold'") == 0)
-        #expect(try fixture.scalar("SELECT count(*)::int FROM outbox WHERE channel = 'market' AND sku = 'MUG' AND pushed_version IS DISTINCT FROM wanted_version") == 1)
+        #expect(
+            try fixture.scalar(
+                "SELECT count(*)::int FROM outbox WHERE channel = 'market' AND sku = 'MUG' AND pushed_version IS DISTINCT FROM wanted_version") == 1)
         #expect(try fixture.ledger.verify().isEmpty)
     }
 
@@ -71,7 +74,11 @@ import TestSupport
         #expect(try fixture.ledger.channelValue(channel: "market", sku: "MUG", scope: "*") == 0)
         let conflict = try fixture.database.pool.query(
             "SELECT detail->>'order', (detail->>'requested')::int, (detail->>'reserved')::int, (detail->>'backorder')::int FROM conflicts WHERE kind = 'oversold'"
-        ) { rows in try rows.map { "\(try $0.decode(String.self, at: 0)) \(try $0.decode(Int.self, at: 1)) \(try $0.decode(Int.self, at: 2)) \(try $0.decode(Int.self, at: 3))" } }
+        ) { rows in
+            try rows.map {
+                "\(try $0.decode(String.self, at: 0)) \(try $0.decode(Int.self, at: 1)) \(try $0.decode(Int.self, at: 2)) \(try $0.decode(Int.self, at: 3))"
+            }
+        }
         #expect(conflict == ["A-2 7 5 2"])
         #expect(try fixture.ledger.verify().isEmpty)
     }
@@ -150,8 +157,9 @@ import TestSupport
         try EventApplier(ledger: fixture.ledger).apply(order("M-1", 2), channel: "market")
         #expect(try reserved(fixture, Self.wh2) == 2)
         #expect(try reserved(fixture, Self.wh1) == 0)
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "market", kind: "allegro", modelsLocations: false, locations: [Self.wh1, Self.wh2], sourcing: .nearest))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "market", kind: "allegro", modelsLocations: false, locations: [Self.wh1, Self.wh2], sourcing: .nearest))
         try fixture.catalog.replaceDistances(["PL-SOUTH": [Self.wh1: 400, Self.wh2: 50]])
         try EventApplier(ledger: fixture.ledger).apply(order("N-1", 4, destination: "PL-SOUTH"), channel: "market")
         #expect(try reserved(fixture, Self.wh2) == 5, "3 of N-1 from the nearer wh-2")
@@ -162,8 +170,9 @@ import TestSupport
 
     @Test func aPickupOrderTakesTheStoreFirstAndProposesATransferForTheRest() throws {
         let fixture = try pooledFixture()
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "web", kind: "shopify", modelsLocations: true, locations: [Self.wh1, Self.wh2, Self.store]))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "web", kind: "shopify", modelsLocations: true, locations: [Self.wh1, Self.wh2, Self.store]))
         try fixture.catalog.replaceDistances([Self.store: [Self.wh2: 10, Self.wh1: 300]])
         _ = try fixture.ledger.receive(sku: "MUG", location: Self.store, quantity: 1, key: "r4")
         try EventApplier(ledger: fixture.ledger).apply(
@@ -173,7 +182,11 @@ import TestSupport
         #expect(try fixture.scalar("SELECT count(*)::int FROM reservations WHERE kind = 'pickup' AND status = 'active'") == 2)
         let proposal = try fixture.database.pool.query(
             "SELECT location, detail->'transfer'->>'from', (detail->'transfer'->>'quantity')::int, detail->'orders'->>0 FROM conflicts WHERE kind = 'pickup_shortfall'"
-        ) { rows in try rows.map { "\(try $0.decode(String.self, at: 0)) \(try $0.decode(String.self, at: 1)) \(try $0.decode(Int.self, at: 2)) \(try $0.decode(String.self, at: 3))" } }
+        ) { rows in
+            try rows.map {
+                "\(try $0.decode(String.self, at: 0)) \(try $0.decode(String.self, at: 1)) \(try $0.decode(Int.self, at: 2)) \(try $0.decode(String.self, at: 3))"
+            }
+        }
         #expect(proposal == ["\(Self.store) \(Self.wh2) 2 W-1"])
         try EventApplier(ledger: fixture.ledger).apply(ended("W-1", .orderFulfilled), channel: "web")
         #expect(try fixture.scalar("SELECT count(*)::int FROM reservations WHERE status = 'committed'") == 2)
@@ -183,8 +196,9 @@ import TestSupport
     @Test func aBundleOrderReservesItsComponentsAndTheBundleValueFollowsThem() throws {
         let fixture = try LedgerFixture(skus: ["CUP", "SAUCER", "MUG"])
         try fixture.catalog.defineBundle("CUP-SET", components: ["CUP": 2, "SAUCER": 1])
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "market", kind: "allegro", modelsLocations: false, locations: [Self.wh1, Self.wh2]))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "market", kind: "allegro", modelsLocations: false, locations: [Self.wh1, Self.wh2]))
         _ = try fixture.ledger.receive(sku: "CUP", location: Self.wh1, quantity: 4, key: "c1")
         _ = try fixture.ledger.receive(sku: "CUP", location: Self.wh2, quantity: 4, key: "c2")
         _ = try fixture.ledger.receive(sku: "SAUCER", location: Self.wh2, quantity: 4, key: "s1")
@@ -195,7 +209,10 @@ import TestSupport
         #expect(try reserved(fixture, Self.wh2, sku: "CUP") == 2)
         #expect(try reserved(fixture, Self.wh2, sku: "SAUCER") == 3)
         #expect(try fixture.ledger.channelValue(channel: "market", sku: "CUP-SET", scope: "*") == 1)
-        #expect(try fixture.scalar("SELECT count(*)::int FROM outbox WHERE channel = 'market' AND sku = 'CUP-SET' AND pushed_version IS DISTINCT FROM wanted_version") == 1)
+        #expect(
+            try fixture.scalar(
+                "SELECT count(*)::int FROM outbox WHERE channel = 'market' AND sku = 'CUP-SET' AND pushed_version IS DISTINCT FROM wanted_version")
+                == 1)
         // A component sold elsewhere lowers the bundle's value at once.
         _ = try fixture.ledger.reserve(ReservationRequest(sku: "SAUCER", location: Self.wh2, quantity: 1, kind: .order), key: "other")
         #expect(try fixture.ledger.channelValue(channel: "market", sku: "CUP-SET", scope: "*") == 0)

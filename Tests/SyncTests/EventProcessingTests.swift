@@ -3,8 +3,8 @@ import Foundation
 import Ledger
 import PostgresClient
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct EventProcessingTests {
     /// Stores an omnistock-json event in the inbox the way the ingress does.
@@ -19,10 +19,12 @@ import TestSupport
         let harness = try await SyncHarness()
         _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 5, key: "r")
         harness.start()
-        try store(harness, id: "e1", type: "order.created", data: """
-            {"order": "WEB-7", "fulfillment": "pickup", "pickup_location": "store-krakow",
-             "lines": [{"sku": "MUG", "quantity": 2}], "created_at": "2026-11-23T10:00:00Z"}
-            """)
+        try store(
+            harness, id: "e1", type: "order.created",
+            data: """
+                {"order": "WEB-7", "fulfillment": "pickup", "pickup_location": "store-krakow",
+                 "lines": [{"sku": "MUG", "quantity": 2}], "created_at": "2026-11-23T10:00:00Z"}
+                """)
         #expect(await harness.eventually { (try? harness.ledger.activeReservations(channel: "pos", externalRef: "WEB-7").count) == 1 })
         let reservation = try #require(try harness.ledger.activeReservations(channel: "pos", externalRef: "WEB-7").first)
         #expect(reservation.kind == .pickup)
@@ -39,9 +41,11 @@ import TestSupport
         let harness = try await SyncHarness()
         _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 5, key: "r")
         try store(harness, id: "c1", type: "order.cancelled", data: #"{"order": "WEB-9"}"#)
-        try store(harness, id: "c0", type: "order.created", data: """
-            {"order": "WEB-9", "fulfillment": "ship", "lines": [{"sku": "MUG", "quantity": 1, "location": "store-krakow"}]}
-            """)
+        try store(
+            harness, id: "c0", type: "order.created",
+            data: """
+                {"order": "WEB-9", "fulfillment": "ship", "lines": [{"sku": "MUG", "quantity": 1, "location": "store-krakow"}]}
+                """)
         harness.start()
         #expect(await harness.eventually { (try? harness.fixture.scalar("SELECT count(*) FROM inbox WHERE status = 'processed'")) == 2 })
         #expect(try harness.fixture.scalar("SELECT count(*) FROM reservations") == 0)
@@ -53,9 +57,11 @@ import TestSupport
         let harness = try await SyncHarness()
         _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 1, key: "r")
         harness.start()
-        try store(harness, id: "o1", type: "order.created", data: """
-            {"order": "WEB-3", "fulfillment": "ship", "lines": [{"sku": "MUG", "quantity": 2, "location": "store-krakow"}]}
-            """)
+        try store(
+            harness, id: "o1", type: "order.created",
+            data: """
+                {"order": "WEB-3", "fulfillment": "ship", "lines": [{"sku": "MUG", "quantity": 2, "location": "store-krakow"}]}
+                """)
         #expect(await harness.eventually { (try? harness.fixture.scalar("SELECT count(*) FROM conflicts WHERE kind = 'oversold'")) == 1 })
         // The unit that exists is held (DESIGN.md §5a); only the missing one is the backorder.
         #expect(try harness.fixture.scalar("SELECT reserved FROM levels WHERE sku = 'MUG'") == 1)
@@ -77,8 +83,9 @@ import TestSupport
         let harness = try await SyncHarness()
         _ = try harness.ledger.receive(sku: "MUG", location: LedgerFixture.warehouse, quantity: 5, key: "r")
         let hold = try harness.ledger.reserve(
-            ReservationRequest(sku: "MUG", location: LedgerFixture.warehouse, quantity: 2, kind: .checkout,
-                               expiresAt: Date().addingTimeInterval(0.3)), key: "c")
+            ReservationRequest(
+                sku: "MUG", location: LedgerFixture.warehouse, quantity: 2, kind: .checkout,
+                expiresAt: Date().addingTimeInterval(0.3)), key: "c")
         harness.start()
         #expect(await harness.eventually { (try? harness.ledger.reservation(id: hold.reservation.id)?.status) == .expired })
         await harness.shutdown()

@@ -37,7 +37,10 @@ import Testing
             let target = Self.target("MUG", attempts: attempts)
             let batch = Self.claimAndPush(&machine, [target], now: 0)
             let (verdict, next) = machine.pushed(batch: batch, result: Self.result([target], .transient("503")), now: 0)
-            guard case .failed(_, _, let delay, false) = verdict?.records.first else { Issue.record("not a retryable failure"); return }
+            guard case .failed(_, _, let delay, false) = verdict?.records.first else {
+                Issue.record("not a retryable failure")
+                return
+            }
             delays.append(delay)
             #expect(next == .record(verdict!.records))
             _ = machine.recorded(now: 0)
@@ -51,7 +54,10 @@ import Testing
         var waits: [Double] = []
         for _ in 0..<7 {
             #expect(machine.pump(now: now) == .claim(limit: 50))
-            guard case .sleep(let until) = machine.databaseFailed(now: now) else { Issue.record("no sleep after a failure"); return }
+            guard case .sleep(let until) = machine.databaseFailed(now: now) else {
+                Issue.record("no sleep after a failure")
+                return
+            }
             waits.append(until - now)
             now = until
         }
@@ -70,10 +76,11 @@ import Testing
             health.append(verdict?.health)
             _ = machine.recorded(now: now)
         }
-        #expect(health == [
-            .failed(error: "timeout", circuit: .closed, consecutiveFailures: 1),
-            .failed(error: "timeout", circuit: .open, consecutiveFailures: 2),
-        ])
+        #expect(
+            health == [
+                .failed(error: "timeout", circuit: .closed, consecutiveFailures: 1),
+                .failed(error: "timeout", circuit: .open, consecutiveFailures: 2),
+            ])
         #expect(machine.pump(now: 1) == .sleep(until: 31), "open: nothing goes out until the cooldown ends")
         #expect(machine.pump(now: 20) == .sleep(until: 31))
 
@@ -108,7 +115,8 @@ import Testing
                 now = until
                 action = machine.pump(now: now)
             default:
-                Issue.record("unexpected \(action)"); return
+                Issue.record("unexpected \(action)")
+                return
             }
         }
         #expect(pushedAt == [0, 0, 0.5, 1, 1.5], "a burst of two (one second's worth), then one every half second at 2/s")

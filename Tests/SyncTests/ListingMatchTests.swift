@@ -1,13 +1,13 @@
-import Channels
 import ChannelSimulators
 import ChannelVocabulary
+import Channels
 import Foundation
 import Ledger
 import Logging
 import PostgresClient
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 /// Discovery against the simulators: a listing set by hand stays, ambiguous matches are conflicts, barcodes match,
 /// and what matches nothing is reported (issue 13 part 3).
@@ -75,7 +75,8 @@ import TestSupport
         #expect(try listing(harness, "allegro", "MUG") == nil, "neither offer is picked")
         #expect(try openDuplicates(harness, "allegro") == ["MUG"])
         let items = try harness.pool.query(
-            "SELECT detail->>'items' FROM conflicts WHERE kind = 'duplicate_listing' AND sku = 'MUG'") { try $0[0].decode(String.self, at: 0) }
+            "SELECT detail->>'items' FROM conflicts WHERE kind = 'duplicate_listing' AND sku = 'MUG'"
+        ) { try $0[0].decode(String.self, at: 0) }
         #expect(items == #"["7001", "7002"]"#)
         #expect(try SyncStatusReport.read(from: harness.pool).openConflicts["duplicate_listing"] == 1, "status shows it")
 
@@ -150,8 +151,9 @@ import TestSupport
         _ = try await harness.reconcile(dryRun: true)
         #expect(try harness.fixture.catalog.unmatched(channel: "woo").first?.items.isEmpty == true, "a dry run records nothing")
         _ = try await harness.reconcile()
-        #expect(try harness.fixture.catalog.unmatched(channel: "woo").first?.items.map(\.externalID) == [String(orphan)],
-                "reconcile's read of the levels records the catalogue")
+        #expect(
+            try harness.fixture.catalog.unmatched(channel: "woo").first?.items.map(\.externalID) == [String(orphan)],
+            "reconcile's read of the levels records the catalogue")
         try harness.fixture.catalog.setListings([ListingMapping(channel: "woo", sku: "CAP", externalID: String(orphan))])
         #expect(try harness.fixture.catalog.unmatched(channel: "woo").first?.items.isEmpty == true)
         await harness.shutdown()

@@ -7,8 +7,8 @@ import Logging
 import PostgresClient
 import Support
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 /// An inbox event that can never be applied is set aside after a bounded number of attempts, and the
 /// events behind it are applied: a poison event never blocks or kills the processor.
@@ -29,20 +29,31 @@ import TestSupport
             "INSERT INTO inbox (channel, event_id, payload) VALUES ('pos', $1, $2)", [id, #"{"type": "\#(type)", "data": \#(data)}"#])
     }
 
-    @Test("a stored stock.adjusted with delta Int.min (accepted by an older build) is refused by the ledger, set aside after 3 attempts, and shown in status")
+    @Test(
+        "a stored stock.adjusted with delta Int.min (accepted by an older build) is refused by the ledger, set aside after 3 attempts, and shown in status"
+    )
     func overflowingAdjustmentIsSetAside() throws {
         let fixture = try LedgerFixture()
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]).declaring(OmnistockJSONChannel.capabilities))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]
+            ).declaring(OmnistockJSONChannel.capabilities))
         _ = try fixture.ledger.receive(sku: "MUG", location: LedgerFixture.store, quantity: 5, key: "seed")
-        try store(fixture, id: "poison", type: "stock.adjusted",
-                  data: #"{"sku": "MUG", "location": "store-krakow", "delta": -9223372036854775808, "reason": "damaged"}"#)
-        try store(fixture, id: "good", type: "stock.adjusted",
-                  data: #"{"sku": "MUG", "location": "store-krakow", "delta": -1, "reason": "damaged"}"#)
+        try store(
+            fixture, id: "poison", type: "stock.adjusted",
+            data: #"{"sku": "MUG", "location": "store-krakow", "delta": -9223372036854775808, "reason": "damaged"}"#)
+        try store(
+            fixture, id: "good", type: "stock.adjusted",
+            data: #"{"sku": "MUG", "location": "store-krakow", "delta": -1, "reason": "damaged"}"#)
         let inbox = processor(fixture, maxAttempts: 3)
         for _ in 0..<5 { try inbox.processDue() }
         let rows = try fixture.database.pool.query("SELECT event_id, status, attempts, error FROM inbox ORDER BY id") { rows in
-            try rows.map { (try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1), try $0.decode(Int.self, at: 2), try $0.decode(String?.self, at: 3)) }
+            try rows.map {
+                (
+                    try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1), try $0.decode(Int.self, at: 2),
+                    try $0.decode(String?.self, at: 3)
+                )
+            }
         }
         #expect(rows.map(\.0) == ["poison", "good"])
         #expect(rows[0].1 == "dead" && rows[0].2 == 3)
@@ -59,8 +70,10 @@ import TestSupport
     @Test("a set-aside event put back in line is applied once its cause is fixed")
     func retriedAfterTheCauseIsFixed() throws {
         let fixture = try LedgerFixture()
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]).declaring(OmnistockJSONChannel.capabilities))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]
+            ).declaring(OmnistockJSONChannel.capabilities))
         try store(fixture, id: "early", type: "stock.counted", data: #"{"sku": "NEW-SKU", "location": "store-krakow", "on_hand": 3}"#)
         let inbox = processor(fixture, maxAttempts: 2)
         for _ in 0..<3 { try inbox.processDue() }
@@ -75,11 +88,14 @@ import TestSupport
     @Test("an attempt is counted before the event is applied: an event whose attempts ran out (the process died applying it) is set aside unapplied")
     func attemptsCountedBeforeApplying() throws {
         let fixture = try LedgerFixture()
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]).declaring(OmnistockJSONChannel.capabilities))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [LedgerFixture.store]
+            ).declaring(OmnistockJSONChannel.capabilities))
         _ = try fixture.ledger.receive(sku: "MUG", location: LedgerFixture.store, quantity: 5, key: "seed")
-        try store(fixture, id: "crashed", type: "stock.adjusted",
-                  data: #"{"sku": "MUG", "location": "store-krakow", "delta": -2, "reason": "damaged"}"#)
+        try store(
+            fixture, id: "crashed", type: "stock.adjusted",
+            data: #"{"sku": "MUG", "location": "store-krakow", "delta": -2, "reason": "damaged"}"#)
         // Three starts that each died while applying it: three attempts counted, no status written.
         try fixture.database.pool.execute("UPDATE inbox SET attempts = 3")
         try processor(fixture, maxAttempts: 3).processDue()

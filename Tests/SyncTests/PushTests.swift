@@ -5,8 +5,8 @@ import Ledger
 import PostgresClient
 import Support
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct PushTests {
     @Test func aLevelChangeReachesTheEndpoint() async throws {
@@ -115,8 +115,9 @@ import TestSupport
         harness.start()
         _ = try harness.ledger.receive(sku: "MUG", location: SyncHarness.store, quantity: 4, key: "r")
         let hold = try harness.ledger.reserve(
-            ReservationRequest(sku: "MUG", location: SyncHarness.store, quantity: 1, kind: .pickup, channel: "webshop",
-                               externalRef: "WEB-1", expiresAt: Date().addingTimeInterval(3600)), key: "p")
+            ReservationRequest(
+                sku: "MUG", location: SyncHarness.store, quantity: 1, kind: .pickup, channel: "webshop",
+                externalRef: "WEB-1", expiresAt: Date().addingTimeInterval(3600)), key: "p")
         let id = hold.reservation.id
         #expect(await harness.eventually { harness.simulator.reservations[id] != nil })
         #expect(await harness.eventually { harness.shown("MUG") == 2 })

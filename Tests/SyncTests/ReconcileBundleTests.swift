@@ -1,12 +1,12 @@
-import Channels
 import ChannelSimulators
 import ChannelVocabulary
+import Channels
 import Foundation
 import Ledger
 import PostgresClient
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 /// Reconcile and bundles: a bundle's listing is compared with the bundle availability and repaired like any other;
 /// a store's count of a bundle is no stock of the bundle (its stock is its components').
@@ -25,7 +25,8 @@ import TestSupport
         pos.setLevel(sku: "MUG-CAP", location: Harness.store, available: 7, onHand: 7)
 
         let report = try await harness.reconcile()
-        #expect(report.findings.contains { $0.kind == "drift" && $0.sku == "MUG-CAP" && $0.ledgerValue == 1 }, "min(4, 2) less the pickup buffer of 1")
+        #expect(
+            report.findings.contains { $0.kind == "drift" && $0.sku == "MUG-CAP" && $0.ledgerValue == 1 }, "min(4, 2) less the pickup buffer of 1")
         #expect(!report.findings.contains { $0.kind == "count_mismatch" })
         #expect(try harness.fixture.scalar("SELECT count(*)::int FROM levels WHERE sku = 'MUG-CAP'") == 0)
         #expect(try harness.ledger.verifyBundles().isEmpty)

@@ -4,8 +4,8 @@ import Foundation
 import Ledger
 import PostgresClient
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ReconcileFailureTests {
     typealias Harness = ReconcileHarness

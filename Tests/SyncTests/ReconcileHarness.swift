@@ -1,6 +1,6 @@
+import ChannelSimulators
 import ChannelVocabulary
 import Channels
-import ChannelSimulators
 import CurlHTTP
 import Foundation
 import Ledger
@@ -75,9 +75,10 @@ final class ReconcileHarness: @unchecked Sendable {
     }
 
     private func add(_ code: String, channel: any Channel, locations: [String], stop: @escaping @Sendable () async -> Void) throws {
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: code, kind: type(of: channel).kind, modelsLocations: channel.modelsLocations, locations: locations
-        ).declaring(channel.capabilities))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: code, kind: type(of: channel).kind, modelsLocations: channel.modelsLocations, locations: locations
+            ).declaring(channel.capabilities))
         endpoints.append(ChannelEndpoint(code: code, channel: channel, lane: LaneSettings(backoff: Backoff(base: 0.05, cap: 0.5))))
         stops.append(stop)
     }

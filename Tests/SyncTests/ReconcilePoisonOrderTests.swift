@@ -4,8 +4,8 @@ import Foundation
 import Ledger
 import PostgresClient
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 /// An order the ledger refuses, found by reconcile in a channel's order feed, is set aside for an operator
 /// and never blocks the orders behind it.

@@ -1,12 +1,12 @@
+import ChannelSimulators
 import ChannelVocabulary
 import Channels
-import ChannelSimulators
 import Foundation
 import Ledger
 import PostgresClient
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ReconcileTests {
     typealias Harness = ReconcileHarness
@@ -116,9 +116,10 @@ import TestSupport
         _ = try harness.ledger.receive(sku: "MUG", location: Harness.store, quantity: 3, key: "r1")
         _ = try harness.ledger.receive(sku: "MUG", location: LedgerFixture.warehouse, quantity: 10, key: "r2")
         _ = try harness.ledger.receive(sku: "MUG", location: LedgerFixture.secondWarehouse, quantity: 4, key: "r3")
-        let pickup = try harness.ledger.reserve(ReservationRequest(
-            sku: "MUG", location: Harness.store, quantity: 2, kind: .pickup, channel: "web", externalRef: "WEB-1",
-            expiresAt: Date().addingTimeInterval(86_400)), key: "p1")
+        let pickup = try harness.ledger.reserve(
+            ReservationRequest(
+                sku: "MUG", location: Harness.store, quantity: 2, kind: .pickup, channel: "web", externalRef: "WEB-1",
+                expiresAt: Date().addingTimeInterval(86_400)), key: "p1")
         harness.startWorker()
         #expect(try await harness.eventually { try harness.unpushed() == 0 && pos.reservations[pickup.reservation.id] != nil })
         await harness.stopWorker()
@@ -136,9 +137,10 @@ import TestSupport
         #expect(report.needsAttention, "the shortfall stays open for an operator")
 
         #expect(try harness.fixture.scalar("SELECT on_hand FROM levels WHERE sku = 'MUG' AND location = $1", [Harness.store]) == 1)
-        #expect(try harness.fixture.scalar(
-            "SELECT count(*) FROM conflicts WHERE kind = 'pickup_shortfall' AND resolved_at IS NULL AND detail->'transfer'->>'from' = $1",
-            [LedgerFixture.secondWarehouse]) == 1)
+        #expect(
+            try harness.fixture.scalar(
+                "SELECT count(*) FROM conflicts WHERE kind = 'pickup_shortfall' AND resolved_at IS NULL AND detail->'transfer'->>'from' = $1",
+                [LedgerFixture.secondWarehouse]) == 1)
         #expect(try harness.fixture.scalar("SELECT count(*) FROM reservation_outbox WHERE NOT done") == 1, "the hold is pushed again")
         #expect(try harness.ledger.pickupAvailable(sku: "MUG", store: Harness.store) == 0)
         harness.startWorker()
@@ -171,9 +173,10 @@ import TestSupport
         #expect(a.missedOrders == 0)
         #expect(b.missedOrders == 1)
         #expect(b.oversold == 1)
-        #expect(try harness.fixture.scalar(
-            "SELECT count(*) FROM conflicts WHERE kind = 'oversold' AND channel = 'woo-b' AND detail->>'order' = $1 AND resolved_at IS NULL",
-            [String(missed.id)]) == 1)
+        #expect(
+            try harness.fixture.scalar(
+                "SELECT count(*) FROM conflicts WHERE kind = 'oversold' AND channel = 'woo-b' AND detail->>'order' = $1 AND resolved_at IS NULL",
+                [String(missed.id)]) == 1)
         #expect(try harness.fixture.scalar("SELECT on_hand FROM levels WHERE sku = 'MUG'") == 1)
         #expect(try harness.fixture.scalar("SELECT reserved FROM levels WHERE sku = 'MUG'") == 1, "first committed wins, never negative")
         #expect(report.needsAttention)

@@ -1,6 +1,6 @@
-import Channels
 import ChannelSimulators
 import ChannelVocabulary
+import Channels
 import CurlHTTP
 import Foundation
 import Ledger
@@ -22,11 +22,14 @@ final class SyncHarness: @unchecked Sendable {
     init(lane: LaneSettings = LaneSettings(backoff: Backoff(base: 0.05, cap: 0.5))) async throws {
         fixture = try LedgerFixture(maxConnections: 12)
         _ = try await simulator.start()
-        try fixture.catalog.upsertChannel(ChannelDefinition(
-            code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [Self.store]).declaring(OmnistockJSONChannel.capabilities))
+        try fixture.catalog.upsertChannel(
+            ChannelDefinition(
+                code: "pos", kind: "omnistock-json", modelsLocations: true, locations: [Self.store]
+            ).declaring(OmnistockJSONChannel.capabilities))
         let channel = OmnistockJSONChannel(
-            configuration: OmnistockJSONConfiguration(baseURL: simulator.baseURL, token: "pos-token",
-                                                      webhookSecrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]),
+            configuration: OmnistockJSONConfiguration(
+                baseURL: simulator.baseURL, token: "pos-token",
+                webhookSecrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]),
             client: client)
         worker = Daemon(
             pool: fixture.database.pool, ledger: fixture.ledger, endpoints: [ChannelEndpoint(code: "pos", channel: channel, lane: lane)],

@@ -1,12 +1,12 @@
-import Channels
 import ChannelSimulators
 import ChannelVocabulary
+import Channels
 import Foundation
 import Ledger
 import Logging
 import Sync
-import Testing
 import TestSupport
+import Testing
 
 /// WooCommerce products with stock management off (WooCommerce's default for new products) sell without limit:
 /// Omnistock either turns stock management on with its first push or flags them, never leaves them silent.

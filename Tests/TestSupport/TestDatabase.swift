@@ -6,14 +6,14 @@ import PostgresClient
 ///
 /// The cluster's URL comes from `OMNISTOCK_TEST_DATABASE_URL`. The first call migrates a template
 /// database; each test then gets its own copy, so tests run in parallel without sharing state.
-public struct TestDatabase: Sendable {
+package struct TestDatabase: Sendable {
     /// libpq URL of this test's database.
-    public let url: String
+    package let url: String
     /// A pool on it.
-    public let pool: PostgresPool
+    package let pool: PostgresPool
 
     /// The test cluster's server URL (its `postgres` database).
-    public static var serverURL: String {
+    package static var serverURL: String {
         guard let url = ProcessInfo.processInfo.environment["OMNISTOCK_TEST_DATABASE_URL"] else {
             fatalError("OMNISTOCK_TEST_DATABASE_URL is not set: run the tests with `bash .ci/test`")
         }
@@ -21,7 +21,7 @@ public struct TestDatabase: Sendable {
     }
 
     /// Creates an empty database (no migrations) when `migrated` is false.
-    public static func make(migrated: Bool = true, maxConnections: Int = 8) throws -> TestDatabase {
+    package static func make(migrated: Bool = true, maxConnections: Int = 8) throws -> TestDatabase {
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let server = PostgresPool(conninfo: serverURL, maxConnections: 1)
         if migrated {

@@ -3,7 +3,7 @@ import PostgresClient
 
 /// Applies pending migrations under a session advisory lock, so concurrent `migrate` runs
 /// (two replicas starting at once, say) apply each migration exactly once.
-public struct Migrator: Sendable {
+package struct Migrator: Sendable {
     /// Key of the advisory lock held while migrating.
     static let lockKey: Int64 = 0x6F6D_6E69_6D69_6772  // "omnimigr"
 
@@ -11,7 +11,7 @@ public struct Migrator: Sendable {
     let migrations: [Migration]
     let logger: Logger
 
-    public init(pool: PostgresPool, migrations: [Migration] = Migration.all, logger: Logger = Logger(label: "omnistock.migrate")) {
+    package init(pool: PostgresPool, migrations: [Migration] = Migration.all, logger: Logger = Logger(label: "omnistock.migrate")) {
         self.pool = pool
         self.migrations = migrations.sorted { $0.version < $1.version }
         self.logger = logger
@@ -19,11 +19,12 @@ public struct Migrator: Sendable {
 
     /// Applies every migration not yet recorded; returns the versions applied by this call.
     @discardableResult
-    public func migrate() throws -> [Int] {
+    package func migrate() throws -> [Int] {
         try pool.withSessionConnection { connection in
             try connection.query("SELECT pg_advisory_lock($1)", [Self.lockKey])
             defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [Self.lockKey]) }
-            try connection.execute("""
+            try connection.execute(
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
                 """)
@@ -43,7 +44,7 @@ public struct Migrator: Sendable {
     }
 
     /// The highest applied version, or 0 for an empty database.
-    public func currentVersion() throws -> Int {
+    package func currentVersion() throws -> Int {
         try pool.query("SELECT to_regclass('schema_migrations') IS NOT NULL") { rows in
             try rows[0].decode(Bool.self, at: 0)
         } ? pool.query("SELECT COALESCE(max(version), 0) FROM schema_migrations") { try $0[0].decode(Int.self, at: 0) } : 0

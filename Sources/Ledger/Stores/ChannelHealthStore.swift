@@ -3,12 +3,12 @@ import PostgresClient
 /// The `channel_state` table: each channel's health (circuit state, failures, last success), where
 /// `ChannelStatusQuery` reads it for `omnistock status`, the admin API and metrics, and its order cursor (how far
 /// reconcile has read the channel's orders).
-public struct ChannelHealthStore: Sendable {
-    public let pool: PostgresPool
+package struct ChannelHealthStore: Sendable {
+    package let pool: PostgresPool
 
-    public init(pool: PostgresPool) { self.pool = pool }
+    package init(pool: PostgresPool) { self.pool = pool }
 
-    public func recordSuccess(channel: String) throws {
+    package func recordSuccess(channel: String) throws {
         try pool.execute(
             """
             INSERT INTO channel_state (channel, circuit, consecutive_failures, last_success_at) VALUES ($1, 'closed', 0, now())
@@ -18,7 +18,7 @@ public struct ChannelHealthStore: Sendable {
     }
 
     /// Records a failed call; `circuit` is the breaker's state after it (`closed`, `open`, `half_open`).
-    public func recordFailure(channel: String, error: String, circuit: String, consecutiveFailures: Int) throws {
+    package func recordFailure(channel: String, error: String, circuit: String, consecutiveFailures: Int) throws {
         try pool.execute(
             """
             INSERT INTO channel_state (channel, circuit, consecutive_failures, last_failure_at, last_error)
@@ -29,14 +29,14 @@ public struct ChannelHealthStore: Sendable {
     }
 
     /// Where reconcile's last read of `channel`'s orders ended, if it has read them.
-    public func ordersCursor(channel: String) throws -> String? {
+    package func ordersCursor(channel: String) throws -> String? {
         try pool.query("SELECT orders_cursor FROM channel_state WHERE channel = $1", [channel]) {
             try $0.first?.decode(String?.self, at: 0)
         }
     }
 
     /// Records where reconcile's read of `channel`'s orders ended.
-    public func storeOrdersCursor(_ cursor: String, channel: String) throws {
+    package func storeOrdersCursor(_ cursor: String, channel: String) throws {
         try pool.execute(
             """
             INSERT INTO channel_state (channel, orders_cursor) VALUES ($1, $2)

@@ -3,35 +3,35 @@ import PostgresClient
 
 /// One channel's sync state in full, as the one channel-status query reads it; `omnistock status`, the admin API
 /// (`GET /v1/channels`), the `/metrics` gauges and the status page each show a part of it.
-public struct ChannelStatus: Sendable, Equatable {
-    public var code: String
-    public var kind: String
-    public var modelsLocations: Bool
+package struct ChannelStatus: Sendable, Equatable {
+    package var code: String
+    package var kind: String
+    package var modelsLocations: Bool
     /// Targets whose latest value has not reached the channel (refused ones not counted).
-    public var pending: Int
+    package var pending: Int
     /// Seconds since the oldest of them changed (outbox lag).
-    public var oldestPendingSeconds: Double?
+    package var oldestPendingSeconds: Double?
     /// Targets refused for good until their value changes.
-    public var permanentErrors: Int
+    package var permanentErrors: Int
     /// Of those, the ones whose latest value has not reached the channel.
-    public var permanentErrorsPending: Int
+    package var permanentErrorsPending: Int
     /// Targets retrying after failures.
-    public var retrying: Int
+    package var retrying: Int
     /// When the next retry is due, if any target is waiting.
-    public var nextAttemptAt: Date?
-    public var circuit: String
-    public var consecutiveFailures: Int
-    public var lastSuccessAt: Date?
-    public var lastFailureAt: Date?
-    public var lastError: String?
+    package var nextAttemptAt: Date?
+    package var circuit: String
+    package var consecutiveFailures: Int
+    package var lastSuccessAt: Date?
+    package var lastFailureAt: Date?
+    package var lastError: String?
     /// Webhook events of the channel stored but not yet applied, and failed ones waiting for a retry.
-    public var inboxPending: Int
-    public var inboxFailed: Int
+    package var inboxPending: Int
+    package var inboxFailed: Int
 }
 
 /// The one channel-status query: `channels` with their outbox targets, `channel_state` and inbox events, by code.
-public enum ChannelStatusQuery {
-    public static func read(on connection: PostgresConnection) throws -> [ChannelStatus] {
+package enum ChannelStatusQuery {
+    package static func read(on connection: PostgresConnection) throws -> [ChannelStatus] {
         try connection.query(
             """
             SELECT c.code, c.kind, c.models_locations,
@@ -67,7 +67,7 @@ public enum ChannelStatusQuery {
     }
 
     /// Reads on a connection of `pool`.
-    public static func read(from pool: PostgresPool) throws -> [ChannelStatus] {
+    package static func read(from pool: PostgresPool) throws -> [ChannelStatus] {
         try pool.withConnection(read(on:))
     }
 }

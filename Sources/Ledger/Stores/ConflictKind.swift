@@ -1,5 +1,5 @@
 /// What a conflict is about (DESIGN.md §6): the kinds the `conflicts` table's CHECK allows.
-public enum ConflictKind: String, Sendable, Codable, CaseIterable {
+package enum ConflictKind: String, Sendable, Codable, CaseIterable {
     /// The channel shows another value than we last pushed; ledger wins.
     case drift
     /// Reconcile found a channel order never received.

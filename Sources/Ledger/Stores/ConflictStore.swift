@@ -4,9 +4,9 @@ import PostgresClient
 /// The `conflicts` table (DESIGN.md §6): every conflict recorded, settled or counted goes through here.
 ///
 /// Writes take the connection of the caller's transaction, so a conflict commits with the change that caused it.
-public enum ConflictStore {
+package enum ConflictStore {
     /// Records one conflict; resolved at once (with `resolution`) when one is given.
-    public static func record(
+    package static func record(
         _ kind: ConflictKind, channel: String? = nil, sku: String? = nil, location: String? = nil, detail: ConflictDetail,
         resolution: String? = nil, on connection: PostgresConnection
     ) throws {
@@ -18,7 +18,7 @@ public enum ConflictStore {
     }
 
     /// Records one conflict outside any transaction of the caller's.
-    public static func record(
+    package static func record(
         _ kind: ConflictKind, channel: String? = nil, sku: String? = nil, location: String? = nil, detail: ConflictDetail,
         resolution: String? = nil, pool: PostgresPool
     ) throws {
@@ -29,7 +29,7 @@ public enum ConflictStore {
 
     /// The shortfall a count below reservations left at (sku, location): `pickup_shortfall` when a pickup
     /// reservation is among the active ones there, `oversold` otherwise; the detail lists them.
-    public static func recordCountShortfall(
+    package static func recordCountShortfall(
         sku: String, location: String, onHand: Int, reserved: Int, reference: String?, on connection: PostgresConnection
     ) throws {
         try connection.query(
@@ -46,7 +46,7 @@ public enum ConflictStore {
     }
 
     /// Adds reconcile's findings (`detail`) to the open `pickup_shortfall` conflict of (sku, store), or records one.
-    public static func flagPickupShortfall(
+    package static func flagPickupShortfall(
         sku: String, store: String, detail: PostgresJSON<some Encodable & Sendable>, onHand: Int, promised: Int,
         on connection: PostgresConnection
     ) throws {
@@ -66,7 +66,7 @@ public enum ConflictStore {
 
     /// Resolved `drift` conflicts for levels reconcile pushes again (arrays by position: SKU, scope, the value the
     /// channel showed, the ledger's, the last pushed).
-    public static func recordRepairedDrift(
+    package static func recordRepairedDrift(
         channel: String, skus: [String], scopes: [String], shown: [Int], wanted: [Int], pushed: [Int?], run: Int64,
         on connection: PostgresConnection
     ) throws {
@@ -83,7 +83,7 @@ public enum ConflictStore {
 
     /// Opens a conflict of `kinds[i]` (`unmanaged_listing` or `ended_offer`) for each (SKU, scope) of `channel` that
     /// has no open one of its kind yet.
-    public static func recordListingIssues(
+    package static func recordListingIssues(
         channel: String, source: String, kinds: [ConflictKind], skus: [String], scopes: [String], details: [String], pool: PostgresPool
     ) throws {
         try pool.execute(
@@ -100,7 +100,7 @@ public enum ConflictStore {
     /// Resolves the open listing issues of SKUs the channel now shows under its stock control: `unmanaged_listing`
     /// once it tracks the stock, `ended_offer` once it shows units for sale (`selling[i]`). The kind list lets the
     /// partial index `conflicts_open_listing_issues` answer, so a page costs next to nothing on channels without issues.
-    public static func resolveSettledListingIssues(channel: String, skus: [String], selling: [Bool], pool: PostgresPool) throws {
+    package static func resolveSettledListingIssues(channel: String, skus: [String], selling: [Bool], pool: PostgresPool) throws {
         try pool.execute(
             """
             UPDATE conflicts c SET resolved_at = now(), resolution = 'settled at the channel (seen by reconcile)'
@@ -112,7 +112,7 @@ public enum ConflictStore {
     }
 
     /// Resolved `unmanaged_listing` conflicts for the untracked listings reconcile pushes again.
-    public static func recordUnmanagedPushedAgain(
+    package static func recordUnmanagedPushedAgain(
         channel: String, skus: [String], scopes: [String], run: Int64, on connection: PostgresConnection
     ) throws {
         try connection.query(
@@ -126,7 +126,7 @@ public enum ConflictStore {
 
     /// Opens a `duplicate_listing` conflict per ambiguous SKU of `channel` without an open one (arrays by position:
     /// SKU, the key matched on, the channel items and the SKUs it matched, each joined by U+001F).
-    public static func recordDuplicateListings(
+    package static func recordDuplicateListings(
         channel: String, match: String, skus: [String], keys: [String], items: [String], matchedSKUs: [String],
         on connection: PostgresConnection
     ) throws {
@@ -143,7 +143,7 @@ public enum ConflictStore {
     }
 
     /// Settles the open `duplicate_listing` conflicts of `checked` SKUs of `channel` that are not `stillAmbiguous`.
-    public static func resolveDuplicateListings(
+    package static func resolveDuplicateListings(
         channel: String, checked: [String], stillAmbiguous: [String], on connection: PostgresConnection
     ) throws {
         try connection.query(
@@ -155,7 +155,7 @@ public enum ConflictStore {
     }
 
     /// Settles the open `duplicate_listing` conflicts of (channels[i], skus[i]): the operator set their listings by hand.
-    public static func resolveDuplicateListingsSetByHand(channels: [String], skus: [String], on connection: PostgresConnection) throws {
+    package static func resolveDuplicateListingsSetByHand(channels: [String], skus: [String], on connection: PostgresConnection) throws {
         try connection.query(
             """
             UPDATE conflicts c SET resolved_at = now(), resolution = 'listing set by hand'
@@ -165,7 +165,7 @@ public enum ConflictStore {
     }
 
     /// Settles the open `missed_order` conflicts (refusals set aside earlier) of an order event reconcile has now imported.
-    public static func resolveMissedOrder(channel: String, order: String, type: String, pool: PostgresPool) throws {
+    package static func resolveMissedOrder(channel: String, order: String, type: String, pool: PostgresPool) throws {
         try pool.execute(
             """
             UPDATE conflicts SET resolution = 'imported by reconcile', resolved_at = now()
@@ -174,7 +174,7 @@ public enum ConflictStore {
     }
 
     /// Opens a `missed_order` conflict for an order event reconcile could not import, unless one is open for it.
-    public static func recordRefusedOrder(
+    package static func recordRefusedOrder(
         channel: String, order: String, event: String, type: String, run: Int64, error: String, pool: PostgresPool
     ) throws {
         try pool.execute(
@@ -188,7 +188,7 @@ public enum ConflictStore {
     }
 
     /// Unresolved conflicts by kind.
-    public static func openByKind(on connection: PostgresConnection) throws -> [String: Int] {
+    package static func openByKind(on connection: PostgresConnection) throws -> [String: Int] {
         var open: [String: Int] = [:]
         for row in try connection.query("SELECT kind, count(*) FROM conflicts WHERE resolved_at IS NULL GROUP BY kind") {
             open[try row.decode(String.self, at: 0)] = try row.decode(Int.self, at: 1)
@@ -197,7 +197,7 @@ public enum ConflictStore {
     }
 
     /// Unresolved conflicts of `channel` (all channels when nil) and of no channel.
-    public static func openCount(channel: String?, pool: PostgresPool) throws -> Int {
+    package static func openCount(channel: String?, pool: PostgresPool) throws -> Int {
         try pool.query(
             "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND ($1::text IS NULL OR channel = $1 OR channel IS NULL)",
             [channel]
@@ -205,14 +205,14 @@ public enum ConflictStore {
     }
 
     /// Conflicts of `kind` recorded for `channel` since `since`.
-    public static func count(_ kind: ConflictKind, channel: String, since: Date, pool: PostgresPool) throws -> Int {
+    package static func count(_ kind: ConflictKind, channel: String, since: Date, pool: PostgresPool) throws -> Int {
         try pool.query(
             "SELECT count(*) FROM conflicts WHERE kind = $3 AND channel = $1 AND created_at >= $2", [channel, since, kind.rawValue]
         ) { try $0[0].decode(Int.self, at: 0) }
     }
 
     /// The conflict list of `GET /v1/conflicts` as JSON: open ones (all when `all`), newest first, at most `limit`.
-    public static func listJSON(all: Bool, limit: Int, pool: PostgresPool) throws -> String? {
+    package static func listJSON(all: Bool, limit: Int, pool: PostgresPool) throws -> String? {
         try pool.query(
             """
             SELECT json_build_object('conflicts', COALESCE(json_agg(json_build_object(
@@ -224,7 +224,7 @@ public enum ConflictStore {
     }
 
     /// The newest `limit` conflicts, newest first: open ones only (the status page), or resolved ones too (the demo).
-    public static func newest(limit: Int, includingResolved: Bool = false, pool: PostgresPool) throws -> [ConflictSummary] {
+    package static func newest(limit: Int, includingResolved: Bool = false, pool: PostgresPool) throws -> [ConflictSummary] {
         try pool.query(
             """
             SELECT kind, channel, sku, location, resolution, created_at FROM conflicts
@@ -244,12 +244,12 @@ public enum ConflictStore {
 }
 
 /// A conflict as the status page and the demo list it.
-public struct ConflictSummary: Sendable, Equatable {
-    public var kind: String
-    public var channel: String?
-    public var sku: String?
-    public var location: String?
+package struct ConflictSummary: Sendable, Equatable {
+    package var kind: String
+    package var channel: String?
+    package var sku: String?
+    package var location: String?
     /// Nil while open.
-    public var resolution: String?
-    public var createdAt: Date
+    package var resolution: String?
+    package var createdAt: Date
 }

@@ -9,23 +9,24 @@ import PostgresClient
 /// The insert is one prepared statement committed on its own; the wake-up is sent afterwards, outside
 /// that transaction (`WakeAfterCommit`): sent inside it, every webhook's commit queued behind the notify
 /// lock (about 1,600/s here).
-public enum InboxStore {
+package enum InboxStore {
     /// What happened to a delivery.
-    public enum Outcome: String, Sendable {
+    package enum Outcome: String, Sendable {
         /// Stored now.
         case stored
         /// Stored before (a redelivery): nothing changed.
         case duplicate
     }
 
-    static let insert = PreparedStatement("""
+    static let insert = PreparedStatement(
+        """
         INSERT INTO inbox (channel, event_id, headers, payload) VALUES ($1, $2, $3::jsonb, $4)
         ON CONFLICT (channel, event_id) DO NOTHING
         """)
 
     /// Inserts and commits the event. Not retried on a lost connection: the answer is then `503`
     /// and the channel delivers again, so no `200` is ever given for an event that is not committed.
-    public static func store(
+    package static func store(
         channel: String, eventID: String, headers: [String: String], payload: String, pool: PostgresPool
     ) throws -> Outcome {
         try pool.withConnection { connection in
@@ -37,17 +38,17 @@ public enum InboxStore {
     }
 
     /// A stored event due for an attempt.
-    public struct DueEvent: Sendable {
-        public var id: Int64
-        public var channel: String
-        public var headers: [String: String]
-        public var payload: String
-        public var attempts: Int
-        public var lastError: String?
+    package struct DueEvent: Sendable {
+        package var id: Int64
+        package var channel: String
+        package var headers: [String: String]
+        package var payload: String
+        package var attempts: Int
+        package var lastError: String?
     }
 
     /// Up to `limit` events due for an attempt (pending, or failed and past their backoff), in arrival order.
-    public static func due(limit: Int, pool: PostgresPool) throws -> [DueEvent] {
+    package static func due(limit: Int, pool: PostgresPool) throws -> [DueEvent] {
         try pool.query(
             """
             SELECT id, channel, headers, payload, attempts, error FROM inbox
@@ -66,29 +67,29 @@ public enum InboxStore {
     }
 
     /// Counts an attempt and moves the next one `delay` seconds out, committed on its own before the event is applied.
-    public static func countAttempt(id: Int64, delay: Double, pool: PostgresPool) throws {
+    package static func countAttempt(id: Int64, delay: Double, pool: PostgresPool) throws {
         try pool.execute(
             "UPDATE inbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::float8) WHERE id = $1",
             [id, delay])
     }
 
     /// Records the outcome of an applied event (`processed` or `ignored`).
-    public static func markDone(id: Int64, status: String, pool: PostgresPool) throws {
+    package static func markDone(id: Int64, status: String, pool: PostgresPool) throws {
         try pool.execute("UPDATE inbox SET status = $2, error = NULL, processed_at = now() WHERE id = $1", [id, status])
     }
 
     /// Keeps a failed event for a retry, with its error.
-    public static func markFailed(id: Int64, error: String, pool: PostgresPool) throws {
+    package static func markFailed(id: Int64, error: String, pool: PostgresPool) throws {
         try pool.execute("UPDATE inbox SET status = 'failed', error = left($2, 1000) WHERE id = $1", [id, error])
     }
 
     /// Sets an event aside (`dead`) with its last error: an operator must look at it.
-    public static func setAside(id: Int64, error: String, pool: PostgresPool) throws {
+    package static func setAside(id: Int64, error: String, pool: PostgresPool) throws {
         try pool.execute("UPDATE inbox SET status = 'dead', error = left($2, 1000) WHERE id = $1", [id, error])
     }
 
     /// The set-aside events, oldest first.
-    public static func setAsideEvents(pool: PostgresPool) throws -> [SetAsideEvent] {
+    package static func setAsideEvents(pool: PostgresPool) throws -> [SetAsideEvent] {
         try pool.query(
             "SELECT id, channel, event_id, received_at, attempts, error FROM inbox WHERE status = 'dead' ORDER BY id"
         ) { rows in
@@ -102,7 +103,7 @@ public enum InboxStore {
 
     /// Puts set-aside events back in line with fresh attempts (`ids` nil: all of them) and wakes the processor;
     /// returns how many.
-    public static func retrySetAside(ids: [Int64]?, pool: PostgresPool) throws -> Int {
+    package static func retrySetAside(ids: [Int64]?, pool: PostgresPool) throws -> Int {
         let count = try pool.execute(
             """
             UPDATE inbox SET status = 'pending', attempts = 0, next_attempt_at = now()
@@ -113,17 +114,17 @@ public enum InboxStore {
     }
 
     /// Deletes every event of `channel` (benchmarks: the events a run stored).
-    public static func forget(channel: String, pool: PostgresPool) throws {
+    package static func forget(channel: String, pool: PostgresPool) throws {
         try pool.execute("DELETE FROM inbox WHERE channel = $1", [channel])
     }
 }
 
 /// A webhook event the inbox processor set aside after too many failed attempts.
-public struct SetAsideEvent: Codable, Sendable, Equatable {
-    public var id: Int64
-    public var channel: String
-    public var eventID: String
-    public var receivedAt: Date
-    public var attempts: Int
-    public var error: String?
+package struct SetAsideEvent: Codable, Sendable, Equatable {
+    package var id: Int64
+    package var channel: String
+    package var eventID: String
+    package var receivedAt: Date
+    package var attempts: Int
+    package var error: String?
 }

@@ -2,18 +2,18 @@ import Foundation
 import PostgresClient
 
 /// One point of a channel's outbox lag history.
-public struct LagSample: Codable, Sendable, Equatable {
-    public var channel: String
-    public var sampledAt: Date
-    public var pending: Int
-    public var lagSeconds: Double
+package struct LagSample: Codable, Sendable, Equatable {
+    package var channel: String
+    package var sampledAt: Date
+    package var pending: Int
+    package var lagSeconds: Double
 }
 
 /// The `lag_samples` table: each channel's outbox lag over the last two hours, for the status page's chart.
 extension SyncStatusReport {
     /// Records every channel's current outbox lag (as `ChannelStatusQuery` reads it) and forgets samples older
     /// than two hours.
-    public static func sampleLag(into pool: PostgresPool) throws {
+    package static func sampleLag(into pool: PostgresPool) throws {
         try pool.transaction { connection in
             let channels = try ChannelStatusQuery.read(on: connection)
             try connection.query(
@@ -27,7 +27,7 @@ extension SyncStatusReport {
     }
 
     /// Lag samples of the last `seconds`, oldest first.
-    public static func lagHistory(from pool: PostgresPool, seconds: Double = 3600) throws -> [LagSample] {
+    package static func lagHistory(from pool: PostgresPool, seconds: Double = 3600) throws -> [LagSample] {
         try pool.query(
             """
             SELECT channel, sampled_at, pending, lag_seconds FROM lag_samples
@@ -35,7 +35,8 @@ extension SyncStatusReport {
             """, [seconds]
         ) { rows in
             try rows.map {
-                LagSample(channel: try $0.decode(at: 0), sampledAt: try $0.decode(at: 1), pending: try $0.decode(at: 2), lagSeconds: try $0.decode(at: 3))
+                LagSample(
+                    channel: try $0.decode(at: 0), sampledAt: try $0.decode(at: 1), pending: try $0.decode(at: 2), lagSeconds: try $0.decode(at: 3))
             }
         }
     }

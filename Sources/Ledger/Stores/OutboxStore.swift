@@ -10,14 +10,14 @@ import PostgresClient
 /// Claims take a lease (they move `next_attempt_at` forward) instead of holding row locks across
 /// HTTP calls: several replicas claim with `FOR UPDATE SKIP LOCKED` and never take the same row, and a
 /// target whose pusher died becomes due again when its lease runs out.
-public struct OutboxStore: Sendable {
-    public let pool: PostgresPool
+package struct OutboxStore: Sendable {
+    package let pool: PostgresPool
     /// Seconds a claim stays with its pusher.
-    public var lease: Double
+    package var lease: Double
     /// The replica that claims (see `ReplicaRegistry`).
-    public var replica: Int32
+    package var replica: Int32
 
-    public init(pool: PostgresPool, lease: Double = 60, replica: Int32 = 0) {
+    package init(pool: PostgresPool, lease: Double = 60, replica: Int32 = 0) {
         self.pool = pool
         self.lease = lease
         self.replica = replica
@@ -36,7 +36,7 @@ public struct OutboxStore: Sendable {
     /// discovery missed and the target refused for good. The values statement's snapshot is taken after the
     /// claims, so it includes every write up to the versions claimed. All three run in one transaction: if the
     /// database goes away before the values are read, no lease is taken (it would hold the targets for `lease`).
-    public func claimDue(channel: String, limit: Int) throws -> [PushTarget] {
+    package func claimDue(channel: String, limit: Int) throws -> [PushTarget] {
         try pool.transaction { connection in
             var claimed = try claim(channel: channel, limit: limit, fallingOnly: true, on: connection)
             if claimed.count < limit {
@@ -93,7 +93,7 @@ public struct OutboxStore: Sendable {
     }
 
     /// Seconds until the next target of `channel` is due (nil when none is pending).
-    public func secondsUntilNextDue(channel: String) throws -> Double? {
+    package func secondsUntilNextDue(channel: String) throws -> Double? {
         try pool.query(
             """
             SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()))::float8 FROM outbox
@@ -107,7 +107,7 @@ public struct OutboxStore: Sendable {
     /// A pushed target records the version and value it carried; if the ledger moved on meanwhile
     /// (`wanted_version` grew), the row stays due and goes out again at once. A result recorded late (held
     /// while the database was away) never replaces the value of a newer push already recorded.
-    public func record(_ records: [PushRecord]) throws {
+    package func record(_ records: [PushRecord]) throws {
         guard let channel = records.first.map(Self.target(of:))?.channel else { return }
         var pushed: [PushTarget] = []
         var failed: [(PushTarget, String, Double, Bool)] = []
@@ -118,7 +118,12 @@ public struct OutboxStore: Sendable {
             case .failed(let target, let error, let delay, let permanent): failed.append((target, error, delay, permanent))
             case .conflict(let target, let current, let delay):
                 conflicts.append((target, current))
-                failed.append((target, "channel shows \(current.map(String.init) ?? "another value"), expected \(target.pushedValue.map(String.init) ?? "unknown")", delay, false))
+                failed.append(
+                    (
+                        target,
+                        "channel shows \(current.map(String.init) ?? "another value"), expected \(target.pushedValue.map(String.init) ?? "unknown")",
+                        delay, false
+                    ))
             }
         }
         try pool.transaction { connection in
@@ -143,8 +148,10 @@ public struct OutboxStore: Sendable {
                         AS r(sku, scope, error, delay, permanent, version)
                     WHERE o.channel = $1 AND o.sku = r.sku AND o.location_scope = r.scope
                     """,
-                    [channel, failed.map(\.0.sku), failed.map(\.0.scope), failed.map(\.1), failed.map(\.2), failed.map(\.3),
-                     failed.map(\.0.version)])
+                    [
+                        channel, failed.map(\.0.sku), failed.map(\.0.scope), failed.map(\.1), failed.map(\.2), failed.map(\.3),
+                        failed.map(\.0.version),
+                    ])
             }
             for (target, current) in conflicts {
                 // The channel's value becomes the compare-and-set base for the next push (ledger wins).
@@ -175,7 +182,7 @@ public struct OutboxStore: Sendable {
 
 extension OutboxStore {
     /// Marks due every target fed by the given channel, location or SKUs (all when none is given), with a new version.
-    public static func markDue(
+    package static func markDue(
         channel: String? = nil, location: String? = nil, skus: [String]? = nil, on connection: PostgresConnection
     ) throws {
         try connection.query(
@@ -199,13 +206,13 @@ extension OutboxStore {
     }
 
     /// Deletes `channel`'s per-location targets when it no longer models locations (its targets are then pooled, `*`).
-    public static func dropLocationTargets(channel: String, modelsLocations: Bool, on connection: PostgresConnection) throws {
+    package static func dropLocationTargets(channel: String, modelsLocations: Bool, on connection: PostgresConnection) throws {
         try connection.query(
             "DELETE FROM outbox WHERE channel = $1 AND location_scope <> '*' AND NOT $2", [channel, modelsLocations])
     }
 
     /// Gives the targets of (channels[i], skus[i]) a new version, so they are pushed to the listing now in force.
-    public static func pushAgain(channels: [String], skus: [String], on connection: PostgresConnection) throws {
+    package static func pushAgain(channels: [String], skus: [String], on connection: PostgresConnection) throws {
         try connection.query(
             """
             UPDATE outbox o SET wanted_version = nextval('ledger_version_seq'), permanent_error = false, attempts = 0,
@@ -217,7 +224,7 @@ extension OutboxStore {
 
     /// Gives `channel`'s targets of `skus` a new version, for listings discovery just found: a new version, not just a
     /// cleared flag, so a push in flight without the listing does not mark the target refused after this.
-    public static func renewVersions(channel: String, skus: [String], on connection: PostgresConnection) throws {
+    package static func renewVersions(channel: String, skus: [String], on connection: PostgresConnection) throws {
         try connection.query(
             """
             UPDATE outbox SET wanted_version = nextval('ledger_version_seq'), permanent_error = false,
@@ -228,7 +235,7 @@ extension OutboxStore {
 
     /// Makes the targets (channel, skus[i], scopes[i]) due with a new version and no push on record, so the next push
     /// goes out whatever the channel was last told (untracked listings: the push turns the channel's tracking on).
-    public static func pushAgainForgettingPushed(channel: String, skus: [String], scopes: [String], on connection: PostgresConnection) throws {
+    package static func pushAgainForgettingPushed(channel: String, skus: [String], scopes: [String], on connection: PostgresConnection) throws {
         try connection.query(
             """
             UPDATE outbox o SET wanted_version = nextval('ledger_version_seq'), pushed_version = NULL,
@@ -239,7 +246,7 @@ extension OutboxStore {
 
     /// Ledger wins over drift that reconcile found: the targets (channel, skus[i], scopes[i]) become due with the value
     /// the channel showed as the last pushed one (the compare-and-set base for channels that have one).
-    public static func pushAgain(
+    package static func pushAgain(
         channel: String, skus: [String], scopes: [String], channelValues: [Int], on connection: PostgresConnection
     ) throws {
         try connection.query(
@@ -255,7 +262,7 @@ extension OutboxStore {
 
     /// Ledger wins over drift a channel reported (a webhook): the target becomes due with the channel's value as the
     /// last pushed one; false when that value was already on record (nothing changed).
-    public static func pushAgain(
+    package static func pushAgain(
         channel: String, sku: String, scope: String, channelValue: Int, on connection: PostgresConnection
     ) throws -> Bool {
         try connection.query(
@@ -267,7 +274,7 @@ extension OutboxStore {
     }
 
     /// Makes the targets of `sku` in `scope` on every channel due again, as if never pushed (a store's pickup shortfall).
-    public static func pushAgain(sku: String, scope: String, on connection: PostgresConnection) throws {
+    package static func pushAgain(sku: String, scope: String, on connection: PostgresConnection) throws {
         try connection.query(
             """
             UPDATE outbox SET pushed_version = NULL, next_attempt_at = now(), permanent_error = false
@@ -277,13 +284,13 @@ extension OutboxStore {
 
     /// Records every target of `channel` as pushed at its wanted version with `value` (benchmarks: the channel already
     /// shows what the ledger says).
-    public static func markAllPushed(channel: String, value: Int, pool: PostgresPool) throws {
+    package static func markAllPushed(channel: String, value: Int, pool: PostgresPool) throws {
         try pool.execute("UPDATE outbox SET pushed_version = wanted_version, pushed_value = $2 WHERE channel = $1", [channel, value])
     }
 
     /// Records every target of `channel` as pushed at its wanted version with the value the ledger gives it now
     /// (benchmarks: an outbox that says every value was pushed).
-    public static func markAllPushedAtLedgerValues(channel: String, pool: PostgresPool) throws {
+    package static func markAllPushedAtLedgerValues(channel: String, pool: PostgresPool) throws {
         try pool.execute(
             """
             UPDATE outbox o SET pushed_version = o.wanted_version, pushed_value = v.value
@@ -295,7 +302,7 @@ extension OutboxStore {
 
     /// Makes the targets claimed by replicas that hold no liveness lock (the advisory locks of class
     /// `replicaLockClass`) due again at once; returns how many.
-    public static func releaseClaimsOfDeadReplicas(replicaLockClass: Int32, on connection: PostgresConnection) throws -> Int {
+    package static func releaseClaimsOfDeadReplicas(replicaLockClass: Int32, on connection: PostgresConnection) throws -> Int {
         try connection.query(
             """
             UPDATE outbox SET claimed_by = NULL, next_attempt_at = now()
@@ -305,7 +312,7 @@ extension OutboxStore {
     }
 
     /// The ids of replicas alive in this database: the second key of each granted advisory lock of class `$1`.
-    public static let liveReplicas = """
+    package static let liveReplicas = """
         SELECT objid::bigint FROM pg_locks
         WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::int::oid
           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
@@ -315,22 +322,22 @@ extension OutboxStore {
 // MARK: - Reading
 
 /// A value recently pushed to a channel, as the status page lists it.
-public struct RecentPush: Sendable, Equatable {
-    public var channel: String
-    public var sku: String
-    public var scope: String
-    public var value: Int?
-    public var at: Date
+package struct RecentPush: Sendable, Equatable {
+    package var channel: String
+    package var sku: String
+    package var scope: String
+    package var value: Int?
+    package var at: Date
 }
 
 extension OutboxStore {
     /// How many targets `channel` has.
-    public static func targetCount(channel: String, pool: PostgresPool) throws -> Int {
+    package static func targetCount(channel: String, pool: PostgresPool) throws -> Int {
         try pool.query("SELECT count(*) FROM outbox WHERE channel = $1", [channel]) { try $0[0].decode(Int.self, at: 0) }
     }
 
     /// The last `limit` pushes, newest first.
-    public static func recentPushes(limit: Int, pool: PostgresPool) throws -> [RecentPush] {
+    package static func recentPushes(limit: Int, pool: PostgresPool) throws -> [RecentPush] {
         try pool.query(
             "SELECT channel, sku, location_scope, pushed_value, pushed_at FROM outbox WHERE pushed_at IS NOT NULL ORDER BY pushed_at DESC LIMIT $1",
             [limit]

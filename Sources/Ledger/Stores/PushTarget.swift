@@ -1,20 +1,20 @@
 /// One claimed outbox row: what the channel must show for a SKU in a scope, computed from the ledger at claim time.
-public struct PushTarget: Sendable, Equatable {
-    public var channel: String
-    public var sku: String
+package struct PushTarget: Sendable, Equatable {
+    package var channel: String
+    package var sku: String
     /// A location code, or `*` for a pooled value.
-    public var scope: String
+    package var scope: String
     /// The ledger version the value was computed at.
-    public var version: Int64
-    public var value: Int
+    package var version: Int64
+    package var value: Int
     /// What the channel was last told, if anything.
-    public var pushedValue: Int?
+    package var pushedValue: Int?
     /// Failed attempts so far.
-    public var attempts: Int
+    package var attempts: Int
     /// The channel's id for the SKU, if known.
-    public var externalID: String?
+    package var externalID: String?
 
-    public init(
+    package init(
         channel: String, sku: String, scope: String, version: Int64, value: Int, pushedValue: Int?, attempts: Int, externalID: String?
     ) {
         self.channel = channel
@@ -29,7 +29,7 @@ public struct PushTarget: Sendable, Equatable {
 }
 
 /// What to write back for one pushed target.
-public enum PushRecord: Sendable, Equatable {
+package enum PushRecord: Sendable, Equatable {
     case pushed(PushTarget)
     /// Retry after `delay` seconds; `permanent` failures wait for the value to change instead.
     case failed(PushTarget, error: String, delay: Double, permanent: Bool)

@@ -2,7 +2,7 @@ import Foundation
 import PostgresClient
 
 /// Who asked for a reconcile run (the `trigger` column of `reconcile_runs`).
-public enum ReconcileTrigger: String, Codable, Sendable {
+package enum ReconcileTrigger: String, Codable, Sendable {
     /// The leader's periodic run.
     case schedule
     /// `POST /v1/reconcile`.
@@ -12,22 +12,22 @@ public enum ReconcileTrigger: String, Codable, Sendable {
 }
 
 /// A reconcile run as `reconcile_runs` holds it.
-public struct ReconcileRun: Sendable, Equatable {
-    public var id: Int64
+package struct ReconcileRun: Sendable, Equatable {
+    package var id: Int64
     /// One channel, or nil for all.
-    public var channel: String?
-    public var trigger: ReconcileTrigger
-    public var dryRun: Bool
+    package var channel: String?
+    package var trigger: ReconcileTrigger
+    package var dryRun: Bool
 }
 
 /// The `reconcile_runs` table: runs started here, runs requested through the API, and their reports.
-public struct ReconcileRunStore: Sendable {
-    public let pool: PostgresPool
+package struct ReconcileRunStore: Sendable {
+    package let pool: PostgresPool
 
-    public init(pool: PostgresPool) { self.pool = pool }
+    package init(pool: PostgresPool) { self.pool = pool }
 
     /// Records a run that starts now.
-    public func start(channel: String?, trigger: ReconcileTrigger, dryRun: Bool) throws -> ReconcileRun {
+    package func start(channel: String?, trigger: ReconcileTrigger, dryRun: Bool) throws -> ReconcileRun {
         let id = try pool.query(
             """
             INSERT INTO reconcile_runs (channel, trigger, dry_run, status, started_at)
@@ -38,7 +38,7 @@ public struct ReconcileRunStore: Sendable {
     }
 
     /// Takes the oldest requested run (one replica only: `FOR UPDATE SKIP LOCKED`) and marks it running.
-    public func claimRequested() throws -> ReconcileRun? {
+    package func claimRequested() throws -> ReconcileRun? {
         try pool.query(
             """
             UPDATE reconcile_runs SET status = 'running', started_at = now()
@@ -55,7 +55,7 @@ public struct ReconcileRunStore: Sendable {
     }
 
     /// Stores the report (JSON); the run is `failed`, with `errors`, when there are any.
-    public func finish(_ run: ReconcileRun, reportJSON: String, errors: [String]) throws {
+    package func finish(_ run: ReconcileRun, reportJSON: String, errors: [String]) throws {
         try pool.execute(
             """
             UPDATE reconcile_runs SET status = $2, finished_at = now(), report = $3::jsonb, error = $4 WHERE id = $1
@@ -63,14 +63,14 @@ public struct ReconcileRunStore: Sendable {
     }
 
     /// Marks a run failed when the engine itself could not finish it (database unreachable, say).
-    public func fail(_ run: ReconcileRun, error: String) throws {
+    package func fail(_ run: ReconcileRun, error: String) throws {
         try pool.execute(
             "UPDATE reconcile_runs SET status = 'failed', finished_at = now(), error = left($2, 2000) WHERE id = $1", [run.id, error])
     }
 
     /// Seconds since the last scheduled run covering `channel` started, or nil if there never was one.
     /// Requested runs do not count; a run still going counts from its start.
-    public func secondsSinceScheduledRun(channel: String) throws -> Double? {
+    package func secondsSinceScheduledRun(channel: String) throws -> Double? {
         try pool.query(
             """
             SELECT extract(epoch FROM now() - max(started_at))::float8 FROM reconcile_runs
@@ -80,13 +80,13 @@ public struct ReconcileRunStore: Sendable {
     }
 
     /// Unresolved conflicts of `channel` (all channels when nil) and of no channel.
-    public func openConflicts(channel: String?) throws -> Int {
+    package func openConflicts(channel: String?) throws -> Int {
         try ConflictStore.openCount(channel: channel, pool: pool)
     }
 
     /// Records a run requested through the API (`requested`, for the leader to claim) and wakes the leader after
     /// the commit (a lost wake-up only waits for the leader's next tick); nil when `channel` is unknown.
-    public func request(channel: String?, dryRun: Bool) throws -> Int64? {
+    package func request(channel: String?, dryRun: Bool) throws -> Int64? {
         let id: Int64? = try pool.transaction { connection in
             if let channel, try connection.query("SELECT 1 FROM channels WHERE code = $1", [channel]).count == 0 { return nil }
             return try connection.query(
@@ -98,7 +98,7 @@ public struct ReconcileRunStore: Sendable {
     }
 
     /// Run `id` as `GET /v1/reconcile/{id}` shows it (JSON), or nil when there is none.
-    public func runJSON(id: Int64) throws -> String? {
+    package func runJSON(id: Int64) throws -> String? {
         try pool.query(
             """
             SELECT json_build_object('id', id, 'channel', channel, 'trigger', trigger, 'dry_run', dry_run, 'status', status,
@@ -110,7 +110,7 @@ public struct ReconcileRunStore: Sendable {
 
     /// For every channel, its last finished (not dry) run — of that channel or of all channels — with the
     /// channel's part of the report (JSON); nil fields when it was never reconciled.
-    public func lastFinishedPerChannel() throws -> [LastRun] {
+    package func lastFinishedPerChannel() throws -> [LastRun] {
         try pool.query(
             """
             SELECT c.code, r.id, r.status, r.trigger, r.finished_at,
@@ -133,12 +133,12 @@ public struct ReconcileRunStore: Sendable {
     }
 
     /// One channel's last finished run, as `lastFinishedPerChannel` reads it.
-    public struct LastRun: Sendable {
-        public var channel: String
-        public var runID: Int64?
-        public var status: String?
-        public var trigger: String?
-        public var finishedAt: Date?
-        public var channelReportJSON: String?
+    package struct LastRun: Sendable {
+        package var channel: String
+        package var runID: Int64?
+        package var status: String?
+        package var trigger: String?
+        package var finishedAt: Date?
+        package var channelReportJSON: String?
     }
 }

@@ -1,7 +1,7 @@
 import PostgresClient
 
 /// The LISTEN/NOTIFY channels Omnistock's processes wake each other on.
-public enum WakeChannel: String, Sendable, CaseIterable {
+package enum WakeChannel: String, Sendable, CaseIterable {
     /// Outbox or reservation-outbox targets became due: the push lanes claim them.
     case outbox = "omnistock_outbox"
     /// A webhook event was stored or put back in line (payload: the channel, or empty): the event processor applies it.
@@ -17,21 +17,21 @@ public enum WakeChannel: String, Sendable, CaseIterable {
 /// `Migration.wakeAfterCommit`; the outbox triggers stopped notifying for this reason). Sent on its own,
 /// its transaction has written nothing that must be flushed, so the lock is held only briefly. A wake-up lost
 /// to a crash between the commit and the send costs only latency: every listener also scans on a timer.
-public enum WakeAfterCommit {
+package enum WakeAfterCommit {
     /// Wakes the listeners of `channel` on a connection of `pool`.
-    public static func send(_ channel: WakeChannel, payload: String = "", pool: PostgresPool) throws {
+    package static func send(_ channel: WakeChannel, payload: String = "", pool: PostgresPool) throws {
         try pool.withConnection { try send(channel, payload: payload, on: $0) }
     }
 
     /// Wakes the listeners of `channel` on `connection`, which must not be inside a transaction.
-    public static func send(_ channel: WakeChannel, payload: String = "", on connection: PostgresConnection) throws {
+    package static func send(_ channel: WakeChannel, payload: String = "", on connection: PostgresConnection) throws {
         guard !connection.isInTransaction else { throw InsideTransaction(channel: channel) }
         try connection.query("SELECT pg_notify($1, $2)", [channel.rawValue, payload])
     }
 
     /// A wake-up was asked for inside a transaction: send it after the commit instead.
-    public struct InsideTransaction: Error, CustomStringConvertible {
-        public var channel: WakeChannel
-        public var description: String { "NOTIFY \(channel.rawValue) inside a transaction: send it after the commit" }
+    package struct InsideTransaction: Error, CustomStringConvertible {
+        package var channel: WakeChannel
+        package var description: String { "NOTIFY \(channel.rawValue) inside a transaction: send it after the commit" }
     }
 }

@@ -4,17 +4,17 @@ import PostgresClient
 
 /// The leader's job of handing back, at each leadership check, the outbox claims of replicas that are no longer
 /// alive (they hold no liveness lock: see ``LeaderElector``), so their targets go out again at once.
-public struct ClaimRescue: Sendable {
+package struct ClaimRescue: Sendable {
     let pool: PostgresPool
     let logger: Logger
 
-    public init(pool: PostgresPool, logger: Logger) {
+    package init(pool: PostgresPool, logger: Logger) {
         self.pool = pool
         self.logger = logger
     }
 
     /// Hands back the claims of dead replicas; failures are logged (the next check tries again).
-    public func run() {
+    package func run() {
         do {
             try pool.withConnection { try releaseClaimsOfDeadReplicas(on: $0) }
         } catch {

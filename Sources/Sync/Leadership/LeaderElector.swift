@@ -10,14 +10,14 @@ import Synchronization
 /// Every replica holds a session advisory lock on its own id, so the others can see it is alive.
 /// Whoever also holds the leader lock leads; if the leader dies its connection closes, both locks are
 /// freed and another replica takes over on its next check (every `checkInterval` seconds).
-public final class LeaderElector: Service, @unchecked Sendable {
+package final class LeaderElector: Service, @unchecked Sendable {
     static let key: Int64 = 0x6F6D_6E69_6C65_6164  // "omnilead"
     /// First key of the two-key advisory locks that mark live replicas.
     static let replicaClass: Int32 = 0x6F6D_6E69  // "omni"
 
     private let conninfo: String
     /// This replica's id, as recorded on its claims.
-    public let replica: Int32
+    package let replica: Int32
     private let checkInterval: Double
     private let contact: DatabaseContact
     private let logger: Logger
@@ -27,7 +27,7 @@ public final class LeaderElector: Service, @unchecked Sendable {
     private var timer: (any DispatchSourceTimer)?
     private var leading = false
 
-    public init(conninfo: String, replica: Int32, checkInterval: Double = 2, contact: DatabaseContact = DatabaseContact(), logger: Logger) {
+    package init(conninfo: String, replica: Int32, checkInterval: Double = 2, contact: DatabaseContact = DatabaseContact(), logger: Logger) {
         self.contact = contact
         self.conninfo = conninfo
         self.replica = replica
@@ -37,18 +37,18 @@ public final class LeaderElector: Service, @unchecked Sendable {
 
     /// Calls `handler` with `true` when this replica becomes the leader and `false` when it stops being it (on the
     /// elector's queue; hop to your own). Subscribe before the elector starts.
-    public func subscribe(_ handler: @escaping @Sendable (Bool) -> Void) {
+    package func subscribe(_ handler: @escaping @Sendable (Bool) -> Void) {
         subscribers.withLock { $0.append(handler) }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         start()
         try? await gracefulShutdown()
         stop()
     }
 
     /// Starts checking; the first check runs at once.
-    public func start() {
+    package func start() {
         let source = DispatchSource.makeTimerSource(queue: queue)
         source.schedule(deadline: .now(), repeating: checkInterval)
         source.setEventHandler { [weak self] in self?.check() }
@@ -57,7 +57,7 @@ public final class LeaderElector: Service, @unchecked Sendable {
     }
 
     /// Stops checking and gives up the lock.
-    public func stop() {
+    package func stop() {
         queue.sync {
             timer?.cancel()
             timer = nil

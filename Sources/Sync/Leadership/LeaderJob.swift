@@ -6,9 +6,9 @@ import ServiceLifecycle
 /// the elector knows nothing of it.
 ///
 /// Jobs given the same queue run one at a time, as the daemon's leader jobs always have.
-public final class LeaderJob: Service, @unchecked Sendable {
+package final class LeaderJob: Service, @unchecked Sendable {
     /// For logs.
-    public let name: String
+    package let name: String
     private let interval: Double
     private let runsOnGain: Bool
     private let queue: DispatchQueue
@@ -18,7 +18,7 @@ public final class LeaderJob: Service, @unchecked Sendable {
     private var stopped = false
     private var timer: (any DispatchSourceTimer)?
 
-    public init(
+    package init(
         _ name: String, every interval: Double, onGain runsOnGain: Bool = false, queue: DispatchQueue, elector: LeaderElector,
         work: @escaping @Sendable () -> Void
     ) {
@@ -36,14 +36,14 @@ public final class LeaderJob: Service, @unchecked Sendable {
         }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         start()
         try? await gracefulShutdown()
         stop()
     }
 
     /// Starts the job's timer.
-    public func start() {
+    package func start() {
         let source = DispatchSource.makeTimerSource(queue: queue)
         source.schedule(deadline: .now() + interval, repeating: interval)
         source.setEventHandler { [weak self] in self?.runIfLeading() }
@@ -52,12 +52,12 @@ public final class LeaderJob: Service, @unchecked Sendable {
     }
 
     /// Runs the job soon if this replica leads.
-    public func trigger() {
+    package func trigger() {
         queue.async { self.runIfLeading() }
     }
 
     /// Stops the timer; a run in progress finishes.
-    public func stop() {
+    package func stop() {
         queue.sync {
             stopped = true
             timer?.cancel()

@@ -15,7 +15,7 @@ import PostgresClient
 /// - events for an order that already ended are `stale_event` conflicts and change nothing.
 /// - stock counted → `count`; stock adjusted → `adjust` (a decrease below reservations becomes a count,
 ///   which is accepted and flagged); channel level changed → the target is pushed again (ledger wins).
-public struct EventApplier: Sendable {
+package struct EventApplier: Sendable {
     let ledger: StockLedger
     let pool: PostgresPool
     /// Seconds pickup reservations are held.
@@ -23,7 +23,7 @@ public struct EventApplier: Sendable {
     /// Seconds ship-order reservations are held (0: until fulfilled or cancelled).
     let orderHold: Double
 
-    public init(ledger: StockLedger, pickupHold: Double = 7 * 86_400, orderHold: Double = 0) {
+    package init(ledger: StockLedger, pickupHold: Double = 7 * 86_400, orderHold: Double = 0) {
         self.ledger = ledger
         self.pool = ledger.pool
         self.pickupHold = pickupHold
@@ -32,7 +32,7 @@ public struct EventApplier: Sendable {
 
     /// Applies one event from `channel`. Throws for events that cannot be applied yet (unknown SKU, say):
     /// the caller keeps them with the error and retries.
-    public func apply(_ event: NormalizedEvent, channel: String) throws {
+    package func apply(_ event: NormalizedEvent, channel: String) throws {
         switch event.kind {
         case .orderCreated: try orderCreated(event, channel: channel)
         case .orderCancelled: try orderEnded(event, channel: channel, status: "cancelled")
@@ -91,7 +91,8 @@ public struct EventApplier: Sendable {
         for (index, line) in event.lines.enumerated() {
             let sku = try resolveSKU(line, channel: channel)
             guard let location = line.location else { throw LedgerError.invalidArgument("a count needs a location") }
-            _ = try ledger.count(sku: sku, location: location, onHand: line.quantity, reference: "\(channel) count", key: "event:\(channel):\(event.id):\(index)")
+            _ = try ledger.count(
+                sku: sku, location: location, onHand: line.quantity, reference: "\(channel) count", key: "event:\(channel):\(event.id):\(index)")
         }
     }
 
@@ -101,11 +102,13 @@ public struct EventApplier: Sendable {
             guard let location = line.location else { throw LedgerError.invalidArgument("an adjustment needs a location") }
             let key = "event:\(channel):\(event.id):\(index)"
             do {
-                _ = try ledger.adjust(sku: sku, location: location, delta: line.quantity, reason: "\(channel) adjustment", reference: event.orderRef, key: key)
+                _ = try ledger.adjust(
+                    sku: sku, location: location, delta: line.quantity, reason: "\(channel) adjustment", reference: event.orderRef, key: key)
             } catch LedgerError.insufficientStock {
                 // The units are physically gone: accept it as a count, which flags the shortfall.
                 let onHand = try ledger.stock(sku: sku).locations.first { $0.location == location }?.onHand ?? 0
-                _ = try ledger.count(sku: sku, location: location, onHand: max(0, onHand + line.quantity), reference: "\(channel) adjustment", key: key + ":count")
+                _ = try ledger.count(
+                    sku: sku, location: location, onHand: max(0, onHand + line.quantity), reference: "\(channel) adjustment", key: key + ":count")
             }
         }
     }

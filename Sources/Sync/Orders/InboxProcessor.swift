@@ -13,7 +13,7 @@ import Support
 /// committed *before* the event is applied, so an event that kills the process while being applied
 /// uses up its attempts too: after `maxAttempts` the event is set aside (`dead`) with its last error,
 /// shown by `status` and the metrics, and never blocks or kills the processor again.
-public struct InboxProcessor: Sendable {
+package struct InboxProcessor: Sendable {
     let pool: PostgresPool
     let channels: [String: any Channel]
     let applier: EventApplier
@@ -25,7 +25,7 @@ public struct InboxProcessor: Sendable {
     /// - Parameters:
     ///   - backoff: the wait before each retry of a failed event.
     ///   - maxAttempts: attempts before an event is set aside (`inbox_max_attempts`).
-    public init(
+    package init(
         pool: PostgresPool, channels: [String: any Channel], applier: EventApplier, backoff: Backoff = Backoff(base: 1, cap: 3600),
         maxAttempts: Int = 10, metrics: SyncMetrics = SyncMetrics(), logger: Logger
     ) {
@@ -40,7 +40,7 @@ public struct InboxProcessor: Sendable {
 
     /// Processes up to `limit` due events; returns how many it looked at (0: nothing due).
     @discardableResult
-    public func processDue(limit: Int = 100) throws -> Int {
+    package func processDue(limit: Int = 100) throws -> Int {
         let due = try InboxStore.due(limit: limit, pool: pool)
         for event in due {
             guard event.attempts < maxAttempts else {
@@ -70,7 +70,8 @@ public struct InboxProcessor: Sendable {
 
     private func recordFailure(_ event: InboxStore.DueEvent, error: String) throws {
         guard event.attempts + 1 < maxAttempts else { return try setAside(event, error: error) }
-        logger.warning("webhook event failed; kept for retry", metadata: ["channel": "\(event.channel)", "inbox_id": "\(event.id)", "error": "\(error)"])
+        logger.warning(
+            "webhook event failed; kept for retry", metadata: ["channel": "\(event.channel)", "inbox_id": "\(event.id)", "error": "\(error)"])
         try InboxStore.markFailed(id: event.id, error: error, pool: pool)
         metrics.recordEvent(channel: event.channel, outcome: "failed")
     }

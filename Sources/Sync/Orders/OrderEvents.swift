@@ -7,17 +7,17 @@ import PostgresClient
 /// Applying order events: the leader drains the inbox (``InboxProcessor``, which applies each event with the
 /// ``EventApplier``) when `NOTIFY omnistock_inbox` says one arrived, every `inboxScanInterval` seconds, on gaining
 /// leadership, and after the notification connection was restored.
-public final class OrderEvents: Sendable {
+package final class OrderEvents: Sendable {
     let inbox: InboxProcessor
     let logger: Logger
 
-    public init(inbox: InboxProcessor, logger: Logger) {
+    package init(inbox: InboxProcessor, logger: Logger) {
         self.inbox = inbox
         self.logger = logger
     }
 
     /// The leader job that drains the inbox, woken by the listener's `omnistock_inbox` notifications and reconnects.
-    public func job(every interval: Double, queue: DispatchQueue, elector: LeaderElector, listener: NotificationListener) -> LeaderJob {
+    package func job(every interval: Double, queue: DispatchQueue, elector: LeaderElector, listener: NotificationListener) -> LeaderJob {
         let job = LeaderJob("order events", every: interval, onGain: true, queue: queue, elector: elector) { [self] in drain() }
         listener.subscribe(to: .inbox) { _ in job.trigger() }
         listener.subscribeToReconnects { job.trigger() }
@@ -25,7 +25,7 @@ public final class OrderEvents: Sendable {
     }
 
     /// Processes due events until none is left (bounded, so events that keep failing quickly cannot hold the queue).
-    public func drain() {
+    package func drain() {
         do {
             for _ in 0..<50 where try inbox.processDue() == 0 { break }
         } catch {

@@ -12,8 +12,8 @@ import Support
 ///
 /// The machine decides; this driver performs its actions (database calls on `queue`, never on an HTTP event
 /// loop; pushes as tasks that report back to the queue), keeps the one timer, and feeds the results back.
-public final class ChannelLane: @unchecked Sendable {
-    public let code: String
+package final class ChannelLane: @unchecked Sendable {
+    package let code: String
     let channel: any Channel
     let settings: LaneSettings
     let outbox: OutboxStore
@@ -33,7 +33,7 @@ public final class ChannelLane: @unchecked Sendable {
     private var stopped = false
     private var drained: (() -> Void)?
 
-    public init(
+    package init(
         code: String, channel: any Channel, settings: LaneSettings, pool: PostgresPool, replica: Int32 = 0,
         contact: DatabaseContact = DatabaseContact(), metrics: SyncMetrics, logger: Logger
     ) {
@@ -53,7 +53,7 @@ public final class ChannelLane: @unchecked Sendable {
     }
 
     /// Something may be due: look soon. Bursts of wake-ups become one claim.
-    public func wake() {
+    package func wake() {
         queue.async {
             guard !self.wakeScheduled, !self.stopped else { return }
             self.wakeScheduled = true
@@ -67,7 +67,7 @@ public final class ChannelLane: @unchecked Sendable {
 
     /// Stops claiming; calls `completion` once in-flight pushes finished or `grace` passed. Targets
     /// still in flight then are handed back (due at once) for another replica or the next start.
-    public func stop(grace: Double, completion: @escaping @Sendable () -> Void) {
+    package func stop(grace: Double, completion: @escaping @Sendable () -> Void) {
         queue.async {
             self.stopped = true
             self.timer?.cancel()
@@ -173,12 +173,15 @@ public final class ChannelLane: @unchecked Sendable {
         let found = result.items.compactMap { item in item.issue.map { (sku: item.level.sku, scope: item.level.location, issue: $0) } }
         guard !found.isEmpty else { return }
         for (sku, _, issue) in found {
-            logger.warning("listing needs an operator", metadata: ["channel": "\(code)", "sku": "\(sku)", "kind": "\(issue.kind.rawValue)", "detail": "\(issue.detail)"])
+            logger.warning(
+                "listing needs an operator",
+                metadata: ["channel": "\(code)", "sku": "\(sku)", "kind": "\(issue.kind.rawValue)", "detail": "\(issue.detail)"])
         }
         do {
             try issues.record(found, channel: code, source: "push")
         } catch {
-            logger.warning("could not record listing issues; the next push reports them again", metadata: ["channel": "\(code)", "error": "\(error)"])
+            logger.warning(
+                "could not record listing issues; the next push reports them again", metadata: ["channel": "\(code)", "error": "\(error)"])
         }
     }
 
@@ -187,7 +190,8 @@ public final class ChannelLane: @unchecked Sendable {
         Task {
             var outcomes: [(ReservationTask, PushOutcome)] = []
             for task in tasks {
-                let outcome = task.action == .hold
+                let outcome =
+                    task.action == .hold
                     ? await channel.pushReservation(task.reservation) : await channel.cancelReservation(id: task.reservation.id)
                 outcomes.append((task, outcome))
             }

@@ -1,25 +1,25 @@
 /// A per-channel circuit breaker as a plain state machine: opens after `failureThreshold`
 /// consecutive failures, lets one trial through after `cooldown` (half-open), and closes on success.
-public struct CircuitBreaker: Sendable, Equatable {
-    public enum State: String, Sendable, Equatable {
+package struct CircuitBreaker: Sendable, Equatable {
+    package enum State: String, Sendable, Equatable {
         case closed, open
         case halfOpen = "half_open"
     }
 
-    public private(set) var state: State = .closed
-    public private(set) var consecutiveFailures = 0
+    package private(set) var state: State = .closed
+    package private(set) var consecutiveFailures = 0
     private var openedAt: Double = 0
     private var trialInFlight = false
-    public let failureThreshold: Int
-    public let cooldown: Double
+    package let failureThreshold: Int
+    package let cooldown: Double
 
-    public init(failureThreshold: Int = 5, cooldown: Double = 30) {
+    package init(failureThreshold: Int = 5, cooldown: Double = 30) {
         self.failureThreshold = failureThreshold
         self.cooldown = cooldown
     }
 
     /// Whether a request may go out at time `now` (seconds on any monotonic clock).
-    public mutating func allowsRequest(now: Double) -> Bool {
+    package mutating func allowsRequest(now: Double) -> Bool {
         switch state {
         case .closed:
             return true
@@ -36,21 +36,21 @@ public struct CircuitBreaker: Sendable, Equatable {
     }
 
     /// Whether `allowsRequest(now:)` would say yes, without changing anything.
-    public func wouldAllowRequest(now: Double) -> Bool {
+    package func wouldAllowRequest(now: Double) -> Bool {
         var copy = self
         return copy.allowsRequest(now: now)
     }
 
     /// When an open circuit will next let a trial through.
-    public func reopensAt() -> Double? { state == .open ? openedAt + cooldown : nil }
+    package func reopensAt() -> Double? { state == .open ? openedAt + cooldown : nil }
 
-    public mutating func recordSuccess() {
+    package mutating func recordSuccess() {
         state = .closed
         consecutiveFailures = 0
         trialInFlight = false
     }
 
-    public mutating func recordFailure(now: Double) {
+    package mutating func recordFailure(now: Double) {
         consecutiveFailures += 1
         trialInFlight = false
         if state == .halfOpen || consecutiveFailures >= failureThreshold {

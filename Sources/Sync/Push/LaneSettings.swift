@@ -1,22 +1,22 @@
 import Support
 
 /// How one channel is pushed to.
-public struct LaneSettings: Sendable {
+package struct LaneSettings: Sendable {
     /// Levels per claim and request; nil: the channel's ``Channel/largestBatch``, which also caps a larger setting.
-    public var batchSize: Int?
+    package var batchSize: Int?
     /// Requests in flight at once for this channel.
-    public var concurrency: Int
+    package var concurrency: Int
     /// Requests per second, if limited (nil: the channel's ``Channel/pushRequestRate``, if it has one).
-    public var rateLimit: Double?
-    public var backoff: Backoff
-    public var circuitFailureThreshold: Int
-    public var circuitCooldown: Double
+    package var rateLimit: Double?
+    package var backoff: Backoff
+    package var circuitFailureThreshold: Int
+    package var circuitCooldown: Double
     /// Longest wait between outbox scans when nothing wakes the lane.
-    public var safetyScanInterval: Double
+    package var safetyScanInterval: Double
     /// Delay that gathers a burst of wake-ups into one claim.
-    public var coalescingDelay: Double
+    package var coalescingDelay: Double
 
-    public init(
+    package init(
         batchSize: Int? = nil, concurrency: Int = 2, rateLimit: Double? = nil, backoff: Backoff = Backoff(),
         circuitFailureThreshold: Int = 5, circuitCooldown: Double = 30, safetyScanInterval: Double = 30,
         coalescingDelay: Double = 0.005

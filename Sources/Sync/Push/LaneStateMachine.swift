@@ -12,9 +12,9 @@ import Support
 /// backoff of failed targets and of an unreachable database, and that push results the database could not
 /// record yet are held and recorded before the next claim. Which due targets come first (decreases) is the
 /// claim query's decision (`OutboxStore.claimDue`), not the lane's.
-public struct LaneStateMachine: Sendable {
+package struct LaneStateMachine: Sendable {
     /// What the driver does next. After each one it reports back with the event named here.
-    public enum Action: Sendable, Equatable {
+    package enum Action: Sendable, Equatable {
         /// Write these push results to the outbox; then ``recorded(now:)`` or ``databaseFailed(now:)``.
         case record([PushRecord])
         /// Claim up to `limit` due targets; then ``claimed(_:now:)`` or ``databaseFailed(now:)``.
@@ -36,34 +36,34 @@ public struct LaneStateMachine: Sendable {
     }
 
     /// How a push answer changes the channel's health row.
-    public enum Health: Sendable, Equatable {
+    package enum Health: Sendable, Equatable {
         case succeeded
         /// Every target of the batch failed: the breaker counted a failure.
         case failed(error: String, circuit: CircuitBreaker.State, consecutiveFailures: Int)
     }
 
     /// What one push answer decided, beside the next action.
-    public struct PushVerdict: Sendable, Equatable {
+    package struct PushVerdict: Sendable, Equatable {
         /// What the outbox records for each target (the machine holds them until ``recorded(now:)``).
-        public var records: [PushRecord]
-        public var health: Health
+        package var records: [PushRecord]
+        package var health: Health
         /// Seconds from the claim to the answer.
-        public var latency: Double
+        package var latency: Double
     }
 
     /// What to write back for one reservation task.
-    public enum ReservationVerdict: Sendable, Equatable {
+    package enum ReservationVerdict: Sendable, Equatable {
         case done
         case failed(error: String, delay: Double)
     }
 
     /// Targets per claim: the configured size within the most one request to the channel carries, so the backlog
     /// goes out in the vendor's largest batches and no claimed target waits behind another request of its batch.
-    public let batchSize: Int
+    package let batchSize: Int
     /// Reservation tasks per claim.
-    public let reservationBatchSize = 20
-    public private(set) var breaker: CircuitBreaker
-    public private(set) var bucket: TokenBucket?
+    package let reservationBatchSize = 20
+    package private(set) var breaker: CircuitBreaker
+    package private(set) var bucket: TokenBucket?
     private let settings: LaneSettings
     /// Waits after the database failed: 0.5 s doubling up to 10 s.
     private let databaseBackoff = Backoff(base: 0.5, cap: 10, jitter: .none)
@@ -90,7 +90,7 @@ public struct LaneStateMachine: Sendable {
     ///   - channelRate: the channel's own request rate, used when the settings set none.
     ///   - now: the time the token bucket starts full.
     ///   - random: draws the jitter of retry delays from 0…1.
-    public init(
+    package init(
         settings: LaneSettings, largestBatch: Int, channelRate: Double?, now: Double,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
     ) {
@@ -102,11 +102,11 @@ public struct LaneStateMachine: Sendable {
     }
 
     /// Batches sent and not answered yet.
-    public var batchesInFlight: Int { inFlight.count }
+    package var batchesInFlight: Int { inFlight.count }
 
     /// Woken, or a timer fired: what to do now. Held results first, then (within the concurrency, the pause,
     /// the breaker and the rate limit) a claim.
-    public mutating func pump(now: Double) -> Action {
+    package mutating func pump(now: Double) -> Action {
         if !held.isEmpty && !heldUntilNextAnswer { return .record(held) }
         if stopped { return drainedIfIdle() }
         guard inFlight.count < settings.concurrency else { return .wait }
@@ -119,13 +119,13 @@ public struct LaneStateMachine: Sendable {
     }
 
     /// The held results are in the outbox.
-    public mutating func recorded(now: Double) -> Action {
+    package mutating func recorded(now: Double) -> Action {
         held.removeAll()
         return pump(now: now)
     }
 
     /// A claim, a record or a reservation claim could not reach the database: retry after a growing wait.
-    public mutating func databaseFailed(now: Double) -> Action {
+    package mutating func databaseFailed(now: Double) -> Action {
         databaseFailures += 1
         if stopped {
             heldUntilNextAnswer = true
@@ -135,7 +135,7 @@ public struct LaneStateMachine: Sendable {
     }
 
     /// The claim's targets (none: nothing due): the breaker's trial and a token are spent on a batch.
-    public mutating func claimed(_ targets: [PushTarget], now: Double) -> Action {
+    package mutating func claimed(_ targets: [PushTarget], now: Double) -> Action {
         databaseFailures = 0
         if targets.isEmpty { return reservationsInFlight ? .findNextDue : .claimReservations(limit: reservationBatchSize) }
         _ = breaker.allowsRequest(now: now)
@@ -148,7 +148,7 @@ public struct LaneStateMachine: Sendable {
     }
 
     /// The due reservation tasks (none: nothing due).
-    public mutating func reservationsClaimed(_ tasks: [ReservationTask], now: Double) -> Action {
+    package mutating func reservationsClaimed(_ tasks: [ReservationTask], now: Double) -> Action {
         guard !tasks.isEmpty else { return .findNextDue }
         reservationsInFlight = true
         afterSend = .findNextDue
@@ -156,19 +156,19 @@ public struct LaneStateMachine: Sendable {
     }
 
     /// The driver started what the last `push` or `pushReservations` asked for.
-    public mutating func sent(now: Double) -> Action {
+    package mutating func sent(now: Double) -> Action {
         afterSend == .findNextDue ? .findNextDue : pump(now: now)
     }
 
     /// Seconds until the outbox's next target falls due (nil: none, or unknown): sleep until then, at most the
     /// safety scan interval.
-    public mutating func nextDue(in seconds: Double?, now: Double) -> Action {
+    package mutating func nextDue(in seconds: Double?, now: Double) -> Action {
         .sleep(until: now + min(seconds ?? settings.safetyScanInterval, settings.safetyScanInterval))
     }
 
     /// A batch's answer: its records (held until recorded), the breaker and the lane's pause. Nil verdict for a
     /// batch abandoned at shutdown.
-    public mutating func pushed(batch id: Int, result: PushResult, now: Double) -> (verdict: PushVerdict?, next: Action) {
+    package mutating func pushed(batch id: Int, result: PushResult, now: Double) -> (verdict: PushVerdict?, next: Action) {
         guard let entry = inFlight.removeValue(forKey: id) else { return (nil, .wait) }
         let (targets, claimedAt) = (entry.targets, entry.claimedAt)
         let missing = Array(repeating: PushOutcome.transient("no outcome"), count: max(0, targets.count - result.items.count))
@@ -197,7 +197,7 @@ public struct LaneStateMachine: Sendable {
     }
 
     /// The answers to the reservation tasks, in order: what to record for each.
-    public mutating func reservationsPushed(
+    package mutating func reservationsPushed(
         _ outcomes: [(ReservationTask, PushOutcome)], now: Double
     ) -> (verdicts: [(ReservationTask, ReservationVerdict)], next: Action) {
         reservationsInFlight = false
@@ -207,7 +207,10 @@ public struct LaneStateMachine: Sendable {
             case .ok:
                 (task, .done)
             case .retryAfter(let seconds):
-                (task, .failed(error: "throttled", delay: backoff.delay(afterAttempts: task.attempts + 1, retryAfter: Double(seconds), random: random)))
+                (
+                    task,
+                    .failed(error: "throttled", delay: backoff.delay(afterAttempts: task.attempts + 1, retryAfter: Double(seconds), random: random))
+                )
             case .conflict, .permanent, .transient:
                 (task, .failed(error: "\(outcome)", delay: backoff.delay(afterAttempts: task.attempts + 1, random: random)))
             }
@@ -217,14 +220,14 @@ public struct LaneStateMachine: Sendable {
     }
 
     /// Stops claiming: held results are recorded once more, then the lane drains as its pushes answer.
-    public mutating func stop(now: Double) -> Action {
+    package mutating func stop(now: Double) -> Action {
         stopped = true
         return pump(now: now)
     }
 
     /// The grace period ended: the targets still in flight, handed back by the driver (due at once). Answers that
     /// arrive later are ignored.
-    public mutating func abandon() -> [PushTarget] {
+    package mutating func abandon() -> [PushTarget] {
         let targets = inFlight.values.flatMap(\.targets)
         inFlight.removeAll()
         drainSaid = true

@@ -13,9 +13,15 @@ enum PushClassifier {
         case .ok:
             return (.pushed(target), false)
         case .conflict(let current):
-            return (.conflict(target, current: current, delay: target.attempts == 0 ? 0 : backoff.delay(afterAttempts: attempts, random: random)), false)
+            return (
+                .conflict(target, current: current, delay: target.attempts == 0 ? 0 : backoff.delay(afterAttempts: attempts, random: random)), false
+            )
         case .retryAfter(let seconds):
-            return (.failed(target, error: "throttled: retry after \(seconds) s", delay: backoff.delay(afterAttempts: attempts, retryAfter: Double(seconds), random: random), permanent: false), false)
+            return (
+                .failed(
+                    target, error: "throttled: retry after \(seconds) s",
+                    delay: backoff.delay(afterAttempts: attempts, retryAfter: Double(seconds), random: random), permanent: false), false
+            )
         case .permanent(let excerpt):
             return (.failed(target, error: excerpt, delay: 0, permanent: true), false)
         case .transient(let message):

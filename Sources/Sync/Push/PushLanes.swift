@@ -7,15 +7,15 @@ import ServiceLifecycle
 /// notification connection was restored, all at once). Every replica pushes; claims keep them apart.
 ///
 /// `run()` returns after graceful shutdown, when in-flight pushes have finished or the grace period has passed.
-public final class PushLanes: Service, Sendable {
-    public let lanes: [String: ChannelLane]
+package final class PushLanes: Service, Sendable {
+    package let lanes: [String: ChannelLane]
     /// Seconds in-flight pushes may take to finish on shutdown.
     let shutdownGrace: Double
 
     /// - Parameters:
     ///   - replica: this process's id, recorded on its claims.
     ///   - contact: where the lanes report whether their claims reach the database.
-    public init(
+    package init(
         pool: PostgresPool, endpoints: [ChannelEndpoint], replica: Int32, shutdownGrace: Double, contact: DatabaseContact,
         metrics: SyncMetrics, logger: Logger
     ) {
@@ -30,24 +30,24 @@ public final class PushLanes: Service, Sendable {
     }
 
     /// Wakes the lanes on `omnistock_outbox` and after the connection was restored.
-    public func subscribe(to listener: NotificationListener) {
+    package func subscribe(to listener: NotificationListener) {
         listener.subscribe(to: .outbox) { [weak self] _ in self?.wake() }
         listener.subscribeToReconnects { [weak self] in self?.wake() }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         wake()
         try? await gracefulShutdown()
         await stop()
     }
 
     /// Wakes every lane.
-    public func wake() {
+    package func wake() {
         for lane in lanes.values { lane.wake() }
     }
 
     /// Stops claiming and lets in-flight pushes finish within the grace period.
-    public func stop() async {
+    package func stop() async {
         await withTaskGroup(of: Void.self) { group in
             for lane in lanes.values {
                 group.addTask {

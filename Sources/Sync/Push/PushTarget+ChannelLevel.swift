@@ -3,7 +3,7 @@ import Ledger
 
 extension PushTarget {
     /// The level to hand to the adapter.
-    public var level: ChannelLevel {
+    package var level: ChannelLevel {
         ChannelLevel(sku: sku, location: scope, value: value, version: version, previousValue: pushedValue, externalID: externalID)
     }
 }

@@ -75,10 +75,12 @@ enum LevelComparison {
                        THEN EXISTS (SELECT 1 FROM channel_locations cl WHERE cl.channel = $1 AND cl.location = r.scope)
                        ELSE r.scope = '*' END
             """,
-            [channel, snapshots.map(\.sku), snapshots.map(\.externalID), snapshots.map(\.location),
-             snapshots.map { clamp($0.available) }, snapshots.map { $0.onHand.flatMap { QuantityRange.holds($0) ? $0 : nil } },
-             requested.clock,
-             requested.ledgerVersion]
+            [
+                channel, snapshots.map(\.sku), snapshots.map(\.externalID), snapshots.map(\.location),
+                snapshots.map { clamp($0.available) }, snapshots.map { $0.onHand.flatMap { QuantityRange.holds($0) ? $0 : nil } },
+                requested.clock,
+                requested.ledgerVersion,
+            ]
         ) { rows in
             try rows.map { row in
                 ComparedLevel(

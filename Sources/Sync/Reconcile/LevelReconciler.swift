@@ -101,7 +101,7 @@ struct LevelReconciler: Sendable {
             for index in levels.indices {
                 // A level moved since the page was requested: the store's count may not include the movement yet.
                 guard levels[index].isStore, !levels[index].changedDuringRead, let counted = levels[index].counted,
-                      counted != levels[index].ledgerOnHand
+                    counted != levels[index].ledgerOnHand
                 else { continue }
                 report.countChanges += 1
                 findings.add(try recordCount(&levels[index], counted: counted, code: code, run: run))
@@ -117,9 +117,10 @@ struct LevelReconciler: Sendable {
                 report.pending += 1
             } else {
                 drifted.append(level)
-                findings.add(ReconcileFinding(
-                    kind: "drift", channel: code, sku: level.sku, location: level.scope, channelValue: level.shown,
-                    ledgerValue: level.wanted, resolution: run.dryRun ? "would push \(level.wanted) again" : "ledger wins: pushed again"))
+                findings.add(
+                    ReconcileFinding(
+                        kind: "drift", channel: code, sku: level.sku, location: level.scope, channelValue: level.shown,
+                        ledgerValue: level.wanted, resolution: run.dryRun ? "would push \(level.wanted) again" : "ledger wins: pushed again"))
             }
         }
         report.drift = drifted.count
@@ -130,10 +131,11 @@ struct LevelReconciler: Sendable {
                 report.shortfalls += 1
                 let proposal = try shortfalls.proposal(for: shortfall)
                 if !run.dryRun { try shortfalls.flag(shortfall, proposal: proposal, run: run) }
-                findings.add(ReconcileFinding(
-                    kind: "pickup_shortfall", channel: code, sku: shortfall.sku, location: shortfall.store,
-                    channelValue: shortfall.onHand, ledgerValue: shortfall.promised, orders: shortfall.orders, transfer: proposal,
-                    resolution: run.dryRun ? "would flag the orders and propose a transfer" : "orders flagged, store and channels notified"))
+                findings.add(
+                    ReconcileFinding(
+                        kind: "pickup_shortfall", channel: code, sku: shortfall.sku, location: shortfall.store,
+                        channelValue: shortfall.onHand, ledgerValue: shortfall.promised, orders: shortfall.orders, transfer: proposal,
+                        resolution: run.dryRun ? "would flag the orders and propose a transfer" : "orders flagged, store and channels notified"))
             }
         }
         return (report, findings)
@@ -149,15 +151,17 @@ struct LevelReconciler: Sendable {
         guard !snapshots.isEmpty else { return 0 }
         let levels = try LevelComparison.compare(snapshots, channel: code, requested: requested, on: pool)
         for level in levels {
-            let resolution = switch (policy, run.dryRun) {
-            case (.enable, false): "stock management turned on by the next push"
-            case (.enable, true): "would turn stock management on by pushing again"
-            case (.flag, false): "flagged for an operator: the channel sells it without limit"
-            case (.flag, true): "would flag it for an operator"
-            }
-            findings.add(ReconcileFinding(
-                kind: ListingIssue.Kind.unmanagedListing.rawValue, channel: code, sku: level.sku, location: level.scope,
-                ledgerValue: level.wanted, resolution: resolution))
+            let resolution =
+                switch (policy, run.dryRun) {
+                case (.enable, false): "stock management turned on by the next push"
+                case (.enable, true): "would turn stock management on by pushing again"
+                case (.flag, false): "flagged for an operator: the channel sells it without limit"
+                case (.flag, true): "would flag it for an operator"
+                }
+            findings.add(
+                ReconcileFinding(
+                    kind: ListingIssue.Kind.unmanagedListing.rawValue, channel: code, sku: level.sku, location: level.scope,
+                    ledgerValue: level.wanted, resolution: resolution))
         }
         guard !run.dryRun else { return levels.count }
         switch policy {

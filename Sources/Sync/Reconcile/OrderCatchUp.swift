@@ -24,7 +24,7 @@ struct OrderCatchUp: Sendable {
             let page: Page<NormalizedEvent>
             do {
                 page = try await channel.fetchOrders(since: cursor)
-            } catch where error.kind == .unsupported {
+            } catch  where error.kind == .unsupported {
                 return
             } catch {
                 report.errors.append("orders after cursor \(cursor ?? "(start)"): \(error)")

@@ -5,11 +5,11 @@ import Logging
 import PostgresClient
 
 /// Why a reconcile could not start.
-public enum ReconcileError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ReconcileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No configured channel has this code.
     case unknownChannel(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknownChannel(let code): "no configured channel \(code)"
         }
@@ -19,7 +19,7 @@ public enum ReconcileError: Error, Sendable, Equatable, CustomStringConvertible 
 /// Reconcile (DESIGN.md §6): for each channel, imports the order events it missed, then compares every
 /// level it shows with the ledger and the outbox, page by page, and settles the differences by policy.
 /// Channels run concurrently; each run is recorded in `reconcile_runs` with its report.
-public final class ReconcileEngine: @unchecked Sendable {
+package final class ReconcileEngine: @unchecked Sendable {
     let endpoints: [(code: String, channel: any Channel)]
     let runs: ReconcileRunStore
     let orders: OrderCatchUp
@@ -32,7 +32,7 @@ public final class ReconcileEngine: @unchecked Sendable {
     ///   - endpoints: the configured channels.
     ///   - distances: `distances[store][location]`, how far each location is from a store (for transfer proposals).
     ///   - applier: how missed order events are applied; pass the worker's settings (pickup hold) through it.
-    public init(
+    package init(
         pool: PostgresPool, ledger: StockLedger, endpoints: [ChannelEndpoint], distances: [String: [String: Int]] = [:],
         applier: EventApplier? = nil, logger: Logger = Logger(label: "omnistock.reconcile")
     ) {
@@ -46,7 +46,7 @@ public final class ReconcileEngine: @unchecked Sendable {
     /// Reconciles `channel` (every channel when nil) and returns the report; a dry run changes nothing but
     /// the run's own record. Channel failures are reported per channel; the call throws only when the
     /// channel is unknown or the database fails.
-    public func run(
+    package func run(
         channel: String?, dryRun: Bool, trigger: ReconcileTrigger, progress: @escaping @Sendable (ChannelProgress) -> Void = { _ in }
     ) async throws -> ReconcileReport {
         if let channel, !endpoints.contains(where: { $0.code == channel }) { throw ReconcileError.unknownChannel(channel) }
@@ -58,7 +58,7 @@ public final class ReconcileEngine: @unchecked Sendable {
     /// Runs the reconciles requested through `POST /v1/reconcile` (claimed with `FOR UPDATE SKIP LOCKED`,
     /// so each runs once among replicas), oldest first, until none is left; returns their reports.
     @discardableResult
-    public func runPending(progress: @escaping @Sendable (ChannelProgress) -> Void = { _ in }) async throws -> [ReconcileReport] {
+    package func runPending(progress: @escaping @Sendable (ChannelProgress) -> Void = { _ in }) async throws -> [ReconcileReport] {
         let runs = self.runs
         var reports: [ReconcileReport] = []
         while let run = try await runs.pool.run({ _ in try runs.claimRequested() }) {
@@ -73,7 +73,7 @@ public final class ReconcileEngine: @unchecked Sendable {
 
     /// The leader's job: runs requested reconciles, then the scheduled one of every channel `scheduler`
     /// finds due. Returns at once when the previous tick is still going.
-    public func tick(scheduler: ReconcileScheduler) async {
+    package func tick(scheduler: ReconcileScheduler) async {
         guard beginTick() else { return }
         defer { endTick() }
         do {

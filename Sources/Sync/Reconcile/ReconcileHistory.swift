@@ -3,22 +3,22 @@ import Ledger
 import PostgresClient
 
 /// The last finished (not dry) reconcile of one channel, as `omnistock status` shows it.
-public struct LastReconcile: Codable, Sendable, Equatable {
-    public var channel: String
+package struct LastReconcile: Codable, Sendable, Equatable {
+    package var channel: String
     /// The run, or nil when the channel was never reconciled.
-    public var runID: Int64?
+    package var runID: Int64?
     /// `completed` or `failed`.
-    public var status: String?
-    public var trigger: String?
-    public var finishedAt: Date?
+    package var status: String?
+    package var trigger: String?
+    package var finishedAt: Date?
     /// The channel's part of the run's report.
-    public var report: ChannelReconcileReport?
+    package var report: ChannelReconcileReport?
 }
 
 /// Reads reconcile history (the SQL is `ReconcileRunStore`'s).
-public enum ReconcileHistory {
+package enum ReconcileHistory {
     /// For every channel, its last finished reconcile (a run of that channel or of all channels).
-    public static func lastPerChannel(from pool: PostgresPool) throws -> [LastReconcile] {
+    package static func lastPerChannel(from pool: PostgresPool) throws -> [LastReconcile] {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return try ReconcileRunStore(pool: pool).lastFinishedPerChannel().map { run in

@@ -3,24 +3,24 @@ import PostgresClient
 
 /// Decides which channels are due for their periodic reconcile: those whose last scheduled run
 /// (for the channel, or for all channels) started longer than `interval` seconds ago, or never ran.
-public struct ReconcileScheduler: Sendable {
+package struct ReconcileScheduler: Sendable {
     let runs: ReconcileRunStore
     /// Seconds between scheduled runs of one channel (`sync.reconcile_interval`).
-    public let interval: Double
+    package let interval: Double
 
-    public init(pool: PostgresPool, interval: Double) {
+    package init(pool: PostgresPool, interval: Double) {
         self.runs = ReconcileRunStore(pool: pool)
         self.interval = interval
     }
 
     /// Whether `channel` is due.
-    public func isDue(channel: String) throws -> Bool {
+    package func isDue(channel: String) throws -> Bool {
         guard let since = try runs.secondsSinceScheduledRun(channel: channel) else { return true }
         return since >= interval
     }
 
     /// The channels of `codes` that are due, in the given order.
-    public func dueChannels(_ codes: [String]) throws -> [String] {
+    package func dueChannels(_ codes: [String]) throws -> [String] {
         try codes.filter { try isDue(channel: $0) }
     }
 }

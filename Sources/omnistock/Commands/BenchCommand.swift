@@ -8,7 +8,8 @@ import PostgresClient
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure ledger writes, hot-SKU contention, ingest, propagation, webhook ingress, reconcile, channel backlogs and daemon memory against same-run baselines.",
+        abstract:
+            "Measure ledger writes, hot-SKU contention, ingest, propagation, webhook ingress, reconcile, channel backlogs and daemon memory against same-run baselines.",
         discussion: """
             Starts its own throwaway PostgreSQL (under --data-dir if given, else the temporary directory; removed \
             afterwards) unless --database is given (the database gets benchmark data: use an empty one). Baselines: pgbench -N on the same database, a trivial route on the same server, \

@@ -50,9 +50,10 @@ struct BundlesCommand: AsyncParsableCommand {
             while let fields = reader.next() {
                 line += 1
                 let field = { (index: Int) in index < fields.count ? fields[index] : "" }
-                rows.append(BundleImportRow(
-                    line: line, bundle: field(bundle), component: field(component), quantity: field(quantity), name: name.map(field),
-                    barcode: barcode.map(field)))
+                rows.append(
+                    BundleImportRow(
+                        line: line, bundle: field(bundle), component: field(component), quantity: field(quantity), name: name.map(field),
+                        barcode: barcode.map(field)))
             }
             return rows
         }
@@ -78,8 +79,10 @@ struct BundlesCommand: AsyncParsableCommand {
                 }
                 let rows = bundles.flatMap { bundle in bundle.components.map { (bundle, $0) } }
                 TextTable<(BundleDefinition, BundleComponent)> {
-                    [Column(title: "bundle", value: $0.0.sku), Column(title: "name", value: $0.0.name),
-                     Column(title: "component", value: $0.1.sku), Column(title: "quantity", value: $0.1.quantity)]
+                    [
+                        Column(title: "bundle", value: $0.0.sku), Column(title: "name", value: $0.0.name),
+                        Column(title: "component", value: $0.1.sku), Column(title: "quantity", value: $0.1.quantity),
+                    ]
                 }.print(rows)
             }
         }

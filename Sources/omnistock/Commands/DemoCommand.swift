@@ -1,6 +1,6 @@
 import ArgumentParser
-import Channels
 import ChannelSimulators
+import Channels
 import Foundation
 import Ledger
 import OmnistockConfig
@@ -63,7 +63,9 @@ struct DemoCommand: AsyncParsableCommand {
                     if exit {
                         await group.triggerGracefulShutdown()
                     } else {
-                        say("\nThe daemon keeps running: admin API http://127.0.0.1:\(listenPort)/v1 (token \(DemoWorld.adminToken)), metrics /metrics. Ctrl-C stops it.")
+                        say(
+                            "\nThe daemon keeps running: admin API http://127.0.0.1:\(listenPort)/v1 (token \(DemoWorld.adminToken)), metrics /metrics. Ctrl-C stops it."
+                        )
                     }
                 }
                 try await tasks.waitForAll()

@@ -33,7 +33,9 @@ struct ImportCommand: AsyncParsableCommand {
                     progress: { progress.update($0) },
                     checkSource: { if let problem = rows.problem { throw CommandFailure(exitCode: 1, message: problem) } })
                 progress.finish(summary.rows)
-                print("\(summary.rows) rows, \(summary.changed) levels changed, \(summary.createdSKUs) SKUs and \(summary.createdLocations) locations created")
+                print(
+                    "\(summary.rows) rows, \(summary.changed) levels changed, \(summary.createdSKUs) SKUs and \(summary.createdLocations) locations created"
+                )
             } catch let error as StockImportError {
                 throw CommandFailure(exitCode: 1, message: error.description)
             }

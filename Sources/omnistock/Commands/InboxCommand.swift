@@ -26,9 +26,11 @@ struct InboxCommand: AsyncParsableCommand {
                 if json { return print(try JSONOutput.string(events)) }
                 guard !events.isEmpty else { return print("no events set aside") }
                 TextTable<SetAsideEvent> {
-                    [Column(title: "id", value: $0.id), Column(title: "channel", value: $0.channel),
-                     Column(title: "event", value: $0.eventID), Column(title: "attempts", value: $0.attempts),
-                     Column(title: "error", value: String(($0.error ?? "").prefix(80)))]
+                    [
+                        Column(title: "id", value: $0.id), Column(title: "channel", value: $0.channel),
+                        Column(title: "event", value: $0.eventID), Column(title: "attempts", value: $0.attempts),
+                        Column(title: "error", value: String(($0.error ?? "").prefix(80))),
+                    ]
                 }.print(events)
             }
         }

@@ -45,7 +45,9 @@ extension ListingsCommand {
                 }
                 for entry in report {
                     let read = entry.catalogueReadAt.map { ISO8601DateFormatter().string(from: $0) } ?? "never"
-                    print("\(entry.channel): \(entry.skus.count) SKUs without a listing, \(entry.items.count) items without a SKU (catalogue read \(read))")
+                    print(
+                        "\(entry.channel): \(entry.skus.count) SKUs without a listing, \(entry.items.count) items without a SKU (catalogue read \(read))"
+                    )
                     for sku in entry.skus { print("  sku   \(sku)") }
                     for item in entry.items {
                         print("  item  \(item.externalID)  sku=\(item.sku ?? "-")  barcode=\(item.barcode ?? "-")")

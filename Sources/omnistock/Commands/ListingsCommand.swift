@@ -48,8 +48,9 @@ struct ListingsCommand: AsyncParsableCommand {
                 line += 1
                 let field = { (index: Int) in index < fields.count ? fields[index] : "" }
                 let scope = location.map(field) ?? ""
-                mappings.append(ListingMapping(
-                    channel: field(channel), sku: field(sku), externalID: field(external), location: scope.isEmpty ? nil : scope))
+                mappings.append(
+                    ListingMapping(
+                        channel: field(channel), sku: field(sku), externalID: field(external), location: scope.isEmpty ? nil : scope))
                 lines.append(line)
             }
             guard !mappings.isEmpty else { throw CommandFailure(exitCode: 1, message: "\(path): no rows; nothing was stored") }

@@ -34,7 +34,8 @@ struct ReconcileCommand: AsyncParsableCommand {
             defer { runtime.shutdown() }
             let sync = runtime.configuration.sync
             let engine = ReconcileEngine(
-                pool: runtime.pool, ledger: runtime.ledger, endpoints: try ChannelFactory.endpoints(runtime.configuration, credentials: ChannelCredentialStore(pool: runtime.pool)),
+                pool: runtime.pool, ledger: runtime.ledger,
+                endpoints: try ChannelFactory.endpoints(runtime.configuration, credentials: ChannelCredentialStore(pool: runtime.pool)),
                 distances: runtime.configuration.distances,
                 applier: EventApplier(ledger: runtime.ledger, pickupHold: sync.pickupHoldSeconds, orderHold: sync.orderHoldSeconds),
                 logger: runtime.logger)
@@ -64,11 +65,13 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     private func printSummary(_ report: ReconcileReport) {
         TextTable<ChannelReconcileReport> {
-            [Column(title: "channel", value: $0.channel), Column(title: "compared", value: $0.compared),
-             Column(title: "in sync", value: $0.inSync), Column(title: "drift", value: $0.drift),
-             Column(title: "missed orders", value: $0.missedOrders), Column(title: "count changes", value: $0.countChanges),
-             Column(title: "shortfalls", value: $0.shortfalls), Column(title: "oversold", value: $0.oversold),
-             Column(title: "errors", value: $0.errors.count), Column(title: "time", value: String(format: "%.1fs", $0.durationSeconds))]
+            [
+                Column(title: "channel", value: $0.channel), Column(title: "compared", value: $0.compared),
+                Column(title: "in sync", value: $0.inSync), Column(title: "drift", value: $0.drift),
+                Column(title: "missed orders", value: $0.missedOrders), Column(title: "count changes", value: $0.countChanges),
+                Column(title: "shortfalls", value: $0.shortfalls), Column(title: "oversold", value: $0.oversold),
+                Column(title: "errors", value: $0.errors.count), Column(title: "time", value: String(format: "%.1fs", $0.durationSeconds)),
+            ]
         }.print(report.channels)
         for channel in report.channels {
             for error in channel.errors { print("\(channel.channel): error: \(error)") }

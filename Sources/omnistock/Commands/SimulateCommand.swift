@@ -31,7 +31,8 @@ struct SimulateCommand: AsyncParsableCommand {
             let shop = ShopifySimulator(accessToken: "shpat_demo", webhookSecret: "shopify-demo-secret")
             for sku in catalogue { shop.addVariant(sku: sku) }
             simulator = shop
-            settings = #"token = "shpat_demo"\#nwebhook_secrets = ["shopify-demo-secret"]\#nlocation_ids = { "wh-main" = "gid://shopify/Location/1" }"#
+            settings =
+                #"token = "shpat_demo"\#nwebhook_secrets = ["shopify-demo-secret"]\#nlocation_ids = { "wh-main" = "gid://shopify/Location/1" }"#
         case "woocommerce":
             let shop = WooCommerceSimulator(consumerKey: "ck_demo", consumerSecret: "cs_demo", webhookSecret: "woo-demo-secret")
             for sku in catalogue { shop.addProduct(sku: sku, stock: 0) }
@@ -50,7 +51,9 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         let bound = try await simulator.start(port: port)
         print("simulated \(kind) channel on http://127.0.0.1:\(bound)\n\n[[channels]]\ncode = \"\(kind)-sim\"\nkind = \"\(kind)\"")
-        print("base_url = \"http://127.0.0.1:\(bound)\"\(kind == "allegro" ? "\ntoken_url = \"http://127.0.0.1:\(bound)/auth/oauth/token\"" : "")\n\(settings)\n")
+        print(
+            "base_url = \"http://127.0.0.1:\(bound)\"\(kind == "allegro" ? "\ntoken_url = \"http://127.0.0.1:\(bound)/auth/oauth/token\"" : "")\n\(settings)\n"
+        )
         for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
         await simulator.stop()
     }

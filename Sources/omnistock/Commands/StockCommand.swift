@@ -32,24 +32,30 @@ struct StockCommand: AsyncParsableCommand {
             }
             print("\(report.sku)  \(report.name)  (\(report.kind))\n")
             let locations = TextTable<LocationStock> {
-                [Column(title: "location", value: $0.location), Column(title: "on hand", value: $0.onHand),
-                 Column(title: "reserved", value: $0.reserved), Column(title: "available", value: $0.available),
-                 Column(title: "pickup", value: $0.pickupAvailable.map(String.init) ?? "-"),
-                 Column(title: "oversold", value: $0.oversold ? "yes" : "")]
+                [
+                    Column(title: "location", value: $0.location), Column(title: "on hand", value: $0.onHand),
+                    Column(title: "reserved", value: $0.reserved), Column(title: "available", value: $0.available),
+                    Column(title: "pickup", value: $0.pickupAvailable.map(String.init) ?? "-"),
+                    Column(title: "oversold", value: $0.oversold ? "yes" : ""),
+                ]
             }
             locations.print(report.locations)
             if let components = report.components {
                 print("\nbundle of:")
                 TextTable<BundleComponentStock> {
-                    [Column(title: "component", value: $0.sku), Column(title: "per bundle", value: $0.quantity),
-                     Column(title: "available", value: $0.available), Column(title: "makes", value: $0.bundles)]
+                    [
+                        Column(title: "component", value: $0.sku), Column(title: "per bundle", value: $0.quantity),
+                        Column(title: "available", value: $0.available), Column(title: "makes", value: $0.bundles),
+                    ]
                 }.print(components)
             }
             if !report.channels.isEmpty {
                 print("")
                 TextTable<ChannelStock> {
-                    [Column(title: "channel", value: $0.channel), Column(title: "scope", value: $0.scope),
-                     Column(title: "shows", value: $0.value)]
+                    [
+                        Column(title: "channel", value: $0.channel), Column(title: "scope", value: $0.scope),
+                        Column(title: "shows", value: $0.value),
+                    ]
                 }.print(report.channels)
             }
         }

@@ -23,8 +23,10 @@ struct DemoStory: Sendable {
 
         _ = try await world.pos.sendWebhook(
             type: "order.created",
-            data: ["order": "CC-1001", "fulfillment": "pickup", "pickup_location": "store-krakow",
-                   "lines": [["sku": featured, "quantity": 1]], "created_at": ISO8601DateFormatter().string(from: Date())],
+            data: [
+                "order": "CC-1001", "fulfillment": "pickup", "pickup_location": "store-krakow",
+                "lines": [["sku": featured, "quantity": 1]], "created_at": ISO8601DateFormatter().string(from: Date()),
+            ],
             to: webhookURL("pos-krakow"))
         try await converge("2. A click-and-collect order at store-krakow: held at the store's POS, pickup availability drops")
 
@@ -41,7 +43,9 @@ struct DemoStory: Sendable {
         say("   and someone edits the offer of \(DemoWorld.sku(2)) by hand to 42. Reconcile runs:")
         let report = try await reconcile.run(channel: nil, dryRun: false, trigger: .cli)
         for channel in report.channels {
-            say("   \(channel.channel): compared \(channel.compared), in sync \(channel.inSync), drift \(channel.drift), missed orders \(channel.missedOrders), errors \(channel.errors.count)")
+            say(
+                "   \(channel.channel): compared \(channel.compared), in sync \(channel.inSync), drift \(channel.drift), missed orders \(channel.missedOrders), errors \(channel.errors.count)"
+            )
         }
         try await converge("   … the missed order is imported and the ledger wins over the hand edit")
         let offer2 = world.marketplace.offer(DemoWorld.offerID(2))?.available ?? -1
@@ -75,13 +79,17 @@ struct DemoStory: Sendable {
         for location in report.locations {
             let shown = world.shop.level(sku: featured, location: DemoWorld.shopifyLocation(location.location)).map(String.init) ?? "-"
             let pad = { (text: String, width: Int) in text.padding(toLength: width, withPad: " ", startingAt: 0) }
-            say("   \(pad(location.location, 16)) \(pad(String(location.onHand), 8)) \(pad(String(location.reserved), 9)) \(pad(String(location.available), 10)) \(shown)")
+            say(
+                "   \(pad(location.location, 16)) \(pad(String(location.onHand), 8)) \(pad(String(location.reserved), 9)) \(pad(String(location.available), 10)) \(shown)"
+            )
         }
         let offer = world.marketplace.offer(DemoWorld.offerID(1))
         let expected = report.channels.first { $0.channel == "marketplace" }?.value ?? 0
         say("   marketplace offer: \(offer.map { "\($0.available) (\($0.status))" } ?? "-"), ledger says \(expected)")
         let held = world.pos.reservations.count
-        say("   store-krakow POS shows \(world.pos.level(sku: featured, location: "store-krakow")?.available ?? 0), holds \(held) pickup reservation(s)")
+        say(
+            "   store-krakow POS shows \(world.pos.level(sku: featured, location: "store-krakow")?.available ?? 0), holds \(held) pickup reservation(s)"
+        )
     }
 
     func showConflicts() throws {
