@@ -26,8 +26,8 @@ import Testing
 
         let report = try await harness.reconcile()
         #expect(
-            report.findings.contains { $0.kind == "drift" && $0.sku == "MUG-CAP" && $0.ledgerValue == 1 }, "min(4, 2) less the pickup buffer of 1")
-        #expect(!report.findings.contains { $0.kind == "count_mismatch" })
+            report.findings.contains { $0.kind == .drift && $0.sku == "MUG-CAP" && $0.ledgerValue == 1 }, "min(4, 2) less the pickup buffer of 1")
+        #expect(!report.findings.contains { $0.kind == .countMismatch })
         #expect(try harness.fixture.scalar("SELECT count(*)::int FROM levels WHERE sku = 'MUG-CAP'") == 0)
         #expect(try harness.ledger.verifyBundles().isEmpty)
         harness.startWorker()

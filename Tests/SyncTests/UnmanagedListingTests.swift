@@ -42,7 +42,7 @@ import Testing
         await harness.stopWorker()
 
         let report = try await harness.reconcile()
-        #expect(report.findings.contains { $0.kind == "unmanaged_listing" && $0.sku == "MUG" })
+        #expect(report.findings.contains { $0.kind == .unmanagedListing && $0.sku == "MUG" })
         #expect(report.needsAttention)
         #expect(try harness.fixture.scalar(open) == 1, "flagged once")
 
@@ -66,7 +66,7 @@ import Testing
         shop.setManagesStock(product, false)
 
         let report = try await harness.reconcile()
-        #expect(report.findings.contains { $0.kind == "unmanaged_listing" && $0.resolution == "stock management turned on by the next push" })
+        #expect(report.findings.contains { $0.kind == .unmanagedListing && $0.resolution == "stock management turned on by the next push" })
         harness.startWorker()
         #expect(await harness.eventually { shop.managesStock(product) == true && shop.stock(of: product) == 4 })
         await harness.shutdown()

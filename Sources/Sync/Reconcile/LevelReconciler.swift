@@ -119,7 +119,7 @@ struct LevelReconciler: Sendable {
                 drifted.append(level)
                 findings.add(
                     ReconcileFinding(
-                        kind: "drift", channel: code, sku: level.sku, location: level.scope, channelValue: level.shown,
+                        kind: .drift, channel: code, sku: level.sku, location: level.scope, channelValue: level.shown,
                         ledgerValue: level.wanted, resolution: run.dryRun ? "would push \(level.wanted) again" : "ledger wins: pushed again"))
             }
         }
@@ -133,7 +133,7 @@ struct LevelReconciler: Sendable {
                 if !run.dryRun { try shortfalls.flag(shortfall, proposal: proposal, run: run) }
                 findings.add(
                     ReconcileFinding(
-                        kind: "pickup_shortfall", channel: code, sku: shortfall.sku, location: shortfall.store,
+                        kind: .pickupShortfall, channel: code, sku: shortfall.sku, location: shortfall.store,
                         channelValue: shortfall.onHand, ledgerValue: shortfall.promised, orders: shortfall.orders, transfer: proposal,
                         resolution: run.dryRun ? "would flag the orders and propose a transfer" : "orders flagged, store and channels notified"))
             }
@@ -160,7 +160,7 @@ struct LevelReconciler: Sendable {
                 }
             findings.add(
                 ReconcileFinding(
-                    kind: ListingIssue.Kind.unmanagedListing.rawValue, channel: code, sku: level.sku, location: level.scope,
+                    kind: .unmanagedListing, channel: code, sku: level.sku, location: level.scope,
                     ledgerValue: level.wanted, resolution: resolution))
         }
         guard !run.dryRun else { return levels.count }
@@ -179,7 +179,7 @@ struct LevelReconciler: Sendable {
     /// and a resolved `count_mismatch` conflict; the level then waits for its push with the new value.
     private func recordCount(_ level: inout ComparedLevel, counted: Int, code: String, run: ReconcileRun) throws -> ReconcileFinding {
         let finding = ReconcileFinding(
-            kind: "count_mismatch", channel: code, sku: level.sku, location: level.scope, channelValue: counted,
+            kind: .countMismatch, channel: code, sku: level.sku, location: level.scope, channelValue: counted,
             ledgerValue: level.ledgerOnHand, resolution: run.dryRun ? "would record a count of \(counted)" : "count of \(counted) recorded")
         guard !run.dryRun else { return finding }
         _ = try ledger.count(

@@ -42,7 +42,7 @@ struct OrderCatchUp: Sendable {
                         try await setAside(event, order: order, channel: code, run: run, reason: refusal.description)
                     }
                 }
-                findings.add(ReconcileFinding(kind: "missed_order", channel: code, orders: [order], resolution: resolution))
+                findings.add(ReconcileFinding(kind: .missedOrder, channel: code, orders: [order], resolution: resolution))
             }
             if !run.dryRun, let next = page.nextCursor, next != cursor { try await store(cursor: next, channel: code) }
             guard page.hasMore, let next = page.nextCursor, next != cursor else { break }

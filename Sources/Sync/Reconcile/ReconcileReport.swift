@@ -59,9 +59,9 @@ package struct TransferProposal: Codable, Sendable, Equatable {
 
 /// One difference reconcile found, as listed in the report.
 package struct ReconcileFinding: Codable, Sendable, Equatable {
-    /// A conflict kind of DESIGN.md §6: `drift`, `missed_order`, `count_mismatch`, `pickup_shortfall`, `oversold`,
-    /// or `unmanaged_listing` (a listing the channel sells without tracking its stock).
-    package var kind: String
+    /// The conflict kind (DESIGN.md §6) reconcile found: drift, missed order, count mismatch, pickup shortfall or
+    /// unmanaged listing (a listing the channel sells without tracking its stock); JSON carries its raw value.
+    package var kind: ConflictKind
     package var channel: String
     package var sku: String?
     package var location: String?

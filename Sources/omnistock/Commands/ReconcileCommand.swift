@@ -79,7 +79,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         for finding in report.findings {
             let place = [finding.sku, finding.location].compactMap { $0 }.joined(separator: " @ ")
             let transfer = finding.transfer.map { "; transfer \($0.quantity) from \($0.from)" } ?? ""
-            print("\(finding.kind) \(finding.channel) \(place): \(finding.resolution)\(transfer)")
+            print("\(finding.kind.rawValue) \(finding.channel) \(place): \(finding.resolution)\(transfer)")
         }
         if report.findingsOmitted > 0 { print("… and \(report.findingsOmitted) more") }
         print("\n\(report.dryRun ? "dry run, nothing changed; " : "")run \(report.runID); open conflicts: \(report.openConflicts)")
