@@ -23,9 +23,7 @@ extension FaultTests {
         let clusters = try ReplicatedClusters()
         defer { clusters.remove() }
         try clusters.start()
-        let pool = PostgresPool(conninfo: clusters.failoverURL, maxConnections: 4, acquireTimeout: 5)
-        let setup = try await Setup(databaseURL: clusters.failoverURL, pool: pool)
-        for sku in FaultTests.skus { _ = try setup.ledger.receive(sku: sku, location: FaultTests.store, quantity: 1_000, key: "stock-\(sku)") }
+        let setup = try await Self.stockedSetup(on: clusters)
         let daemon = try setup.daemon()
         defer { if daemon.isRunning { daemon.send(SIGKILL) } }
         let port = try #require(try await daemon.listeningPort(), "log: \(daemon.output.suffix(2000))")
@@ -69,9 +67,7 @@ extension FaultTests {
         let clusters = try ReplicatedClusters()
         defer { clusters.remove() }
         try clusters.start(standbyWaitsToo: true)
-        let pool = PostgresPool(conninfo: clusters.failoverURL, maxConnections: 4, acquireTimeout: 5)
-        let setup = try await Setup(databaseURL: clusters.failoverURL, pool: pool)
-        for sku in FaultTests.skus { _ = try setup.ledger.receive(sku: sku, location: FaultTests.store, quantity: 1_000, key: "stock-\(sku)") }
+        let setup = try await Self.stockedSetup(on: clusters)
         let daemon = try setup.daemon()
         defer { if daemon.isRunning { daemon.send(SIGKILL) } }
         let port = try #require(try await daemon.listeningPort(), "log: \(daemon.output.suffix(2000))")
@@ -99,6 +95,14 @@ extension FaultTests {
         daemon.send(SIGTERM)
         #expect(daemon.wait(timeout: 20) == 0)
         await setup.simulator.stop()
+    }
+
+    /// A store endpoint and a config on both servers' failover URL, with 1,000 units of every SKU at the store.
+    static func stockedSetup(on clusters: ReplicatedClusters) async throws -> Setup {
+        let pool = PostgresPool(conninfo: clusters.failoverURL, maxConnections: 4, acquireTimeout: 5)
+        let setup = try await Setup(databaseURL: clusters.failoverURL, pool: pool)
+        for sku in skus { _ = try setup.ledger.receive(sku: sku, location: store, quantity: 1_000, key: "stock-\(sku)") }
+        return setup
     }
 
     /// Reserves one unit after another (keyed `c<client>-<n>`, SKUs in turn) for `seconds`, each request given 5 s.
