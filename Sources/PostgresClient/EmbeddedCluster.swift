@@ -145,20 +145,19 @@ package final class EmbeddedCluster: @unchecked Sendable {
 
     @discardableResult
     private func runTool(_ tool: String, _ arguments: [String]) throws -> String {
-        let executable = binDirectory.appendingPathComponent(tool)
-        if runsAsRoot {
-            return try runProcess(URL(fileURLWithPath: "/sbin/runuser"), ["-u", "postgres", "--", executable.path] + arguments)
-        }
-        return try runProcess(executable, arguments)
+        try Self.runAsServerUser(binDirectory.appendingPathComponent(tool).path, arguments)
     }
 
+    /// Runs a PostgreSQL tool to completion, as the `postgres` user when this process is root (the server refuses
+    /// root, and so does PgBouncer); returns its output, or throws with its exit code and the output's tail.
     @discardableResult
-    private func runProcess(_ executable: URL, _ arguments: [String]) throws -> String {
-        let outcome = try ToolRunner.run(executable.path, arguments)
+    package static func runAsServerUser(_ executable: String, _ arguments: [String]) throws -> String {
+        let asRoot = geteuid() == 0
+        let outcome = try ToolRunner.run(
+            asRoot ? "/sbin/runuser" : executable, asRoot ? ["-u", "postgres", "--", executable] + arguments : arguments)
         guard outcome.status == 0 else {
-            throw Failure(
-                description: "\(executable.lastPathComponent) \(arguments.first ?? "") failed (exit \(outcome.status)): \(outcome.output.suffix(600))"
-            )
+            let name = URL(fileURLWithPath: executable).lastPathComponent
+            throw Failure(description: "\(name) \(arguments.first ?? "") failed (exit \(outcome.status)): \(outcome.output.suffix(600))")
         }
         return outcome.output
     }

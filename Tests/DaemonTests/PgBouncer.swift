@@ -69,17 +69,13 @@ final class PgBouncer: Sendable {
     /// Runs a tool; PgBouncer refuses to run as root, so as root it runs as `postgres`, which gets its directory.
     @discardableResult
     private func run(_ command: [String], handOver: Bool = false) throws -> String {
-        let asRoot = geteuid() == 0 && handOver
-        if asRoot {
+        if geteuid() == 0 && handOver {
             try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: directory.path)
             for file in ["users.txt", "pgbouncer.ini"] {
                 try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: directory.appendingPathComponent(file).path)
             }
         }
-        let outcome = try ToolRunner.run(
-            asRoot ? "/sbin/runuser" : command[0], asRoot ? ["-u", "postgres", "--"] + command : Array(command.dropFirst()))
-        guard outcome.status == 0 else { throw Failure(message: "\(command[0]) failed (exit \(outcome.status)): \(outcome.output.suffix(600))") }
-        return outcome.output
+        return try EmbeddedCluster.runAsServerUser(command[0], Array(command.dropFirst()))
     }
 
     struct Failure: Error, CustomStringConvertible {

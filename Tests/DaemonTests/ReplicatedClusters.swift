@@ -83,15 +83,8 @@ final class ReplicatedClusters: Sendable {
         try? FileManager.default.removeItem(at: root)
     }
 
-    /// Runs a PostgreSQL tool, as the `postgres` user when this process is root (as `EmbeddedCluster` does).
     private func runAsServerUser(_ command: [String]) throws {
-        let asRoot = geteuid() == 0
-        let outcome = try ToolRunner.run(
-            asRoot ? "/sbin/runuser" : command[0], asRoot ? ["-u", "postgres", "--"] + command : Array(command.dropFirst()))
-        guard outcome.status == 0 else {
-            throw ReplicationFailure(
-                message: "\(command.prefix(2).joined(separator: " ")) failed (exit \(outcome.status)): \(outcome.output.suffix(600))")
-        }
+        try EmbeddedCluster.runAsServerUser(command[0], Array(command.dropFirst()))
     }
 
     struct ReplicationFailure: Error, CustomStringConvertible {
