@@ -15,16 +15,21 @@ package struct ChannelCapabilities: Sendable, Hashable {
     package var matchesBarcodes: Bool
     /// Whether a channel of this kind shows one value per location unless its config says otherwise (`per_location`).
     package var modelsLocations: Bool
+    /// Orders arrive only through the channel's order list or event feed (``Channel/fetchOrders(since:)``), or its
+    /// webhooks are sent once without retry: the leader reads the orders every `sync.order_poll_interval`, not only
+    /// at reconcile, with the cursor stored after each committed page.
+    package var pollsOrders: Bool
 
     /// Creates a declaration; everything a kind does not say it can do is off.
     package init(
         holdsReservations: Bool = false, needsListings: Bool = false, reportsCounts: Bool = false, matchesBarcodes: Bool = false,
-        modelsLocations: Bool = false
+        modelsLocations: Bool = false, pollsOrders: Bool = false
     ) {
         self.holdsReservations = holdsReservations
         self.needsListings = needsListings
         self.reportsCounts = reportsCounts
         self.matchesBarcodes = matchesBarcodes
         self.modelsLocations = modelsLocations
+        self.pollsOrders = pollsOrders
     }
 }

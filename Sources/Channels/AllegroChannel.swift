@@ -14,7 +14,7 @@ package struct AllegroChannel: Channel {
     package static let kind = "allegro"
     /// An offer has one pooled value; listings are offers, found by SKU (`external.id`): the offer list
     /// (`GET /sale/offers`) documents no barcode (the EAN is a product parameter of each offer).
-    package static let capabilities = ChannelCapabilities(needsListings: true)
+    package static let capabilities = ChannelCapabilities(needsListings: true, pollsOrders: true)
     /// The settings.
     package let configuration: AllegroConfiguration
     let transport: ChannelTransport

@@ -1,4 +1,4 @@
--- The schema that migrations 1…15 build (pg_dump --schema-only, normalised).
+-- The schema that migrations 1…16 build (pg_dump --schema-only, normalised).
 -- Generated: do not edit. Regenerate after changing a migration with
 --   OMNISTOCK_WRITE_SCHEMA=1 bash .ci/test --filter SchemaSnapshotTests
 -- SchemaSnapshotTests fails while this file and the migrations differ.
@@ -170,7 +170,7 @@ CREATE TABLE public.channels (
     needs_listings boolean DEFAULT true NOT NULL,
     CONSTRAINT channels_buffer_check CHECK ((buffer >= 0)),
     CONSTRAINT channels_code_check CHECK ((code ~ '^[A-Za-z0-9_.-]{1,64}$'::text)),
-    CONSTRAINT channels_kind_check CHECK ((kind = ANY (ARRAY['shopify'::text, 'woocommerce'::text, 'allegro'::text, 'omnistock-json'::text]))),
+    CONSTRAINT channels_kind_check CHECK ((kind ~ '^[a-z][a-z0-9-]{0,31}$'::text)),
     CONSTRAINT channels_max_quantity_check CHECK ((max_quantity >= 0)),
     CONSTRAINT channels_min_visible_check CHECK ((min_visible >= 0)),
     CONSTRAINT channels_share_check CHECK (((share >= 0) AND (share <= 100))),
