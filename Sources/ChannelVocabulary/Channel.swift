@@ -27,6 +27,10 @@ package protocol Channel: Sendable {
     /// and one push request carries one level; a lane without a configured `rate_limit` keeps to it (a 429 would pause it).
     var pushRequestRate: Double? { get }
 
+    /// The shortest pause between two reads of the channel's orders the vendor allows (seconds), for kinds that poll
+    /// them (``ChannelCapabilities/pollsOrders``); the order poll waits at least this long between reads.
+    var shortestOrderPollInterval: Double { get }
+
     /// Publishes levels, batching where the API allows; never throws: every level gets an outcome.
     func pushLevels(_ levels: [ChannelLevel]) async -> PushResult
 
@@ -62,6 +66,9 @@ extension Channel {
 
     /// No documented per-request limit the lane must keep to (Shopify's cost bucket is kept by the adapter).
     package var pushRequestRate: Double? { nil }
+
+    /// No documented limit on how often the orders may be read.
+    package var shortestOrderPollInterval: Double { 0 }
 
     /// Channels that always track stock: pushing again is all there is to do.
     package var untrackedStock: UntrackedStockPolicy { .enable }

@@ -1,9 +1,11 @@
 import ChannelVocabulary
 import CurlHTTP
 import Foundation
+import Metrics
 
 /// The HTTP mechanism every adapter shares: base URL, credentials (with one refresh on `401`),
-/// JSON bodies, and classification of failures into ``ChannelError``.
+/// JSON bodies, classification of failures into ``ChannelError``, and the count of requests by API host and
+/// answer (`omnistock_channel_requests_total{host,status}`, `status` = the HTTP status or `failed` when no answer came).
 package struct ChannelTransport: Sendable {
     /// The client whose connection cache all calls share.
     package let client: CurlHTTPClient
@@ -15,6 +17,8 @@ package struct ChannelTransport: Sendable {
     package let mediaType: String
     /// The `User-Agent` sent with every request, if it should differ from the client's.
     package let userAgent: String?
+    /// The API's host, the `host` dimension of the request count.
+    private let host: String
 
     /// Creates a transport.
     package init(
@@ -26,6 +30,7 @@ package struct ChannelTransport: Sendable {
         self.authorizer = authorizer
         self.mediaType = mediaType
         self.userAgent = userAgent
+        self.host = URLComponents(string: baseURL)?.host ?? "unknown"
     }
 
     /// Sends a request and returns the answer whatever its status; only transport failures throw (as transient).
@@ -63,10 +68,17 @@ package struct ChannelTransport: Sendable {
         var request = request
         try await authorizer.authorize(&request)
         do {
-            return try await client.execute(request)
+            let response = try await client.execute(request)
+            count(status: String(response.status))
+            return response
         } catch {
+            count(status: "failed")
             throw ChannelError(.transient, error.description)
         }
+    }
+
+    private func count(status: String) {
+        Counter(label: "omnistock_channel_requests_total", dimensions: [("host", host), ("status", status)]).increment()
     }
 
     private func url(_ path: String, query: [(String, String)]) -> String {

@@ -6,7 +6,7 @@ package enum ConfigDuration {
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             let number = text.dropLast(suffix.count)
             // "ms" must not be read as minutes of "…m" followed by "s".
-            guard let value = Double(number), value >= 0, !number.isEmpty else { continue }
+            guard let value = Double(number), value.isFinite, value >= 0, !number.isEmpty else { continue }
             return value * scale
         }
         return nil

@@ -110,6 +110,10 @@ extension OmnistockConfiguration {
     private static func readSync(_ reader: inout TOMLReader) throws -> Sync {
         var sync = Sync()
         sync.reconcileInterval = try reader.duration("reconcile_interval", default: "15m")
+        sync.orderPollInterval = try reader.duration("order_poll_interval", default: "30s")
+        guard sync.orderPollInterval >= 1 else {
+            throw ConfigError(key: reader.key("order_poll_interval"), message: "expected at least 1s (a vendor would answer 429 to a tighter loop)")
+        }
         sync.expiryInterval = try reader.duration("expiry_interval", default: "15s")
         sync.safetyScanInterval = try reader.duration("safety_scan_interval", default: "30s")
         sync.shutdownGrace = try reader.duration("shutdown_grace", default: "10s")

@@ -58,6 +58,8 @@ package struct OmnistockConfiguration: Sendable, Equatable {
     package struct Sync: Sendable, Equatable {
         /// Seconds between scheduled reconciles of each channel.
         package var reconcileInterval = 900.0
+        /// Seconds between reads of the orders of channels without reliable webhooks (Allegro, the marketplaces).
+        package var orderPollInterval = 30.0
         /// Seconds between sweeps for expired reservations.
         package var expiryInterval = 15.0
         /// Seconds between safety scans of the outbox when no notification arrives.

@@ -12,8 +12,9 @@ import UnixSignals
 /// - **push lanes** (every replica): one lane per channel pushes the outbox, woken by `omnistock_outbox`.
 /// - **leadership**: the elector holds the leader lock and announces gains and losses; it runs nothing itself.
 /// - **leader jobs** (subscribed to the elector): order events (`omnistock_inbox`), reconcile (`omnistock_reconcile`,
-///   when configured), claim rescue, reservation expiry, listing discovery, lag samples. All but claim rescue share
-///   one serial queue, so they run one at a time.
+///   when configured), the order poll of channels without reliable webhooks (when configured), claim rescue,
+///   reservation expiry, listing discovery, lag samples. All but claim rescue share one serial queue, so they run one
+///   at a time.
 /// - **HTTP server** (when configured): webhooks, admin API, metrics, health.
 ///
 /// All share one `LISTEN` connection. In a service group they stop in reverse order: the server first, then the
@@ -99,6 +100,10 @@ package final class Daemon: Sendable {
             scheduler: ReconcileScheduler(pool: pool, interval: reconciling?.interval ?? .infinity))
         if reconciling != nil {
             leaderJobs.append(reconcile.job(every: settings.reconcileCheckInterval, queue: jobs, elector: elector, listener: listener))
+        }
+        let polling = OrderPolling(endpoints: endpoints, engine: reconcile.engine, metrics: metrics, logger: logger)
+        if let interval = settings.orderPollInterval, polling.isNeeded {
+            leaderJobs.append(polling.job(every: interval, queue: jobs, elector: elector))
         }
         self.leaderJobs = leaderJobs
         let contact = databaseContact

@@ -27,6 +27,10 @@ package struct SyncMetrics: Sendable {
         Counter(label: "omnistock_events_processed_total", dimensions: [("channel", channel), ("outcome", outcome)]).increment()
     }
 
+    func recordPolledOrders(channel: String, count: Int) {
+        Counter(label: "omnistock_orders_polled_total", dimensions: [("channel", channel)]).increment(by: count)
+    }
+
     func recordExpired(_ count: Int) {
         Counter(label: "omnistock_reservations_expired_total").increment(by: count)
     }

@@ -36,13 +36,17 @@ package struct SyncSettings: Sendable {
     package var inboxMaxAttempts: Int
     /// Seconds between the leader's looks for requested and due reconciles (when the daemon reconciles).
     package var reconcileCheckInterval: Double
+    /// Seconds between the leader's reads of the orders of channels that poll them (``ChannelCapabilities/pollsOrders``);
+    /// nil: only reconcile reads them.
+    package var orderPollInterval: Double?
 
     package init(
         expiryInterval: Double = 15, inboxScanInterval: Double = 5, shutdownGrace: Double = 10,
         leaderCheckInterval: Double = 2, pickupHold: Double = 7 * 86_400, orderHold: Double = 0,
         discoveryInterval: Double = 300, lagSampleInterval: Double = 15, inboxMaxAttempts: Int = 12,
-        reconcileCheckInterval: Double = 5
+        reconcileCheckInterval: Double = 5, orderPollInterval: Double? = nil
     ) {
+        self.orderPollInterval = orderPollInterval
         self.reconcileCheckInterval = reconcileCheckInterval
         self.inboxMaxAttempts = inboxMaxAttempts
         self.discoveryInterval = discoveryInterval

@@ -18,7 +18,8 @@ extension Daemon {
             pool: runtime.pool, ledger: runtime.ledger, endpoints: endpoints,
             settings: SyncSettings(
                 expiryInterval: sync.expiryInterval, shutdownGrace: sync.shutdownGrace,
-                pickupHold: sync.pickupHoldSeconds, orderHold: sync.orderHoldSeconds, inboxMaxAttempts: sync.inboxMaxAttempts),
+                pickupHold: sync.pickupHoldSeconds, orderHold: sync.orderHoldSeconds, inboxMaxAttempts: sync.inboxMaxAttempts,
+                orderPollInterval: sync.orderPollInterval),
             reconcile: Reconcile(interval: sync.reconcileInterval, distances: configuration.distances),
             server: try Self.serverSettings(configuration, listen: listen),
             logger: Logger(label: "omnistock.sync"))

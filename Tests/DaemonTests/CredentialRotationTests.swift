@@ -1,4 +1,5 @@
 import ChannelSimulators
+import CurlHTTP
 import Foundation
 import Ledger
 import PostgresClient
@@ -6,7 +7,8 @@ import TestSupport
 import Testing
 
 /// Allegro rotates refresh tokens: the configured one works once. A restarted daemon must go on from the
-/// latest token it stored, not from the configuration.
+/// latest token it stored, not from the configuration. Allegro sends no webhooks: the daemon reads its order feed
+/// every `sync.order_poll_interval`, and counts its requests to the channel in `/metrics`.
 @Suite struct CredentialRotationTests {
     @Test func aRestartedDaemonGoesOnFromTheRotatedAllegroToken() async throws {
         let database = try TestDatabase.make(migrated: false, maxConnections: 4)
@@ -18,6 +20,8 @@ import Testing
         try """
         [server]
         listen = "127.0.0.1:0"
+        [sync]
+        order_poll_interval = "1s"
         [[locations]]
         code = "wh-main"
         kind = "warehouse"
@@ -51,6 +55,18 @@ import Testing
             try $0.first?.decode(String.self, at: 0)
         }
         #expect(stored == marketplace.currentRefreshToken, "the latest rotation is stored")
+
+        #expect(marketplace.sell(offer: "9000000001", quantity: 3, checkoutForm: "cf-1") != nil)
+        let reserved = {
+            (try? database.pool.query("SELECT reserved FROM levels WHERE sku = 'MUG'") { try $0.first?.decode(Int.self, at: 0) }) ?? nil
+        }
+        #expect(await eventually { reserved() == 3 }, "the order poll imported the sale; log: \(second.output.suffix(2000))")
+        let port = try #require(try await second.listeningPort())
+        let http = CurlHTTPClient()
+        defer { http.shutdown() }
+        let metrics = String(decoding: try await http.execute(HTTPRequest(method: .get, url: "http://127.0.0.1:\(port)/metrics")).body, as: UTF8.self)
+        #expect(metrics.contains(#"omnistock_channel_requests_total{host="127.0.0.1",status="200"}"#), "\(metrics)")
+        #expect(metrics.contains(#"omnistock_orders_polled_total{channel="marketplace"} 1"#))
         second.send(SIGTERM)
         #expect(second.wait(timeout: 20) == 0)
         await marketplace.stop()

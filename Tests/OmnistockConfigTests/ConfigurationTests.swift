@@ -71,6 +71,14 @@ import Testing
                 "[sync]\nreconcile_interval = \"soon\"",
                 ConfigError(key: "sync.reconcile_interval", message: "expected a duration such as 30s, 15m or 2h, not \"soon\"")
             ),
+            (
+                "[sync]\nexpiry_interval = \"infs\"",
+                ConfigError(key: "sync.expiry_interval", message: "expected a duration such as 30s, 15m or 2h, not \"infs\"")
+            ),
+            (
+                "[sync]\norder_poll_interval = \"100ms\"",
+                ConfigError(key: "sync.order_poll_interval", message: "expected at least 1s (a vendor would answer 429 to a tighter loop)")
+            ),
             ("[server]\nlisten = \"nowhere\"", ConfigError(key: "server.listen", message: "expected host:port, not \"nowhere\"")),
             (
                 "[[locations]]\ncode = \"a\"\nkind = \"shed\"",

@@ -91,11 +91,13 @@ final class ReconcileHarness: @unchecked Sendable {
         try await engine(distances: distances).run(channel: channel, dryRun: dryRun, trigger: .cli)
     }
 
-    /// Starts a fresh worker pushing to every channel.
-    func startWorker() {
+    /// Starts a fresh worker pushing to every channel (and reading the orders of channels that poll them every
+    /// `orderPollInterval` seconds, when given).
+    func startWorker(orderPollInterval: Double? = nil) {
         let worker = Daemon(
             pool: pool, ledger: ledger, endpoints: endpoints,
-            settings: SyncSettings(expiryInterval: 0.2, inboxScanInterval: 0.2, shutdownGrace: 2, leaderCheckInterval: 0.2))
+            settings: SyncSettings(
+                expiryInterval: 0.2, inboxScanInterval: 0.2, shutdownGrace: 2, leaderCheckInterval: 0.2, orderPollInterval: orderPollInterval))
         worker.start()
         self.worker = worker
     }

@@ -164,18 +164,21 @@ package enum ConflictStore {
             """, [channels, skus])
     }
 
-    /// Settles the open `missed_order` conflicts (refusals set aside earlier) of an order event reconcile has now imported.
-    package static func resolveMissedOrder(channel: String, order: String, type: String, pool: PostgresPool) throws {
+    /// Settles the open `missed_order` conflicts (refusals set aside earlier) of an order event now imported.
+    package static func resolveMissedOrder(
+        channel: String, order: String, type: String, resolution: String = "imported by reconcile", pool: PostgresPool
+    ) throws {
         try pool.execute(
             """
-            UPDATE conflicts SET resolution = 'imported by reconcile', resolved_at = now()
+            UPDATE conflicts SET resolution = $4, resolved_at = now()
             WHERE kind = \(literal(.missedOrder)) AND channel = $1 AND resolved_at IS NULL AND detail->>'order' = $2 AND detail->>'type' = $3
-            """, [channel, order, type])
+            """, [channel, order, type, resolution])
     }
 
-    /// Opens a `missed_order` conflict for an order event reconcile could not import, unless one is open for it.
+    /// Opens a `missed_order` conflict for an order event reconcile (`run`) or the order poll (nil) could not import,
+    /// unless one is open for it.
     package static func recordRefusedOrder(
-        channel: String, order: String, event: String, type: String, run: Int64, error: String, pool: PostgresPool
+        channel: String, order: String, event: String, type: String, run: Int64?, error: String, pool: PostgresPool
     ) throws {
         try pool.execute(
             """
