@@ -48,6 +48,9 @@ extension OmnistockConfiguration {
         if var server = try root.table("server") {
             configuration.server = try readServer(&server)
         }
+        if var retention = try root.table("retention") {
+            configuration.retention = try readRetention(&retention)
+        }
         if var sync = try root.table("sync") {
             configuration.sync = try readSync(&sync)
         }
@@ -105,6 +108,28 @@ extension OmnistockConfiguration {
         server.maxConnections = try reader.int("max_connections", range: 1...1_000_000)
         try reader.rejectUnknownKeys()
         return server
+    }
+
+    private static func readRetention(_ reader: inout TOMLReader) throws -> Retention {
+        var retention = Retention()
+        retention.inbox = try reader.duration("inbox", default: "30d")
+        guard retention.inbox >= 2 * 86_400 else {
+            throw ConfigError(key: reader.key("inbox"), message: "expected at least 2d: processed events are the record that stops a redelivery")
+        }
+        retention.outboxHistory = try reader.duration("outbox_history", default: "7d")
+        retention.reconcileRuns = try reader.duration("reconcile_runs", default: "90d")
+        retention.conflicts = try reader.duration("conflicts", default: "90d")
+        retention.movements = try reader.duration("movements", default: "400d")
+        guard retention.movements >= 30 * 86_400 else {
+            throw ConfigError(key: reader.key("movements"), message: "expected at least 30d: archived movements no longer stop a retried request")
+        }
+        retention.checkpointInterval = try reader.duration("checkpoint_interval", default: "1d")
+        retention.interval = try reader.duration("interval", default: "1h")
+        guard retention.checkpointInterval >= 60, retention.interval >= 60 else {
+            throw ConfigError(key: reader.key("interval"), message: "expected at least 1m for interval and checkpoint_interval")
+        }
+        try reader.rejectUnknownKeys()
+        return retention
     }
 
     private static func readSync(_ reader: inout TOMLReader) throws -> Sync {

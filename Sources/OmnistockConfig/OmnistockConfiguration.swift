@@ -5,6 +5,7 @@ package struct OmnistockConfiguration: Sendable, Equatable {
     package var database = Database()
     package var server = Server()
     package var sync = Sync()
+    package var retention = Retention()
     package var logging = Logging()
     package var locations: [Location] = []
     package var channels: [Channel] = []
@@ -53,6 +54,18 @@ package struct OmnistockConfiguration: Sendable, Equatable {
         package enum Scope: String, Sendable { case read, write }
         package var token: Secret
         package var scope: Scope
+    }
+
+    /// How long finished records are kept, in seconds (`[retention]`); see `RetentionPolicy` in the ledger.
+    package struct Retention: Sendable, Equatable {
+        package var inbox = 30 * 86_400.0
+        package var outboxHistory = 7 * 86_400.0
+        package var reconcileRuns = 90 * 86_400.0
+        package var conflicts = 90 * 86_400.0
+        package var movements = 400 * 86_400.0
+        package var checkpointInterval = 86_400.0
+        /// Seconds between retention runs on the leader.
+        package var interval = 3_600.0
     }
 
     package struct Sync: Sendable, Equatable {

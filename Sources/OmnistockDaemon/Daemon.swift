@@ -13,8 +13,8 @@ import UnixSignals
 /// - **leadership**: the elector holds the leader lock and announces gains and losses; it runs nothing itself.
 /// - **leader jobs** (subscribed to the elector): order events (`omnistock_inbox`), reconcile (`omnistock_reconcile`,
 ///   when configured), the order poll of channels without reliable webhooks (when configured), claim rescue,
-///   reservation expiry, listing discovery, lag samples. All but claim rescue share one serial queue, so they run one
-///   at a time.
+///   reservation expiry, listing discovery, lag samples, retention (when configured). All but claim rescue and
+///   retention share one serial queue, so they run one at a time.
 /// - **HTTP server** (when configured): webhooks, admin API, metrics, health.
 ///
 /// All share one `LISTEN` connection. In a service group they stop in reverse order: the server first, then the
@@ -100,6 +100,18 @@ package final class Daemon: Sendable {
             scheduler: ReconcileScheduler(pool: pool, interval: reconciling?.interval ?? .infinity))
         if reconciling != nil {
             leaderJobs.append(reconcile.job(every: settings.reconcileCheckInterval, queue: jobs, elector: elector, listener: listener))
+        }
+        if let (policy, interval) = settings.retention {
+            // On its own queue: a first archive of a long history must not hold back the inbox.
+            leaderJobs.append(
+                LeaderJob("retention", every: interval, queue: DispatchQueue(label: "omnistock.retention"), elector: elector) {
+                    do {
+                        let report = try Retention(pool: pool, policy: policy).run()
+                        logger.info("retention", metadata: ["report": "\(report)"])
+                    } catch {
+                        logger.warning("retention paused", metadata: ["error": "\(error)"])
+                    }
+                })
         }
         let polling = OrderPolling(endpoints: endpoints, engine: reconcile.engine, metrics: metrics, logger: logger)
         if let interval = settings.orderPollInterval, polling.isNeeded {

@@ -1,4 +1,5 @@
 import ChannelVocabulary
+import Ledger
 
 /// One configured channel as the worker sees it.
 package struct ChannelEndpoint: Sendable {
@@ -39,13 +40,17 @@ package struct SyncSettings: Sendable {
     /// Seconds between the leader's reads of the orders of channels that poll them (``ChannelCapabilities/pollsOrders``);
     /// nil: only reconcile reads them.
     package var orderPollInterval: Double?
+    /// What the leader's retention job keeps and how often it runs (seconds); nil: no retention job.
+    package var retention: (policy: RetentionPolicy, interval: Double)?
 
     package init(
         expiryInterval: Double = 15, inboxScanInterval: Double = 5, shutdownGrace: Double = 10,
         leaderCheckInterval: Double = 2, pickupHold: Double = 7 * 86_400, orderHold: Double = 0,
         discoveryInterval: Double = 300, lagSampleInterval: Double = 15, inboxMaxAttempts: Int = 12,
-        reconcileCheckInterval: Double = 5, orderPollInterval: Double? = nil
+        reconcileCheckInterval: Double = 5, orderPollInterval: Double? = nil,
+        retention: (policy: RetentionPolicy, interval: Double)? = nil
     ) {
+        self.retention = retention
         self.orderPollInterval = orderPollInterval
         self.reconcileCheckInterval = reconcileCheckInterval
         self.inboxMaxAttempts = inboxMaxAttempts

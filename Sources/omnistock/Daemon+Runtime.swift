@@ -1,3 +1,4 @@
+import Ledger
 import Logging
 import Metrics
 import OmnistockConfig
@@ -19,7 +20,8 @@ extension Daemon {
             settings: SyncSettings(
                 expiryInterval: sync.expiryInterval, shutdownGrace: sync.shutdownGrace,
                 pickupHold: sync.pickupHoldSeconds, orderHold: sync.orderHoldSeconds, inboxMaxAttempts: sync.inboxMaxAttempts,
-                orderPollInterval: sync.orderPollInterval),
+                orderPollInterval: sync.orderPollInterval,
+                retention: (Self.retentionPolicy(configuration.retention), configuration.retention.interval)),
             reconcile: Reconcile(interval: sync.reconcileInterval, distances: configuration.distances),
             server: try Self.serverSettings(configuration, listen: listen),
             logger: Logger(label: "omnistock.sync"))
@@ -32,6 +34,12 @@ extension Daemon {
             EmbeddedClusterKeeper(cluster: cluster, interval: runtime.configuration.database.embeddedCheckInterval, logger: runtime.logger)
         }
         return makeServiceGroup(more: keeper.map { [$0] } ?? [], logger: runtime.logger, onListening: onListening)
+    }
+
+    private static func retentionPolicy(_ retention: OmnistockConfiguration.Retention) -> RetentionPolicy {
+        RetentionPolicy(
+            inbox: retention.inbox, outboxHistory: retention.outboxHistory, reconcileRuns: retention.reconcileRuns,
+            conflicts: retention.conflicts, movements: retention.movements, checkpointInterval: retention.checkpointInterval)
     }
 
     private static func serverSettings(_ configuration: OmnistockConfiguration, listen: String?) throws -> ServerSettings {

@@ -1,4 +1,4 @@
--- The schema that migrations 1…16 build (pg_dump --schema-only, normalised).
+-- The schema that migrations 1…17 build (pg_dump --schema-only, normalised).
 -- Generated: do not edit. Regenerate after changing a migration with
 --   OMNISTOCK_WRITE_SCHEMA=1 bash .ci/test --filter SchemaSnapshotTests
 -- SchemaSnapshotTests fails while this file and the migrations differ.
@@ -176,6 +176,13 @@ CREATE TABLE public.channels (
     CONSTRAINT channels_share_check CHECK (((share >= 0) AND (share <= 100))),
     CONSTRAINT channels_sourcing_check CHECK ((sourcing = ANY (ARRAY['priority'::text, 'nearest'::text, 'most_available'::text])))
 );
+CREATE TABLE public.checkpoint_levels (
+    checkpoint bigint NOT NULL,
+    sku text NOT NULL,
+    location text NOT NULL,
+    on_hand bigint NOT NULL,
+    reserved bigint NOT NULL
+);
 CREATE TABLE public.conflicts (
     id bigint NOT NULL,
     kind text NOT NULL,
@@ -222,6 +229,19 @@ CREATE TABLE public.lag_samples (
     pending integer NOT NULL,
     lag_seconds double precision NOT NULL
 );
+CREATE TABLE public.ledger_checkpoints (
+    id bigint NOT NULL,
+    through_movement bigint NOT NULL,
+    taken_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT ledger_checkpoints_through_movement_check CHECK ((through_movement >= 0))
+);
+CREATE SEQUENCE public.ledger_checkpoints_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+ALTER SEQUENCE public.ledger_checkpoints_id_seq OWNED BY public.ledger_checkpoints.id;
 CREATE SEQUENCE public.ledger_version_seq
     START WITH 1
     INCREMENT BY 1
@@ -277,6 +297,18 @@ CREATE TABLE public.movements (
     CONSTRAINT movements_check CHECK (((delta <> 0) OR (reserved_delta <> 0))),
     CONSTRAINT movements_reason_check CHECK ((reason = ANY (ARRAY['receipt'::text, 'sale'::text, 'return'::text, 'adjustment'::text, 'count'::text, 'transfer_out'::text, 'transfer_in'::text, 'reservation'::text, 'release'::text, 'expiry'::text, 'reservation_commit'::text])))
 );
+CREATE TABLE public.movements_archive (
+    id bigint NOT NULL,
+    sku text NOT NULL,
+    location text NOT NULL,
+    delta integer NOT NULL,
+    reserved_delta integer NOT NULL,
+    reason text NOT NULL,
+    reference text,
+    idempotency_key text NOT NULL,
+    created_at timestamp with time zone NOT NULL
+)
+PARTITION BY RANGE (created_at);
 CREATE SEQUENCE public.movements_id_seq
     START WITH 1
     INCREMENT BY 1
@@ -379,6 +411,7 @@ CREATE TABLE public.skus (
 );
 ALTER TABLE ONLY public.conflicts ALTER COLUMN id SET DEFAULT nextval('public.conflicts_id_seq'::regclass);
 ALTER TABLE ONLY public.inbox ALTER COLUMN id SET DEFAULT nextval('public.inbox_id_seq'::regclass);
+ALTER TABLE ONLY public.ledger_checkpoints ALTER COLUMN id SET DEFAULT nextval('public.ledger_checkpoints_id_seq'::regclass);
 ALTER TABLE ONLY public.movements ALTER COLUMN id SET DEFAULT nextval('public.movements_id_seq'::regclass);
 ALTER TABLE ONLY public.reconcile_runs ALTER COLUMN id SET DEFAULT nextval('public.reconcile_runs_id_seq'::regclass);
 ALTER TABLE ONLY public.bundle_components
@@ -395,6 +428,8 @@ ALTER TABLE ONLY public.channel_state
     ADD CONSTRAINT channel_state_pkey PRIMARY KEY (channel);
 ALTER TABLE ONLY public.channels
     ADD CONSTRAINT channels_pkey PRIMARY KEY (code);
+ALTER TABLE ONLY public.checkpoint_levels
+    ADD CONSTRAINT checkpoint_levels_pkey PRIMARY KEY (checkpoint, sku, location);
 ALTER TABLE ONLY public.conflicts
     ADD CONSTRAINT conflicts_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.inbox
@@ -403,6 +438,8 @@ ALTER TABLE ONLY public.inbox
     ADD CONSTRAINT inbox_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.lag_samples
     ADD CONSTRAINT lag_samples_pkey PRIMARY KEY (channel, sampled_at);
+ALTER TABLE ONLY public.ledger_checkpoints
+    ADD CONSTRAINT ledger_checkpoints_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY public.levels
     ADD CONSTRAINT levels_pkey PRIMARY KEY (sku, location);
 ALTER TABLE ONLY public.listings
@@ -411,6 +448,8 @@ ALTER TABLE ONLY public.location_distances
     ADD CONSTRAINT location_distances_pkey PRIMARY KEY (origin, location);
 ALTER TABLE ONLY public.locations
     ADD CONSTRAINT locations_pkey PRIMARY KEY (code);
+ALTER TABLE ONLY public.movements_archive
+    ADD CONSTRAINT movements_archive_pkey PRIMARY KEY (id, created_at);
 ALTER TABLE ONLY public.movements
     ADD CONSTRAINT movements_idempotency_key_key UNIQUE (idempotency_key);
 ALTER TABLE ONLY public.movements
@@ -436,6 +475,8 @@ CREATE INDEX channel_locations_by_location ON public.channel_locations USING btr
 CREATE INDEX conflicts_open ON public.conflicts USING btree (created_at) WHERE (resolved_at IS NULL);
 CREATE INDEX conflicts_open_duplicate_listings ON public.conflicts USING btree (channel, sku) WHERE ((resolved_at IS NULL) AND (kind = 'duplicate_listing'::text));
 CREATE INDEX conflicts_open_listing_issues ON public.conflicts USING btree (channel, sku) WHERE ((resolved_at IS NULL) AND (kind = ANY (ARRAY['unmanaged_listing'::text, 'ended_offer'::text])));
+CREATE INDEX conflicts_resolved ON public.conflicts USING btree (resolved_at) WHERE (resolved_at IS NOT NULL);
+CREATE INDEX inbox_finished ON public.inbox USING btree (processed_at) WHERE (status = ANY (ARRAY['processed'::text, 'ignored'::text]));
 CREATE INDEX inbox_pending ON public.inbox USING btree (id) WHERE (status = ANY (ARRAY['pending'::text, 'failed'::text]));
 CREATE INDEX levels_by_location ON public.levels USING btree (location);
 CREATE INDEX listings_by_external_id ON public.listings USING btree (channel, external_id);
@@ -443,6 +484,7 @@ CREATE INDEX movements_by_level ON public.movements USING btree (sku, location);
 CREATE INDEX outbox_claimed ON public.outbox USING btree (claimed_by) WHERE (claimed_by IS NOT NULL);
 CREATE INDEX outbox_due ON public.outbox USING btree (channel, next_attempt_at) WHERE ((pushed_version IS DISTINCT FROM wanted_version) AND (NOT permanent_error));
 CREATE INDEX outbox_falling_due ON public.outbox USING btree (channel, next_attempt_at) WHERE ((pushed_version IS DISTINCT FROM wanted_version) AND (NOT permanent_error) AND (decreased_version > COALESCE(pushed_version, (0)::bigint)));
+CREATE INDEX reconcile_runs_finished ON public.reconcile_runs USING btree (finished_at) WHERE (status = ANY (ARRAY['completed'::text, 'failed'::text]));
 CREATE INDEX reconcile_runs_pending ON public.reconcile_runs USING btree (id) WHERE (status = 'requested'::text);
 CREATE INDEX reservation_outbox_due ON public.reservation_outbox USING btree (next_attempt_at) WHERE (NOT done);
 CREATE INDEX reservations_by_group ON public.reservations USING btree (group_id) WHERE (group_id IS NOT NULL);
@@ -451,7 +493,8 @@ CREATE INDEX reservations_by_order ON public.reservations USING btree (channel, 
 CREATE INDEX reservations_due ON public.reservations USING btree (expires_at) WHERE ((status = 'active'::text) AND (expires_at IS NOT NULL));
 CREATE INDEX skus_barcode ON public.skus USING btree (barcode) WHERE (barcode IS NOT NULL);
 CREATE RULE movements_are_append_only_delete AS
-    ON DELETE TO public.movements DO INSTEAD NOTHING;
+    ON DELETE TO public.movements
+   WHERE (current_setting('omnistock.archiving'::text, true) IS DISTINCT FROM 'on'::text) DO INSTEAD NOTHING;
 CREATE RULE movements_are_append_only_update AS
     ON UPDATE TO public.movements DO INSTEAD NOTHING;
 CREATE TRIGGER levels_enqueue_push AFTER INSERT OR UPDATE ON public.levels FOR EACH ROW EXECUTE FUNCTION public.enqueue_level_push();
@@ -468,6 +511,8 @@ ALTER TABLE ONLY public.channel_locations
     ADD CONSTRAINT channel_locations_location_fkey FOREIGN KEY (location) REFERENCES public.locations(code);
 ALTER TABLE ONLY public.channel_state
     ADD CONSTRAINT channel_state_channel_fkey FOREIGN KEY (channel) REFERENCES public.channels(code) ON DELETE CASCADE;
+ALTER TABLE ONLY public.checkpoint_levels
+    ADD CONSTRAINT checkpoint_levels_checkpoint_fkey FOREIGN KEY (checkpoint) REFERENCES public.ledger_checkpoints(id) ON DELETE CASCADE;
 ALTER TABLE ONLY public.levels
     ADD CONSTRAINT levels_location_fkey FOREIGN KEY (location) REFERENCES public.locations(code);
 ALTER TABLE ONLY public.levels
