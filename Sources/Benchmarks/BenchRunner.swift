@@ -32,6 +32,8 @@ package struct BenchRunner: Sendable {
         package var backlogSalesPerSecond = 5.0
         /// The Shopify simulator's bucket size in points (nil: its default, 20 s of the Standard plan's restore rate).
         package var shopifyBucket: Double?
+        /// Old movements loaded in the history phase.
+        package var historyMovements = 10_000_000
 
         package init() {}
 
@@ -46,6 +48,7 @@ package struct BenchRunner: Sendable {
             options.backlogChanges = 10_000
             options.allegroBacklogChanges = 200
             options.shopifyBucket = 100
+            options.historyMovements = 200_000
             return options
         }
     }
@@ -84,6 +87,7 @@ package struct BenchRunner: Sendable {
         if phases.contains(.reconcile) { try await reconcile(into: &report) }
         if phases.contains(.backlog) { try await backlog(ledger: ledger, into: &report) }
         if phases.contains(.httpClient) { await httpClient(into: &report) }
+        if phases.contains(.history) { try history(ledger: ledger, into: &report) }
         if phases.contains(.memory), let executable = options.daemonExecutable {
             try await daemonMemory(executable: executable, into: &report)
         }
@@ -231,6 +235,27 @@ package struct BenchRunner: Sendable {
                 name: "daemon reconcile of \(memory.reconciled) levels", value: memory.reconcileSeconds, unit: "s"))
     }
 
+    /// Writes and `verify` before and after a long history: the after/before ratios should stay near 1.
+    private func history(ledger: StockLedger, into report: inout BenchReport) throws {
+        let movements = options.historyMovements
+        let result = try HistoryBench(pool: pool, ledger: ledger, location: Self.warehouse, skus: options.skus, log: log)
+            .run(movements: movements, seconds: options.seconds)
+        report.figures.append(
+            BenchFigure(
+                name: "reservations/s, 8 clients, after \(movements) old movements", value: result.reservationsAfter, unit: "/s",
+                baselineName: "before loading them", baseline: result.reservationsBefore, target: "≥ 0.9x"))
+        report.figures.append(
+            BenchFigure(
+                name: "verify (from the latest checkpoint) after \(movements) old movements", value: result.verifyAfter * 1000, unit: "ms",
+                baselineName: "before loading them", baseline: result.verifyBefore * 1000, target: "≤ 1.2x"))
+        report.figures.append(
+            BenchFigure(name: "verify --full (every movement) after \(movements) old movements", value: result.verifyFullAfter, unit: "s"))
+        report.figures.append(
+            BenchFigure(name: "checkpoint over \(movements) new movements", value: result.checkpointSeconds, unit: "s"))
+        report.figures.append(
+            BenchFigure(name: "history load (setup)", value: Double(movements) / result.loadSeconds, unit: "movements/s"))
+    }
+
     private func httpClient(into report: inout BenchReport) async {
         log("HTTP client keep-alive …")
         let probe = LatencyProbe()
@@ -252,5 +277,5 @@ package struct BenchRunner: Sendable {
 
 /// The parts of `omnistock bench`, each selectable on its own.
 package enum BenchPhase: String, CaseIterable, Sendable {
-    case writes, hotSKU = "hot-sku", ingest, propagation, ingress, reconcile, backlog, httpClient = "http-client", memory
+    case writes, hotSKU = "hot-sku", ingest, propagation, ingress, reconcile, backlog, httpClient = "http-client", history, memory
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 import TestSupport
 import Testing
 
@@ -33,6 +34,24 @@ import Testing
         #expect(rss.value > 0 && rss.value <= 150, "peak RSS \(rss.value) MiB")
         #expect(figure("daemon reconcile of 100000 levels") != nil, "the daemon's reconcile compared every level")
         #expect(report.notes.contains("verify: ledger consistent after the run"))
+    }
+
+    /// The history phase, compressed: the ledger stays consistent through the load and the checkpoint, and every figure
+    /// is there (their ratios are for a quiet machine and a release build, not for this test).
+    @Test func quickHistoryPhase() throws {
+        let database = try TestDatabase.make(migrated: false)
+        let (status, output) = try DaemonProcess.run(["bench", "--quick", "--json", "--only", "history", "--database", database.url], timeout: 300)
+        #expect(status == 0, "output: \(output.suffix(3000))")
+        let start = try #require(output.range(of: "\n{\n")?.lowerBound, "no JSON report in: \(output.suffix(2000))")
+        let report = try JSONDecoder().decode(Report.self, from: Data(output[start...].utf8))
+        let writes = try #require(report.figures.first { $0.name.hasPrefix("reservations/s, 8 clients, after 200000 old movements") })
+        #expect(writes.value > 0 && (writes.baseline ?? 0) > 0)
+        #expect(report.figures.contains { $0.name.hasPrefix("verify (from the latest checkpoint) after 200000") })
+        #expect(report.notes.contains("verify: ledger consistent after the run"))
+        let checkpoint = try database.pool.query("SELECT max(through_movement) FROM ledger_checkpoints") {
+            try $0.first?.decode(Int.self, at: 0)
+        }
+        #expect((checkpoint ?? 0) > 200_000, "the checkpoint covers the loaded history")
     }
 
     /// The backlog phase, compressed: every sale made while each channel's backlog drained reached the channel, and

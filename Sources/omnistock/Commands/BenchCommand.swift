@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract:
-            "Measure ledger writes, hot-SKU contention, ingest, propagation, webhook ingress, reconcile, channel backlogs and daemon memory against same-run baselines.",
+            "Measure ledger writes, hot-SKU contention, ingest, propagation, webhook ingress, reconcile, channel backlogs, a long history and daemon memory against same-run baselines.",
         discussion: """
             Starts its own throwaway PostgreSQL (under --data-dir if given, else the temporary directory; removed \
             afterwards) unless --database is given (the database gets benchmark data: use an empty one). Baselines: pgbench -N on the same database, a trivial route on the same server, \
@@ -18,7 +18,8 @@ struct BenchCommand: AsyncParsableCommand {
             its spread, --json every round, and the load average is printed before and after. The backlog phase pushes \
             a bulk change of 100,000 SKUs (10,000, and 200 to Allegro, with --quick) to Shopify, WooCommerce and Allegro \
             simulators that enforce each vendor's documented limit, with sales made meanwhile; Allegro's 2,500 offer \
-            PATCHes a minute make its part take 40 minutes. The memory phase starts this executable as `omnistock serve` on \
+            PATCHes a minute make its part take 40 minutes. The history phase measures 8-client reservations and verify, \
+            loads 10,000,000 old movements (200,000 with --quick), takes a checkpoint and measures both again. The memory phase starts this executable as `omnistock serve` on \
             1,000,000 levels (100,000 with --quick) and reads its peak RSS; run a release build for real figures.
             """)
 
