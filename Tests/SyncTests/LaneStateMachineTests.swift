@@ -48,6 +48,25 @@ import Testing
         #expect(delays == [1, 2, 4, 4, 4], "1 s doubling, capped at 4 s")
     }
 
+    @Test func aClaimWithoutAnAnswerIsHandedBackBeforeTheNextClaimKeepingTheBatchesInFlight() {
+        var machine = Self.machine(LaneSettings(concurrency: 2))
+        let flying = [Self.target("MUG")]
+        _ = Self.claimAndPush(&machine, flying, now: 0)
+        #expect(machine.pump(now: 1) == .claim(limit: 50))
+        guard case .sleep(let until) = machine.claimFailed(now: 1) else {
+            Issue.record("no wait after a failed claim")
+            return
+        }
+        #expect(machine.pump(now: until) == .releaseClaims(keeping: flying))
+        guard case .sleep(let later) = machine.databaseFailed(now: until) else {
+            Issue.record("no wait after a failed hand-back")
+            return
+        }
+        #expect(machine.pump(now: later) == .releaseClaims(keeping: flying), "asked again until it succeeds")
+        #expect(machine.claimsReleased(now: later) == .claim(limit: 50))
+        #expect(machine.pump(now: later) == .claim(limit: 50), "handed back once")
+    }
+
     @Test func anUnreachableDatabaseIsRetriedAfterAGrowingWaitThatResetsOnSuccess() {
         var machine = Self.machine(LaneSettings())
         var now = 100.0

@@ -92,6 +92,17 @@ package struct OutboxStore: Sendable {
         }
     }
 
+    /// Hands back this replica's claims of `channel` except the targets in `keeping` (due at once); returns how many.
+    /// For a claim whose commit was in doubt: the lane does not know which targets it leased.
+    package func releaseClaims(channel: String, keeping: [PushTarget]) throws -> Int {
+        try pool.execute(
+            """
+            UPDATE outbox SET claimed_by = NULL, next_attempt_at = now()
+            WHERE channel = $1 AND claimed_by = $2
+              AND (sku, location_scope) NOT IN (SELECT * FROM unnest($3::text[], $4::text[]))
+            """, [channel, replica, keeping.map(\.sku), keeping.map(\.scope)])
+    }
+
     /// Seconds until the next target of `channel` is due (nil when none is pending).
     package func secondsUntilNextDue(channel: String) throws -> Double? {
         try pool.query(

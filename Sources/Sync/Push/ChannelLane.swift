@@ -104,6 +104,15 @@ package final class ChannelLane: @unchecked Sendable {
                     contact.succeeded()
                     action = machine.claimed(targets, now: now())
                 } catch {
+                    reportDatabaseUnavailable(error)
+                    action = machine.claimFailed(now: now())
+                }
+            case .releaseClaims(let keeping):
+                do {
+                    let released = try outbox.releaseClaims(channel: code, keeping: keeping)
+                    if released > 0 { logger.info("claims in doubt handed back", metadata: ["channel": "\(code)", "targets": "\(released)"]) }
+                    action = machine.claimsReleased(now: now())
+                } catch {
                     action = databaseUnavailable(error)
                 }
             case .push(let batch, let targets):
@@ -134,10 +143,14 @@ package final class ChannelLane: @unchecked Sendable {
     }
 
     private func databaseUnavailable(_ error: any Error) -> LaneStateMachine.Action {
+        reportDatabaseUnavailable(error)
+        return machine.databaseFailed(now: MonotonicClock.now())
+    }
+
+    private func reportDatabaseUnavailable(_ error: any Error) {
         logger.warning("database unavailable; pushing paused", metadata: ["channel": "\(code)", "error": "\(error)"])
         metrics.recordDatabaseError()
         contact.failed()
-        return machine.databaseFailed(now: MonotonicClock.now())
     }
 
     private func send(batch: Int, targets: [PushTarget]) {

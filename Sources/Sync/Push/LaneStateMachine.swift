@@ -17,8 +17,12 @@ package struct LaneStateMachine: Sendable {
     package enum Action: Sendable, Equatable {
         /// Write these push results to the outbox; then ``recorded(now:)`` or ``databaseFailed(now:)``.
         case record([PushRecord])
-        /// Claim up to `limit` due targets; then ``claimed(_:now:)`` or ``databaseFailed(now:)``.
+        /// Claim up to `limit` due targets; then ``claimed(_:now:)``, or ``claimFailed(now:)`` when the database did not answer.
         case claim(limit: Int)
+        /// Hand back every claim this lane holds except `keeping` (its batches in flight): a claim whose commit was in
+        /// doubt may have taken targets the lane never learned of, which would otherwise wait out their lease. Then
+        /// ``claimsReleased(now:)`` or ``databaseFailed(now:)``.
+        case releaseClaims(keeping: [PushTarget])
         /// Send `targets` to the channel without waiting, then ``sent(now:)``; its answer goes to ``pushed(batch:result:now:)``.
         case push(batch: Int, targets: [PushTarget])
         /// Claim up to `limit` due reservation tasks; then ``reservationsClaimed(_:now:)`` or ``databaseFailed(now:)``.
@@ -78,6 +82,8 @@ package struct LaneStateMachine: Sendable {
     /// Results of pushes that went out but are not recorded yet: recorded before the next claim, so their targets
     /// go out again at once instead of waiting out their claim's lease.
     private var held: [PushRecord] = []
+    /// A claim got no answer: it may have committed, leasing targets the lane does not know it holds.
+    private var claimInDoubt = false
     /// Stopped and the database refused the held results: no retry until another answer arrives.
     private var heldUntilNextAnswer = false
     private var stopped = false
@@ -108,6 +114,7 @@ package struct LaneStateMachine: Sendable {
     /// the breaker and the rate limit) a claim.
     package mutating func pump(now: Double) -> Action {
         if !held.isEmpty && !heldUntilNextAnswer { return .record(held) }
+        if claimInDoubt && !heldUntilNextAnswer { return .releaseClaims(keeping: inFlight.values.flatMap(\.targets)) }
         if stopped { return drainedIfIdle() }
         guard inFlight.count < settings.concurrency else { return .wait }
         if pausedUntil > now { return .sleep(until: pausedUntil) }
@@ -132,6 +139,20 @@ package struct LaneStateMachine: Sendable {
             return drainedIfIdle()
         }
         return .sleep(until: now + databaseBackoff.delay(afterAttempts: databaseFailures))
+    }
+
+    /// A claim could not reach the database, or lost it before the answer: its lease may be in place, so the claims
+    /// are handed back before the next one. Retry after a growing wait.
+    package mutating func claimFailed(now: Double) -> Action {
+        claimInDoubt = true
+        return databaseFailed(now: now)
+    }
+
+    /// The lane's claims outside its batches in flight are due again.
+    package mutating func claimsReleased(now: Double) -> Action {
+        claimInDoubt = false
+        databaseFailures = 0
+        return pump(now: now)
     }
 
     /// The claim's targets (none: nothing due): the breaker's trial and a token are spent on a batch.

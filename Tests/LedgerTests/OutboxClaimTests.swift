@@ -1,0 +1,33 @@
+import Foundation
+import Ledger
+import PostgresClient
+import TestSupport
+import Testing
+
+/// Claims of the push outbox: leases, and handing back claims whose commit the lane could not confirm.
+@Suite struct OutboxClaimTests {
+    let fixture: LedgerFixture
+    var pool: PostgresPool { fixture.database.pool }
+
+    init() throws {
+        fixture = try LedgerFixture()
+        try fixture.database.pool.execute("INSERT INTO channels (code, kind, models_locations) VALUES ('pos', 'omnistock-json', true)")
+        try fixture.database.pool.execute("INSERT INTO channel_locations (channel, location) VALUES ('pos', $1)", [LedgerFixture.warehouse])
+    }
+
+    @Test func claimsInDoubtAreHandedBackExceptThoseInFlightAndOtherReplicas() throws {
+        for sku in ["CAP", "MUG", "TSHIRT-RED-M"] {
+            _ = try fixture.ledger.receive(sku: sku, location: LedgerFixture.warehouse, quantity: 3, key: "r-\(sku)")
+        }
+        let lane = OutboxStore(pool: pool, replica: 7)
+        let claimed = try lane.claimDue(channel: "pos", limit: 10)
+        #expect(claimed.count == 3)
+        #expect(try lane.claimDue(channel: "pos", limit: 10).isEmpty, "leased")
+        let other = try #require(claimed.last)
+        try pool.execute("UPDATE outbox SET claimed_by = 8 WHERE sku = $1", [other.sku])
+
+        #expect(try lane.releaseClaims(channel: "pos", keeping: [claimed[0]]) == 1)
+        let dueAgain = try lane.claimDue(channel: "pos", limit: 10)
+        #expect(dueAgain.map(\.sku) == [claimed[1].sku], "only the claim neither in flight nor another replica's")
+    }
+}
