@@ -27,6 +27,9 @@ extension StockLedger {
     /// time does not grow with the history; `full` sums every movement instead, archived ones included, which also
     /// checks the checkpoints themselves.
     package func verify(full: Bool = false) throws -> [LevelMismatch] {
+        // The checkpoint is read first and passed as a value: behind a subquery the planner cannot see how few
+        // movements follow it, and would scan the whole table.
+        let checkpoint = full ? nil : try LedgerCheckpoints(pool: pool).latest()
         let moved =
             full
             ? """
@@ -34,12 +37,11 @@ extension StockLedger {
             UNION ALL SELECT sku, location, delta, reserved_delta FROM movements
             """
             : """
-            SELECT sku, location, on_hand, reserved FROM checkpoint_levels
-            WHERE checkpoint = (SELECT max(id) FROM ledger_checkpoints)
+            SELECT sku, location, on_hand, reserved FROM checkpoint_levels WHERE checkpoint = $1
             UNION ALL
-            SELECT sku, location, delta, reserved_delta FROM movements
-            WHERE id > COALESCE((SELECT through_movement FROM ledger_checkpoints ORDER BY id DESC LIMIT 1), 0)
+            SELECT sku, location, delta, reserved_delta FROM movements WHERE id > $2
             """
+        let parameters: [any PostgresBindable] = full ? [] : [checkpoint?.id ?? 0, checkpoint?.throughMovement ?? 0]
         return try pool.query(
             """
             WITH moved AS (
@@ -57,7 +59,7 @@ extension StockLedger {
                OR COALESCE(l.reserved, 0) <> COALESCE(m.reserved, 0)
                OR COALESCE(l.reserved, 0) <> COALESCE(h.reserved, 0)
             ORDER BY sku, location
-            """
+            """, parameters
         ) { rows in
             try rows.map { row in
                 LevelMismatch(
