@@ -70,6 +70,12 @@ enum ChannelFactory {
                         return stored.map { ($0.accessToken, $0.refreshToken) }
                     }),
                 client: client)
+        case "prestashop":
+            return PrestaShopChannel(
+                configuration: PrestaShopConfiguration(
+                    shopURL: channel.baseURL, key: try required(channel.token, "token", channel),
+                    unmanaged: UntrackedStockPolicy(rawValue: channel.unmanaged) ?? .enable),
+                client: client)
         default:
             return OmnistockJSONChannel(
                 configuration: OmnistockJSONConfiguration(

@@ -62,6 +62,18 @@ final class ReconcileHarness: @unchecked Sendable {
         return simulator
     }
 
+    /// A PrestaShop shop selling the pooled stock of `locations`.
+    func addPrestaShop(
+        _ code: String, locations: [String] = [warehouse], unmanaged: UntrackedStockPolicy = .enable
+    ) async throws -> PrestaShopSimulator {
+        let simulator = PrestaShopSimulator(key: "PRESTASHOPKEY")
+        _ = try await simulator.start()
+        let channel = PrestaShopChannel(
+            configuration: PrestaShopConfiguration(shopURL: simulator.baseURL, key: "PRESTASHOPKEY", unmanaged: unmanaged), client: client)
+        try add(code, channel: channel, locations: locations, stop: { await simulator.stop() })
+        return simulator
+    }
+
     /// A Shopify shop with one location, mapped from `warehouse`.
     func addShopify(_ code: String) async throws -> ShopifySimulator {
         let simulator = ShopifySimulator(accessToken: "shpat_1", webhookSecret: "secret")
