@@ -70,6 +70,12 @@ enum ChannelFactory {
                         return stored.map { ($0.accessToken, $0.refreshToken) }
                     }),
                 client: client)
+        case "erli":
+            return ErliChannel(
+                configuration: ErliConfiguration(
+                    apiURL: channel.baseURL, apiKey: try required(channel.token, "token", channel),
+                    batchSize: channel.batchSize ?? ErliConfiguration.largestBatch),
+                client: client)
         default:
             return OmnistockJSONChannel(
                 configuration: OmnistockJSONConfiguration(
