@@ -202,7 +202,7 @@ struct ErliChannelTests {
     }
 
     @Test(
-        "orders: POST /orders/_search by `updated` with Erli's cursor; statuses become created, cancelled, fulfilled; pages read again import nothing twice"
+        "orders: POST /orders/_search by `updated` with Erli's cursor; statuses become created, cancelled, fulfilled; the first read only a day back"
     )
     func orders() async throws {
         try await withSimulator(ErliSimulator(apiKey: "erli-key")) { simulator in
