@@ -5,7 +5,10 @@ import ChannelVocabulary
 package enum ChannelAdapters {
     /// Every adapter type, in the order config messages list their kinds.
     package static let types: [any Channel.Type] = [
-        ShopifyChannel.self, WooCommerceChannel.self, AllegroChannel.self, PrestaShopChannel.self, OmnistockJSONChannel.self,
+        ShopifyChannel.self, WooCommerceChannel.self, AllegroChannel.self,
+        ErliChannel.self,
+        PrestaShopChannel.self,
+        OmnistockJSONChannel.self,
     ]
 
     /// Every kind with what its adapter declares.

@@ -76,6 +76,12 @@ enum ChannelFactory {
                     shopURL: channel.baseURL, key: try required(channel.token, "token", channel),
                     unmanaged: UntrackedStockPolicy(rawValue: channel.unmanaged) ?? .enable),
                 client: client)
+        case "erli":
+            return ErliChannel(
+                configuration: ErliConfiguration(
+                    apiURL: channel.baseURL, apiKey: try required(channel.token, "token", channel),
+                    batchSize: channel.batchSize ?? ErliConfiguration.largestBatch),
+                client: client)
         default:
             return OmnistockJSONChannel(
                 configuration: OmnistockJSONConfiguration(

@@ -74,6 +74,15 @@ final class ReconcileHarness: @unchecked Sendable {
         return simulator
     }
 
+    /// An Erli shop selling the pooled stock of `locations`; accepted writes show after `applyDelay` seconds.
+    func addErli(_ code: String, locations: [String] = [warehouse], applyDelay: TimeInterval = 0) async throws -> ErliSimulator {
+        let simulator = ErliSimulator(apiKey: "erli-key", applyDelay: applyDelay)
+        _ = try await simulator.start()
+        let channel = ErliChannel(configuration: ErliConfiguration(apiURL: simulator.baseURL, apiKey: "erli-key"), client: client)
+        try add(code, channel: channel, locations: locations, stop: { await simulator.stop() })
+        return simulator
+    }
+
     /// A Shopify shop with one location, mapped from `warehouse`.
     func addShopify(_ code: String) async throws -> ShopifySimulator {
         let simulator = ShopifySimulator(accessToken: "shpat_1", webhookSecret: "secret")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChannelSimulators
+import Channels
 import Foundation
 import UnixSignals
 
@@ -7,13 +8,13 @@ import UnixSignals
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Run a local simulated channel (shopify, woocommerce, allegro, prestashop, omnistock-json) on 127.0.0.1.",
+        abstract: "Run a local simulated channel (\(ChannelAdapters.kinds.map(\.name).joined(separator: ", "))) on 127.0.0.1.",
         discussion: """
             The simulator keeps its state in memory and prints the credentials to put in the channel's config. \
             It stops on Ctrl-C.
             """)
 
-    @Argument(help: "shopify | woocommerce | allegro | prestashop | omnistock-json")
+    @Argument(help: ArgumentHelp(stringLiteral: ChannelAdapters.kinds.map(\.name).joined(separator: " | ")))
     var kind: String
 
     @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
@@ -48,11 +49,16 @@ struct SimulateCommand: AsyncParsableCommand {
             for sku in catalogue { shop.addProduct(reference: sku, quantity: 0) }
             simulator = shop
             settings = #"token = "DEMOPRESTASHOPWEBSERVICEKEY00001""#
+        case "erli":
+            let shop = ErliSimulator(apiKey: "erli-demo-key", applyDelay: 5)
+            for sku in catalogue { shop.addProduct(externalId: sku, stock: 0) }
+            simulator = shop
+            settings = #"token = "erli-demo-key""#
         case "omnistock-json":
             simulator = OmnistockJSONSimulator(token: "pos-demo-token", webhookSecret: DemoSecrets.standardWebhooks)
             settings = #"token = "pos-demo-token"\#nwebhook_secrets = ["\#(DemoSecrets.standardWebhooks)"]"#
         default:
-            throw ValidationError("unknown channel kind \(kind): use shopify, woocommerce, allegro, prestashop or omnistock-json")
+            throw ValidationError("unknown channel kind \(kind): use \(ChannelAdapters.kinds.map(\.name).joined(separator: ", "))")
         }
         let bound = try await simulator.start(port: port)
         print("simulated \(kind) channel on http://127.0.0.1:\(bound)\n\n[[channels]]\ncode = \"\(kind)-sim\"\nkind = \"\(kind)\"")
