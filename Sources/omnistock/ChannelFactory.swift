@@ -70,6 +70,12 @@ enum ChannelFactory {
                         return stored.map { ($0.accessToken, $0.refreshToken) }
                     }),
                 client: client)
+        case "mirakl":
+            return MiraklChannel(
+                configuration: MiraklConfiguration(
+                    instanceURL: channel.baseURL, apiKey: try required(channel.token, "token", channel), shopID: channel.shopID,
+                    batchSize: channel.batchSize ?? MiraklConfiguration.largestBatch),
+                client: client)
         default:
             return OmnistockJSONChannel(
                 configuration: OmnistockJSONConfiguration(
