@@ -6,6 +6,7 @@ package enum ChannelAdapters {
     /// Every adapter type, in the order config messages list their kinds.
     package static let types: [any Channel.Type] = [
         ShopifyChannel.self, WooCommerceChannel.self, AllegroChannel.self,
+        MiraklChannel.self,
         ErliChannel.self,
         PrestaShopChannel.self,
         OmnistockJSONChannel.self,

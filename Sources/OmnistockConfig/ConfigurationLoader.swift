@@ -220,6 +220,10 @@ extension OmnistockConfiguration {
         if channel.match == "barcode" && !capabilities.matchesBarcodes {
             throw ConfigError(key: reader.key("match"), message: "\(kind) channels expose no barcode to match on; use match = \"sku\"")
         }
+        channel.shopID = try reader.string("shop_id")
+        if let shop = channel.shopID, UInt64(shop) == nil {
+            throw ConfigError(key: reader.key("shop_id"), message: "expected the shop's numeric id, not \"\(shop)\"")
+        }
         try reader.rejectUnknownKeys()
         return channel
     }

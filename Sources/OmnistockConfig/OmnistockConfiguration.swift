@@ -115,7 +115,7 @@ package struct OmnistockConfiguration: Sendable, Equatable {
     /// A sales channel and how to reach it.
     package struct Channel: Sendable, Equatable {
         package var code: String
-        /// `shopify`, `woocommerce`, `allegro` or `omnistock-json`.
+        /// `shopify`, `woocommerce`, `allegro`, `mirakl` or `omnistock-json`.
         package var kind: String
         package var baseURL: String
         package var token: Secret?
@@ -157,5 +157,7 @@ package struct OmnistockConfiguration: Sendable, Equatable {
         /// What listing discovery compares: `sku` (the channel item's SKU) or `barcode` (its GTIN/EAN against
         /// the SKU's `barcode`; only kinds whose adapter declares `matchesBarcodes`).
         package var match = "sku"
+        /// Mirakl: the shop to act on when the API key's user has several (`shop_id`); nil: the user's default shop.
+        package var shopID: String? = nil
     }
 }

@@ -82,6 +82,12 @@ enum ChannelFactory {
                     apiURL: channel.baseURL, apiKey: try required(channel.token, "token", channel),
                     batchSize: channel.batchSize ?? ErliConfiguration.largestBatch),
                 client: client)
+        case "mirakl":
+            return MiraklChannel(
+                configuration: MiraklConfiguration(
+                    instanceURL: channel.baseURL, apiKey: try required(channel.token, "token", channel), shopID: channel.shopID,
+                    batchSize: channel.batchSize ?? MiraklConfiguration.largestBatch),
+                client: client)
         default:
             return OmnistockJSONChannel(
                 configuration: OmnistockJSONConfiguration(

@@ -110,6 +110,10 @@ import Testing
                 ConfigError(key: "channels[0].match", message: "omnistock-json channels expose no barcode to match on; use match = \"sku\"")
             ),
             (
+                "[[channels]]\ncode = \"c\"\nkind = \"mirakl\"\nbase_url = \"http://x\"\nshop_id = \"my-shop\"",
+                ConfigError(key: "channels[0].shop_id", message: "expected the shop's numeric id, not \"my-shop\"")
+            ),
+            (
                 "[[channels]]\ncode = \"c\"\nkind = \"shopify\"\nbase_url = \"http://x\"\nmatch = \"gtin\"",
                 ConfigError(key: "channels[0].match", message: "must be one of sku, barcode, not \"gtin\"")
             ),
@@ -117,6 +121,15 @@ import Testing
         for (text, expected) in cases {
             #expect(throws: expected, "\(text)") { try OmnistockConfiguration.parse(text, kinds: ChannelAdapters.kinds) }
         }
+    }
+
+    @Test func aMiraklChannelTakesItsShopID() throws {
+        let text =
+            "[[channels]]\ncode = \"empik\"\nkind = \"mirakl\"\nbase_url = \"https://x\"\ntoken = \"k\"\nshop_id = \"2001\"\nmatch = \"barcode\""
+        let channel = try #require(try OmnistockConfiguration.parse(text, kinds: ChannelAdapters.kinds).channels.first)
+        #expect(channel.shopID == "2001")
+        #expect(channel.match == "barcode")
+        #expect(channel.modelsLocations == false)
     }
 
     @Test func durationsAndRates() {

@@ -83,6 +83,16 @@ final class ReconcileHarness: @unchecked Sendable {
         return simulator
     }
 
+    /// A Mirakl shop selling the pooled stock of `locations`; OF24's once-a-minute limit is lifted in the simulator and the
+    /// lane, so that tests need not wait a minute between pushes.
+    func addMirakl(_ code: String, locations: [String] = [warehouse]) async throws -> MiraklSimulator {
+        let simulator = MiraklSimulator(apiKey: "\(code)-key", offerImportInterval: 0)
+        _ = try await simulator.start()
+        let channel = MiraklChannel(configuration: MiraklConfiguration(instanceURL: simulator.baseURL, apiKey: "\(code)-key"), client: client)
+        try add(code, channel: channel, locations: locations, rateLimit: 50, stop: { await simulator.stop() })
+        return simulator
+    }
+
     /// A Shopify shop with one location, mapped from `warehouse`.
     func addShopify(_ code: String) async throws -> ShopifySimulator {
         let simulator = ShopifySimulator(accessToken: "shpat_1", webhookSecret: "secret")
@@ -95,12 +105,15 @@ final class ReconcileHarness: @unchecked Sendable {
         return simulator
     }
 
-    private func add(_ code: String, channel: any Channel, locations: [String], stop: @escaping @Sendable () async -> Void) throws {
+    private func add(
+        _ code: String, channel: any Channel, locations: [String], rateLimit: Double? = nil, stop: @escaping @Sendable () async -> Void
+    ) throws {
         try fixture.catalog.upsertChannel(
             ChannelDefinition(
                 code: code, kind: type(of: channel).kind, modelsLocations: channel.modelsLocations, locations: locations
             ).declaring(channel.capabilities))
-        endpoints.append(ChannelEndpoint(code: code, channel: channel, lane: LaneSettings(backoff: Backoff(base: 0.05, cap: 0.5))))
+        endpoints.append(
+            ChannelEndpoint(code: code, channel: channel, lane: LaneSettings(rateLimit: rateLimit, backoff: Backoff(base: 0.05, cap: 0.5))))
         stops.append(stop)
     }
 

@@ -54,6 +54,11 @@ struct SimulateCommand: AsyncParsableCommand {
             for sku in catalogue { shop.addProduct(externalId: sku, stock: 0) }
             simulator = shop
             settings = #"token = "erli-demo-key""#
+        case "mirakl":
+            let shop = MiraklSimulator(apiKey: "mirakl-demo-key")
+            for sku in catalogue { shop.addOffer(shopSKU: sku, quantity: 1) }
+            simulator = shop
+            settings = #"token = "mirakl-demo-key""#
         case "omnistock-json":
             simulator = OmnistockJSONSimulator(token: "pos-demo-token", webhookSecret: DemoSecrets.standardWebhooks)
             settings = #"token = "pos-demo-token"\#nwebhook_secrets = ["\#(DemoSecrets.standardWebhooks)"]"#
