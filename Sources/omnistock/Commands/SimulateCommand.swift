@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChannelSimulators
+import ChannelVocabulary
 import Channels
 import Foundation
 import UnixSignals
