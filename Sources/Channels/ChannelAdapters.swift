@@ -4,7 +4,9 @@ import ChannelVocabulary
 /// do (config validation, the capabilities stored on `channels`).
 package enum ChannelAdapters {
     /// Every adapter type, in the order config messages list their kinds.
-    package static let types: [any Channel.Type] = [ShopifyChannel.self, WooCommerceChannel.self, AllegroChannel.self, OmnistockJSONChannel.self]
+    package static let types: [any Channel.Type] = [
+        ShopifyChannel.self, WooCommerceChannel.self, AllegroChannel.self, EmagChannel.self, OmnistockJSONChannel.self,
+    ]
 
     /// Every kind with what its adapter declares.
     package static let kinds: [ChannelKind] = types.map(ChannelKind.init)

@@ -142,5 +142,8 @@ package struct OmnistockConfiguration: Sendable, Equatable {
         /// What listing discovery compares: `sku` (the channel item's SKU) or `barcode` (its GTIN/EAN against
         /// the SKU's `barcode`; only kinds whose adapter declares `matchesBarcodes`).
         package var match = "sku"
+        /// eMAG: the API user's username and password (HTTP Basic).
+        package var username: String?
+        package var password: Secret?
     }
 }

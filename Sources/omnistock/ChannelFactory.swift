@@ -70,6 +70,13 @@ enum ChannelFactory {
                         return stored.map { ($0.accessToken, $0.refreshToken) }
                     }),
                 client: client)
+        case "emag":
+            return EmagChannel(
+                configuration: EmagConfiguration(
+                    apiURL: channel.baseURL, username: try required(channel.username.map(Secret.init), "username", channel),
+                    password: try required(channel.password, "password", channel),
+                    batchSize: channel.batchSize ?? EmagConfiguration.largestBatch),
+                client: client)
         default:
             return OmnistockJSONChannel(
                 configuration: OmnistockJSONConfiguration(

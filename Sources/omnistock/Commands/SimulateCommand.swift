@@ -7,13 +7,13 @@ import UnixSignals
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Run a local simulated channel (shopify, woocommerce, allegro, omnistock-json) on 127.0.0.1.",
+        abstract: "Run a local simulated channel (shopify, woocommerce, allegro, emag, omnistock-json) on 127.0.0.1.",
         discussion: """
             The simulator keeps its state in memory and prints the credentials to put in the channel's config. \
             It stops on Ctrl-C.
             """)
 
-    @Argument(help: "shopify | woocommerce | allegro | omnistock-json")
+    @Argument(help: "shopify | woocommerce | allegro | emag | omnistock-json")
     var kind: String
 
     @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
@@ -43,16 +43,21 @@ struct SimulateCommand: AsyncParsableCommand {
             for (index, sku) in catalogue.enumerated() { account.addOffer(id: "\(7_000_000_000 + index)", sku: sku, available: 1) }
             simulator = account
             settings = #"client_id = "demo-client"\#nclient_secret = "demo-secret"\#nrefresh_token = "demo-refresh""#
+        case "emag":
+            let account = EmagSimulator(username: "demo-user", password: "demo-password")
+            for (index, sku) in catalogue.enumerated() { account.addOffer(id: 1000 + index, partNumber: sku, stock: 1) }
+            simulator = account
+            settings = #"username = "demo-user"\#npassword = "demo-password""#
         case "omnistock-json":
             simulator = OmnistockJSONSimulator(token: "pos-demo-token", webhookSecret: DemoSecrets.standardWebhooks)
             settings = #"token = "pos-demo-token"\#nwebhook_secrets = ["\#(DemoSecrets.standardWebhooks)"]"#
         default:
-            throw ValidationError("unknown channel kind \(kind): use shopify, woocommerce, allegro or omnistock-json")
+            throw ValidationError("unknown channel kind \(kind): use shopify, woocommerce, allegro, emag or omnistock-json")
         }
         let bound = try await simulator.start(port: port)
         print("simulated \(kind) channel on http://127.0.0.1:\(bound)\n\n[[channels]]\ncode = \"\(kind)-sim\"\nkind = \"\(kind)\"")
         print(
-            "base_url = \"http://127.0.0.1:\(bound)\"\(kind == "allegro" ? "\ntoken_url = \"http://127.0.0.1:\(bound)/auth/oauth/token\"" : "")\n\(settings)\n"
+            "base_url = \"http://127.0.0.1:\(bound)\(kind == "emag" ? "/api-3" : "")\"\(kind == "allegro" ? "\ntoken_url = \"http://127.0.0.1:\(bound)/auth/oauth/token\"" : "")\n\(settings)\n"
         )
         for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
         await simulator.stop()
