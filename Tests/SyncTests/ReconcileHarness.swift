@@ -62,6 +62,16 @@ final class ReconcileHarness: @unchecked Sendable {
         return simulator
     }
 
+    /// An eMAG seller account selling the pooled stock of `locations`, paced as in production.
+    func addEmag(_ code: String, locations: [String] = [warehouse]) async throws -> EmagSimulator {
+        let simulator = EmagSimulator(username: "seller", password: "pass")
+        _ = try await simulator.start()
+        let channel = EmagChannel(
+            configuration: EmagConfiguration(apiURL: simulator.baseURL + "/api-3", username: "seller", password: "pass"), client: client)
+        try add(code, channel: channel, locations: locations, stop: { await simulator.stop() })
+        return simulator
+    }
+
     /// A Shopify shop with one location, mapped from `warehouse`.
     func addShopify(_ code: String) async throws -> ShopifySimulator {
         let simulator = ShopifySimulator(accessToken: "shpat_1", webhookSecret: "secret")
