@@ -7,6 +7,7 @@ package enum ChannelAdapters {
     package static let types: [any Channel.Type] = [
         ShopifyChannel.self, WooCommerceChannel.self, AllegroChannel.self,
         MiraklChannel.self,
+        EmagChannel.self,
         ErliChannel.self,
         PrestaShopChannel.self,
         OmnistockJSONChannel.self,

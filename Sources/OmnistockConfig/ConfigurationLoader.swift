@@ -217,6 +217,8 @@ extension OmnistockConfiguration {
             modelsLocations: try reader.bool("per_location", default: capabilities.modelsLocations))
         channel.sourcing = try reader.oneOf("sourcing", ["priority", "nearest", "most_available"], default: "priority")
         channel.match = try reader.oneOf("match", ["sku", "barcode"], default: "sku")
+        channel.username = try reader.string("username")
+        channel.password = try reader.secret("password")
         if channel.match == "barcode" && !capabilities.matchesBarcodes {
             throw ConfigError(key: reader.key("match"), message: "\(kind) channels expose no barcode to match on; use match = \"sku\"")
         }

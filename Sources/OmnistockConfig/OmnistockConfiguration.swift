@@ -159,5 +159,8 @@ package struct OmnistockConfiguration: Sendable, Equatable {
         package var match = "sku"
         /// Mirakl: the shop to act on when the API key's user has several (`shop_id`); nil: the user's default shop.
         package var shopID: String? = nil
+        /// eMAG: the API user's username and password (HTTP Basic).
+        package var username: String?
+        package var password: Secret?
     }
 }

@@ -88,6 +88,13 @@ enum ChannelFactory {
                     instanceURL: channel.baseURL, apiKey: try required(channel.token, "token", channel), shopID: channel.shopID,
                     batchSize: channel.batchSize ?? MiraklConfiguration.largestBatch),
                 client: client)
+        case "emag":
+            return EmagChannel(
+                configuration: EmagConfiguration(
+                    apiURL: channel.baseURL, username: try required(channel.username.map(Secret.init), "username", channel),
+                    password: try required(channel.password, "password", channel),
+                    batchSize: channel.batchSize ?? EmagConfiguration.largestBatch),
+                client: client)
         default:
             return OmnistockJSONChannel(
                 configuration: OmnistockJSONConfiguration(

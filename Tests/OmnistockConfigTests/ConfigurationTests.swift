@@ -10,6 +10,7 @@ import Testing
         "OMNISTOCK_ADMIN_TOKEN": "a", "OMNISTOCK_READ_TOKEN": "r", "SHOPIFY_TOKEN": "s", "SHOPIFY_WEBHOOK_SECRET": "w",
         "WOO_CONSUMER_KEY": "k", "WOO_CONSUMER_SECRET": "c", "WOO_WEBHOOK_SECRET": "x", "ALLEGRO_CLIENT_SECRET": "y",
         "ALLEGRO_REFRESH_TOKEN": "z", "ERLI_API_KEY": "e", "POS_KRAKOW_TOKEN": "p", "POS_KRAKOW_WEBHOOK_SECRET": "whsec_cA==",
+        "EMAG_RO_PASSWORD": "e",
     ]
 
     @Test func theDocumentedExampleParsesWithItsDefaults() throws {
@@ -22,10 +23,11 @@ import Testing
         #expect(configuration.server.listen == defaults.server.listen)
         #expect(configuration.server.maxBodyBytes == defaults.server.maxBodyBytes)
         #expect(configuration.server.tokens.map(\.scope) == [.write, .read])
-        #expect(configuration.channels.map(\.kind) == ["shopify", "woocommerce", "allegro", "erli", "omnistock-json"])
+        #expect(configuration.channels.map(\.kind) == ["shopify", "woocommerce", "allegro", "erli", "emag", "omnistock-json"])
+        #expect(configuration.channels[4].username == "api-user@example.com" && configuration.channels[4].password?.value == "e")
         #expect(configuration.channels[0].locationIDs["store-krakow"] == "gid://shopify/Location/2")
         #expect(configuration.channels[2].modelsLocations == false)
-        #expect(configuration.channels.map(\.match) == ["sku", "barcode", "sku", "sku", "sku"], "match defaults to sku")
+        #expect(configuration.channels.map(\.match) == ["sku", "barcode", "sku", "sku", "sku", "sku"], "match defaults to sku")
         #expect(configuration.locations[1].clickAndCollect)
     }
 

@@ -1,4 +1,5 @@
 import ChannelVocabulary
+import Channels
 import CurlHTTP
 import Foundation
 import Hummingbird
@@ -20,6 +21,15 @@ struct OpenAPICoverageTests {
         #expect(routes.subtracting(documented).isEmpty, "not documented: \(routes.subtracting(documented).sorted())")
         #expect(documented.subtracting(routes).isEmpty, "not registered: \(documented.subtracting(routes).sorted())")
         #expect(routes.count == 22)
+    }
+
+    @Test("the channel kinds the document lists are the adapters this build has")
+    func channelKinds() throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.bytes)) as? [String: Any])
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        let status = (schemas?["ChannelStatus"] as? [String: Any])?["properties"] as? [String: Any]
+        let kinds = try #require((status?["kind"] as? [String: Any])?["enum"] as? [String])
+        #expect(kinds == ChannelAdapters.kinds.map(\.name))
     }
 
     @Test("the document is served without a token")

@@ -74,6 +74,16 @@ final class ReconcileHarness: @unchecked Sendable {
         return simulator
     }
 
+    /// An eMAG seller account selling the pooled stock of `locations`, paced as in production.
+    func addEmag(_ code: String, locations: [String] = [warehouse]) async throws -> EmagSimulator {
+        let simulator = EmagSimulator(username: "seller", password: "pass")
+        _ = try await simulator.start()
+        let channel = EmagChannel(
+            configuration: EmagConfiguration(apiURL: simulator.baseURL + "/api-3", username: "seller", password: "pass"), client: client)
+        try add(code, channel: channel, locations: locations, stop: { await simulator.stop() })
+        return simulator
+    }
+
     /// An Erli shop selling the pooled stock of `locations`; accepted writes show after `applyDelay` seconds.
     func addErli(_ code: String, locations: [String] = [warehouse], applyDelay: TimeInterval = 0) async throws -> ErliSimulator {
         let simulator = ErliSimulator(apiKey: "erli-key", applyDelay: applyDelay)

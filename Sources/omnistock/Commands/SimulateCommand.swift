@@ -60,6 +60,11 @@ struct SimulateCommand: AsyncParsableCommand {
             for sku in catalogue { shop.addOffer(shopSKU: sku, quantity: 1) }
             simulator = shop
             settings = #"token = "mirakl-demo-key""#
+        case "emag":
+            let account = EmagSimulator(username: "demo-user", password: "demo-password")
+            for (index, sku) in catalogue.enumerated() { account.addOffer(id: 1000 + index, partNumber: sku, stock: 1) }
+            simulator = account
+            settings = #"username = "demo-user"\#npassword = "demo-password""#
         case "omnistock-json":
             simulator = OmnistockJSONSimulator(token: "pos-demo-token", webhookSecret: DemoSecrets.standardWebhooks)
             settings = #"token = "pos-demo-token"\#nwebhook_secrets = ["\#(DemoSecrets.standardWebhooks)"]"#
@@ -69,7 +74,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let bound = try await simulator.start(port: port)
         print("simulated \(kind) channel on http://127.0.0.1:\(bound)\n\n[[channels]]\ncode = \"\(kind)-sim\"\nkind = \"\(kind)\"")
         print(
-            "base_url = \"http://127.0.0.1:\(bound)\"\(kind == "allegro" ? "\ntoken_url = \"http://127.0.0.1:\(bound)/auth/oauth/token\"" : "")\n\(settings)\n"
+            "base_url = \"http://127.0.0.1:\(bound)\(kind == "emag" ? "/api-3" : "")\"\(kind == "allegro" ? "\ntoken_url = \"http://127.0.0.1:\(bound)/auth/oauth/token\"" : "")\n\(settings)\n"
         )
         for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
         await simulator.stop()
