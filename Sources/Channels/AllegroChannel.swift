@@ -46,12 +46,7 @@ package struct AllegroChannel: Channel {
     /// - ended for any other reason (`USER`, `ADMIN`, `EXPIRATION`, …) or never published (`INACTIVE`): left as the
     ///   seller or Allegro left it, refused with an `ended_offer` issue (an open conflict for an operator).
     package func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
-        var items: [PushResult.Item] = []
-        for level in levels {
-            let (outcome, issue) = await push(level)
-            items.append(PushResult.Item(level: level, outcome: outcome, issue: issue))
-        }
-        return PushResult(items: items)
+        await PushResult.oneByOne(levels, push)
     }
 
     private func push(_ level: ChannelLevel) async -> (PushOutcome, ListingIssue?) {

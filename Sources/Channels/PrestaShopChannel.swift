@@ -43,12 +43,7 @@ package struct PrestaShopChannel: Channel {
     /// warehouses. A row allowing orders when out of stock (`out_of_stock = 1`) gets `out_of_stock = 0` with
     /// `unmanaged = "enable"`; with `"flag"` it keeps it and is refused with an `unmanaged_listing` issue.
     package func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
-        var items: [PushResult.Item] = []
-        for level in levels {
-            let (outcome, issue) = await push(level)
-            items.append(PushResult.Item(level: level, outcome: outcome, issue: issue))
-        }
-        return PushResult(items: items)
+        await PushResult.oneByOne(levels, push)
     }
 
     private func push(_ level: ChannelLevel) async -> (PushOutcome, ListingIssue?) {
