@@ -11,6 +11,16 @@ package enum ConfigDuration {
         }
         return nil
     }
+
+    /// `seconds` written the way the configuration takes it (`500ms`, `30s`, `15m`, `2h`, `2d`), in the largest unit
+    /// that divides it.
+    package static func text(_ seconds: Double) -> String {
+        for (suffix, scale) in [("d", 86_400.0), ("h", 3600), ("m", 60), ("s", 1)]
+        where seconds >= scale && seconds.truncatingRemainder(dividingBy: scale) == 0 {
+            return "\(Int(seconds / scale))\(suffix)"
+        }
+        return "\(Int((seconds * 1000).rounded()))ms"
+    }
 }
 
 /// A rate written as `N/s`, `N/m` or `N/h`.

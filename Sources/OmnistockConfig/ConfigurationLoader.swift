@@ -42,7 +42,7 @@ extension OmnistockConfiguration {
             configuration.database.url = try database.string("url")
             configuration.database.directURL = try database.string("direct_url")
             configuration.database.poolSize = try database.int("pool_size", default: 10, range: 1...200)
-            configuration.database.embeddedCheckInterval = try database.duration("embedded_check_interval", default: "5s")
+            configuration.database.embeddedCheckInterval = try database.duration("embedded_check_interval", default: "5s", atLeast: 0.1)
             try database.rejectUnknownKeys()
         }
         if var server = try root.table("server") {
@@ -104,7 +104,7 @@ extension OmnistockConfiguration {
             }
             server.rateLimit = parsed
         }
-        server.requestTimeout = try reader.duration("request_timeout", default: "30s")
+        server.requestTimeout = try reader.duration("request_timeout", default: "30s", atLeast: 0.1)
         server.maxConnections = try reader.int("max_connections", range: 1...1_000_000)
         try reader.rejectUnknownKeys()
         return server
@@ -112,35 +112,26 @@ extension OmnistockConfiguration {
 
     private static func readRetention(_ reader: inout TOMLReader) throws -> Retention {
         var retention = Retention()
-        retention.inbox = try reader.duration("inbox", default: "30d")
-        guard retention.inbox >= 2 * 86_400 else {
-            throw ConfigError(key: reader.key("inbox"), message: "expected at least 2d: processed events are the record that stops a redelivery")
-        }
+        retention.inbox = try reader.duration(
+            "inbox", default: "30d", atLeast: 2 * 86_400, why: "processed events are the record that stops a redelivery")
         retention.outboxHistory = try reader.duration("outbox_history", default: "7d")
         retention.reconcileRuns = try reader.duration("reconcile_runs", default: "90d")
         retention.conflicts = try reader.duration("conflicts", default: "90d")
-        retention.movements = try reader.duration("movements", default: "400d")
-        guard retention.movements >= 30 * 86_400 else {
-            throw ConfigError(key: reader.key("movements"), message: "expected at least 30d: archived movements no longer stop a retried request")
-        }
-        retention.checkpointInterval = try reader.duration("checkpoint_interval", default: "1d")
-        retention.interval = try reader.duration("interval", default: "1h")
-        guard retention.checkpointInterval >= 60, retention.interval >= 60 else {
-            throw ConfigError(key: reader.key("interval"), message: "expected at least 1m for interval and checkpoint_interval")
-        }
+        retention.movements = try reader.duration(
+            "movements", default: "400d", atLeast: 30 * 86_400, why: "archived movements no longer stop a retried request")
+        retention.checkpointInterval = try reader.duration("checkpoint_interval", default: "1d", atLeast: 60)
+        retention.interval = try reader.duration("interval", default: "1h", atLeast: 60)
         try reader.rejectUnknownKeys()
         return retention
     }
 
     private static func readSync(_ reader: inout TOMLReader) throws -> Sync {
         var sync = Sync()
-        sync.reconcileInterval = try reader.duration("reconcile_interval", default: "15m")
-        sync.orderPollInterval = try reader.duration("order_poll_interval", default: "30s")
-        guard sync.orderPollInterval >= 1 else {
-            throw ConfigError(key: reader.key("order_poll_interval"), message: "expected at least 1s (a vendor would answer 429 to a tighter loop)")
-        }
-        sync.expiryInterval = try reader.duration("expiry_interval", default: "15s")
-        sync.safetyScanInterval = try reader.duration("safety_scan_interval", default: "30s")
+        sync.reconcileInterval = try reader.duration("reconcile_interval", default: "15m", atLeast: 1)
+        sync.orderPollInterval = try reader.duration(
+            "order_poll_interval", default: "30s", atLeast: 1, why: "a vendor would answer 429 to a tighter loop")
+        sync.expiryInterval = try reader.duration("expiry_interval", default: "15s", atLeast: 0.1)
+        sync.safetyScanInterval = try reader.duration("safety_scan_interval", default: "30s", atLeast: 0.1)
         sync.shutdownGrace = try reader.duration("shutdown_grace", default: "10s")
         sync.maxBackoff = try reader.duration("max_backoff", default: "5m")
         sync.circuitFailureThreshold = try reader.int("circuit_failure_threshold", default: 5, range: 1...1000)
@@ -203,7 +194,7 @@ extension OmnistockConfiguration {
             batchSize: try reader.int("batch_size", range: 1...1000),
             rateLimit: rateLimit,
             concurrency: try reader.int("concurrency", default: 2, range: 1...64),
-            timeout: try reader.duration("timeout", default: "30s"),
+            timeout: try reader.duration("timeout", default: "30s", atLeast: 0.1, why: "libcurl takes 0 as no timeout at all"),
             caFile: try reader.string("ca_file"),
             apiVersion: try reader.string("api_version"),
             locationIDs: locationIDs,

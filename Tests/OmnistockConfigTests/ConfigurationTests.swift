@@ -82,6 +82,15 @@ import Testing
                 "[sync]\norder_poll_interval = \"100ms\"",
                 ConfigError(key: "sync.order_poll_interval", message: "expected at least 1s (a vendor would answer 429 to a tighter loop)")
             ),
+            ("[sync]\nsafety_scan_interval = \"0s\"", ConfigError(key: "sync.safety_scan_interval", message: "expected at least 100ms")),
+            (
+                "[retention]\ninbox = \"1d\"",
+                ConfigError(key: "retention.inbox", message: "expected at least 2d (processed events are the record that stops a redelivery)")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\ntimeout = \"0s\"",
+                ConfigError(key: "channels[0].timeout", message: "expected at least 100ms (libcurl takes 0 as no timeout at all)")
+            ),
             ("[server]\nlisten = \"nowhere\"", ConfigError(key: "server.listen", message: "expected host:port, not \"nowhere\"")),
             (
                 "[[locations]]\ncode = \"a\"\nkind = \"shed\"",
