@@ -65,29 +65,31 @@ package struct Retention: Sendable {
             report.checkpoint = try checkpoints.take()
         }
         report.inbox = try deleteInBatches(
-            "SELECT id FROM inbox WHERE status IN ('processed', 'ignored') AND processed_at < now() - make_interval(secs => $1)",
-            from: "inbox", key: "id", olderThan: policy.inbox)
+            from: "inbox", key: "id", finished: "status IN ('processed', 'ignored')", at: "processed_at", olderThan: policy.inbox)
         report.outboxHistory = try deleteInBatches(
-            "SELECT ctid FROM reservation_outbox WHERE done AND changed_at < now() - make_interval(secs => $1)",
-            from: "reservation_outbox", key: "ctid", olderThan: policy.outboxHistory)
+            from: "reservation_outbox", key: "ctid", finished: "done", at: "changed_at", olderThan: policy.outboxHistory)
         report.reconcileRuns = try deleteInBatches(
-            "SELECT id FROM reconcile_runs WHERE status IN ('completed', 'failed') AND finished_at < now() - make_interval(secs => $1)",
-            from: "reconcile_runs", key: "id", olderThan: policy.reconcileRuns)
+            from: "reconcile_runs", key: "id", finished: "status IN ('completed', 'failed')", at: "finished_at",
+            olderThan: policy.reconcileRuns)
         report.conflicts = try deleteInBatches(
-            "SELECT id FROM conflicts WHERE resolved_at < now() - make_interval(secs => $1)", from: "conflicts", key: "id",
-            olderThan: policy.conflicts)
-        if let covered = try checkpoints.latest() {
+            from: "conflicts", key: "id", finished: "resolved_at IS NOT NULL", at: "resolved_at", olderThan: policy.conflicts)
+        if let covered = report.checkpoint ?? latest {
             report.archivedMovements = try MovementArchive(pool: pool, batchSize: batchSize).archive(
                 olderThan: policy.movements, through: covered.throughMovement)
         }
         return report
     }
 
-    /// Deletes the rows `select` finds (its `$1` is the age in seconds) `batchSize` at a time; returns how many.
-    private func deleteInBatches(_ select: String, from table: String, key: String, olderThan seconds: Double) throws -> Int {
+    /// Deletes the rows of `table` that are `finished` and whose `at` column is more than `seconds` old, `batchSize` at a
+    /// time (each batch found by `key`); returns how many.
+    private func deleteInBatches(from table: String, key: String, finished: String, at column: String, olderThan seconds: Double) throws -> Int {
         var total = 0
         while true {
-            let deleted = try pool.execute("DELETE FROM \(table) WHERE \(key) IN (\(select) LIMIT \(batchSize))", [seconds])
+            let deleted = try pool.execute(
+                """
+                DELETE FROM \(table) WHERE \(key) IN (
+                    SELECT \(key) FROM \(table) WHERE \(finished) AND \(column) < now() - make_interval(secs => $1) LIMIT \(batchSize))
+                """, [seconds])
             total += deleted
             if deleted < batchSize { return total }
         }
