@@ -34,6 +34,8 @@ package struct BenchRunner: Sendable {
         package var shopifyBucket: Double?
         /// Old movements loaded in the history phase.
         package var historyMovements = 10_000_000
+        /// The sales day's seed, catalogue, length and buyers.
+        package var salesDay = SalesDayPlan.Parameters()
 
         package init() {}
 
@@ -49,6 +51,8 @@ package struct BenchRunner: Sendable {
             options.allegroBacklogChanges = 200
             options.shopifyBucket = 100
             options.historyMovements = 200_000
+            options.salesDay.skus = 120
+            options.salesDay.seconds = 40
             return options
         }
     }
@@ -88,6 +92,7 @@ package struct BenchRunner: Sendable {
         if phases.contains(.backlog) { try await backlog(ledger: ledger, into: &report) }
         if phases.contains(.httpClient) { await httpClient(into: &report) }
         if phases.contains(.history) { try history(ledger: ledger, into: &report) }
+        if phases.contains(.salesDay) { try await salesDay(ledger: ledger, into: &report) }
         if phases.contains(.memory), let executable = options.daemonExecutable {
             try await daemonMemory(executable: executable, into: &report)
         }
@@ -277,5 +282,6 @@ package struct BenchRunner: Sendable {
 
 /// The parts of `omnistock bench`, each selectable on its own.
 package enum BenchPhase: String, CaseIterable, Sendable {
-    case writes, hotSKU = "hot-sku", ingest, propagation, ingress, reconcile, backlog, httpClient = "http-client", history, memory
+    case writes, hotSKU = "hot-sku", ingest, propagation, ingress, reconcile, backlog, httpClient = "http-client", history, salesDay = "sales-day",
+        memory
 }

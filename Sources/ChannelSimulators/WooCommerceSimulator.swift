@@ -178,6 +178,23 @@ package final class WooCommerceSimulator: ChannelSimulator {
         }
     }
 
+    /// A buyer checks out: the order is placed `processing` and, as WooCommerce does once a payment is complete
+    /// (`wc_maybe_reduce_stock_levels`,
+    /// https://woocommerce.github.io/code-reference/files/woocommerce-includes-wc-stock-functions.html), the
+    /// stock of each managed product drops by its quantity. Nil when a managed product has fewer units (the
+    /// shop refuses to sell an out-of-stock product without backorders).
+    package func checkout(lines: [(sku: String, quantity: Int)], pickup: Bool = false) -> Order? {
+        let taken = state.withLock { state -> Bool in
+            let wanted = lines.map { line in (line, state.products.values.first { $0.sku == line.sku }) }
+            for (line, product) in wanted where product?.manageStock == true && (product?.stock ?? 0) < line.quantity { return false }
+            for (line, product) in wanted where product?.manageStock == true {
+                if let id = product?.id { state.products[id]?.stock? -= line.quantity }
+            }
+            return true
+        }
+        return taken ? addOrder(lines: lines, pickup: pickup) : nil
+    }
+
     /// Places an order and delivers it as a signed `order.created` webhook to `url`.
     @discardableResult
     package func addOrder(lines: [(sku: String, quantity: Int)], pickup: Bool = false, deliverTo url: String) async throws -> Order {

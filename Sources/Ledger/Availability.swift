@@ -16,11 +16,14 @@ package struct ChannelStock: Codable, Sendable, Equatable {
     package var channel: String
     package var scope: String
     package var value: Int
+    /// How the value was reached.
+    package var steps: ChannelValueSteps
 
-    package init(channel: String, scope: String, value: Int) {
+    package init(channel: String, scope: String, value: Int, steps: ChannelValueSteps) {
         self.channel = channel
         self.scope = scope
         self.value = value
+        self.steps = steps
     }
 }
 
@@ -81,15 +84,24 @@ extension StockLedger {
             }
             let channels = try connection.query(
                 """
-                SELECT c.code, scope.scope, channel_value(c.code, $1, scope.scope)
+                SELECT c.code, p.scope, p.value, p.units, p.pickup_units, p.demand, p.own_demand, p.lag_seconds, p.expected,
+                       p.held_back, c.buffer, c.share, c.max_quantity, c.min_visible, p.last_units_cut
                 FROM channels c
                 CROSS JOIN LATERAL (
-                    SELECT cl.location AS scope FROM channel_locations cl WHERE cl.channel = c.code AND c.models_locations
-                    UNION ALL SELECT '*' WHERE NOT c.models_locations) AS scope
-                ORDER BY c.code, scope.scope
+                    SELECT array_agg(cl.location ORDER BY cl.location) AS scopes FROM channel_locations cl
+                    WHERE cl.channel = c.code AND c.models_locations
+                    HAVING count(*) > 0
+                    UNION ALL SELECT ARRAY['*'] WHERE NOT c.models_locations) AS wanted
+                CROSS JOIN LATERAL channel_value_parts(c.code, array_fill($1::text, ARRAY[cardinality(wanted.scopes)]), wanted.scopes) AS p
+                ORDER BY c.code, p.scope
                 """, [sku]
             ).map { row in
-                ChannelStock(channel: try row.decode(at: 0), scope: try row.decode(at: 1), value: try row.decode(at: 2))
+                let steps = ChannelValueSteps(
+                    units: try row.decode(at: 3), pickupUnits: try row.decode(at: 4), demand: try row.decode(at: 5),
+                    ownDemand: try row.decode(at: 6), lagSeconds: try row.decode(at: 7), expected: try row.decode(at: 8),
+                    heldBack: try row.decode(at: 9), buffer: try row.decode(at: 10), share: try row.decode(at: 11),
+                    max: try row.decode(Int?.self, at: 12), minVisible: try row.decode(at: 13), lastUnitsCut: try row.decode(at: 14))
+                return ChannelStock(channel: try row.decode(at: 0), scope: try row.decode(at: 1), value: try row.decode(at: 2), steps: steps)
             }
             let components = try connection.query(
                 """

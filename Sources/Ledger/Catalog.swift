@@ -44,12 +44,23 @@ package struct ChannelDefinition: Codable, Sendable, Equatable {
     package var holdsReservations: Bool
     /// Whether the channel addresses SKUs through listings that discovery must find (its adapter's capability).
     package var needsListings: Bool
+    /// Holds back units for SKUs running low while changes travel to the channel; nil: static `buffer` only.
+    package var lagAware: LagAwareBuffer?
+    /// When a SKU's pool has this many units or fewer, the channel shows 0 if a channel selling from the same
+    /// stock has a higher `priority`; nil: never.
+    package var lastUnits: Int?
+    /// Which channels keep showing the last units (the highest wins).
+    package var priority: Int
 
     package init(
         code: String, kind: String, modelsLocations: Bool, locations: [String]? = nil, buffer: Int = 0,
         share: Int = 100, maxQuantity: Int? = nil, minVisible: Int = 0, sourcing: SourcingPolicy = .priority,
-        holdsReservations: Bool = false, needsListings: Bool = true
+        holdsReservations: Bool = false, needsListings: Bool = true, lagAware: LagAwareBuffer? = nil, lastUnits: Int? = nil,
+        priority: Int = 0
     ) {
+        self.lagAware = lagAware
+        self.lastUnits = lastUnits
+        self.priority = priority
         self.sourcing = sourcing
         self.holdsReservations = holdsReservations
         self.needsListings = needsListings
@@ -118,27 +129,46 @@ package struct Catalog: Sendable {
     /// Creates or updates a channel and its locations; a changed rule marks all its targets due.
     package func upsertChannel(_ channel: ChannelDefinition) throws {
         try changingTargets { connection in
-            let changed =
-                try connection.query(
-                    """
+            let lag = channel.lagAware ?? LagAwareBuffer()
+            let row = try connection.query(
+                """
+                WITH before AS (SELECT priority FROM channels WHERE code = $1),
+                upserted AS (
                     INSERT INTO channels AS c (code, kind, models_locations, buffer, share, max_quantity, min_visible, sourcing,
-                                               holds_reservations, needs_listings)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                               holds_reservations, needs_listings, buffer_mode, lag_window_seconds, lag_cap,
+                                               low_stock, visibility_delay_seconds, last_units, priority)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
                     ON CONFLICT (code) DO UPDATE SET kind = EXCLUDED.kind, models_locations = EXCLUDED.models_locations,
                         buffer = EXCLUDED.buffer, share = EXCLUDED.share, max_quantity = EXCLUDED.max_quantity,
                         min_visible = EXCLUDED.min_visible, sourcing = EXCLUDED.sourcing,
-                        holds_reservations = EXCLUDED.holds_reservations, needs_listings = EXCLUDED.needs_listings, updated_at = now()
+                        holds_reservations = EXCLUDED.holds_reservations, needs_listings = EXCLUDED.needs_listings,
+                        buffer_mode = EXCLUDED.buffer_mode, lag_window_seconds = EXCLUDED.lag_window_seconds,
+                        lag_cap = EXCLUDED.lag_cap, low_stock = EXCLUDED.low_stock,
+                        visibility_delay_seconds = EXCLUDED.visibility_delay_seconds, last_units = EXCLUDED.last_units,
+                        priority = EXCLUDED.priority, updated_at = now()
                     WHERE (c.kind, c.models_locations, c.buffer, c.share, c.max_quantity, c.min_visible, c.sourcing,
-                           c.holds_reservations, c.needs_listings)
+                           c.holds_reservations, c.needs_listings, c.buffer_mode, c.lag_window_seconds, c.lag_cap, c.low_stock,
+                           c.visibility_delay_seconds, c.last_units, c.priority)
                         IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.models_locations, EXCLUDED.buffer, EXCLUDED.share,
                                           EXCLUDED.max_quantity, EXCLUDED.min_visible, EXCLUDED.sourcing,
-                                          EXCLUDED.holds_reservations, EXCLUDED.needs_listings)
-                    """,
-                    [
-                        channel.code, channel.kind, channel.modelsLocations, channel.buffer, channel.share, channel.maxQuantity,
-                        channel.minVisible, channel.sourcing.rawValue, channel.holdsReservations, channel.needsListings,
-                    ]
-                ).affectedRows > 0
+                                          EXCLUDED.holds_reservations, EXCLUDED.needs_listings, EXCLUDED.buffer_mode,
+                                          EXCLUDED.lag_window_seconds, EXCLUDED.lag_cap, EXCLUDED.low_stock,
+                                          EXCLUDED.visibility_delay_seconds, EXCLUDED.last_units, EXCLUDED.priority)
+                    RETURNING priority)
+                SELECT EXISTS (SELECT 1 FROM upserted),
+                       EXISTS (SELECT 1 FROM upserted) AND (SELECT priority FROM upserted) <> COALESCE((SELECT priority FROM before), 0)
+                """,
+                [
+                    channel.code, channel.kind, channel.modelsLocations, channel.buffer, channel.share, channel.maxQuantity,
+                    channel.minVisible, channel.sourcing.rawValue, channel.holdsReservations, channel.needsListings,
+                    channel.lagAware == nil ? "static" : "lag_aware", lag.window, lag.cap, lag.lowStock, lag.visibilityDelay,
+                    channel.lastUnits, channel.priority,
+                ])[0]
+            let changed: Bool = try row.decode(at: 0)
+            if try row.decode(Bool.self, at: 1) {
+                // A priority decides which other channels keep showing the last units (`last_units`).
+                try OutboxStore.markDue(on: connection)
+            }
             let locations: [String]
             if let configured = channel.locations {
                 locations = configured

@@ -213,6 +213,19 @@ extension OmnistockConfiguration {
         if channel.match == "barcode" && !capabilities.matchesBarcodes {
             throw ConfigError(key: reader.key("match"), message: "\(kind) channels expose no barcode to match on; use match = \"sku\"")
         }
+        if try reader.oneOf("buffer_mode", ["static", "lag_aware"], default: "static") == "lag_aware" {
+            channel.lagAware = LagAware(
+                window: try reader.duration("lag_window", default: "15m", atLeast: 1, atMost: 7 * 86_400),
+                cap: try reader.int("lag_cap", default: 5, range: 0...1_000_000),
+                lowStock: try reader.int("low_stock", default: 10, range: 0...1_000_000),
+                visibilityDelay: try reader.duration("visibility_delay", default: "0s", atMost: 86_400))
+        } else {
+            for key in ["lag_window", "lag_cap", "low_stock", "visibility_delay"] where reader.has(key) {
+                throw ConfigError(key: reader.key(key), message: "applies only with buffer_mode = \"lag_aware\"")
+            }
+        }
+        channel.lastUnits = try reader.int("last_units", range: 0...1_000_000)
+        channel.priority = try reader.int("priority", default: 0, range: -1000...1000)
         channel.shopID = try reader.string("shop_id")
         if let shop = channel.shopID, UInt64(shop) == nil {
             throw ConfigError(key: reader.key("shop_id"), message: "expected the shop's numeric id, not \"\(shop)\"")

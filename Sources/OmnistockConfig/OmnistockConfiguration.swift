@@ -162,5 +162,25 @@ package struct OmnistockConfiguration: Sendable, Equatable {
         /// eMAG: the API user's username and password (HTTP Basic).
         package var username: String?
         package var password: Secret?
+        /// `lag_aware` holds back units of SKUs running low while changes travel (`lag_window`, `lag_cap`,
+        /// `low_stock`, `visibility_delay`); nil: `static`, only `buffer`.
+        package var lagAware: LagAware? = nil
+        /// When a SKU's pool has this many units or fewer, only the highest-`priority` channels sharing the
+        /// stock keep showing it; nil: never cut.
+        package var lastUnits: Int? = nil
+        /// Which channels keep showing the last units (the highest wins).
+        package var priority = 0
+    }
+
+    /// The settings of `buffer_mode = "lag_aware"` (README "What a channel shows").
+    package struct LagAware: Sendable, Equatable {
+        /// Seconds of recent demand the sales velocity is measured over.
+        package var window: Double
+        /// The most units held back for one SKU.
+        package var cap: Int
+        /// SKUs with more units than this are not held back.
+        package var lowStock: Int
+        /// Seconds the channel takes to show an accepted value, added to the measured propagation.
+        package var visibilityDelay: Double
     }
 }

@@ -112,7 +112,11 @@ final class Runtime: @unchecked Sendable {
                     code: channel.code, kind: channel.kind, modelsLocations: channel.modelsLocations,
                     locations: channel.locations, buffer: channel.buffer, share: channel.share,
                     maxQuantity: channel.max, minVisible: channel.minVisible,
-                    sourcing: SourcingPolicy(rawValue: channel.sourcing) ?? .priority
+                    sourcing: SourcingPolicy(rawValue: channel.sourcing) ?? .priority,
+                    lagAware: channel.lagAware.map {
+                        LagAwareBuffer(window: $0.window, cap: $0.cap, lowStock: $0.lowStock, visibilityDelay: $0.visibilityDelay)
+                    },
+                    lastUnits: channel.lastUnits, priority: channel.priority
                 ).declaring(ChannelAdapters.kind(named: channel.kind)?.capabilities ?? ChannelCapabilities()))
         }
         try catalog.replaceDistances(configuration.distances)

@@ -29,6 +29,26 @@ import Testing
         #expect(configuration.channels[2].modelsLocations == false)
         #expect(configuration.channels.map(\.match) == ["sku", "barcode", "sku", "sku", "sku", "sku"], "match defaults to sku")
         #expect(configuration.locations[1].clickAndCollect)
+        #expect(configuration.channels.map { $0.lagAware != nil } == [false, false, false, true, false, false])
+        #expect(configuration.channels[3].lagAware?.visibilityDelay == 300)
+        #expect(configuration.channels.map(\.lastUnits) == [1, nil, nil, 1, nil, nil])
+        #expect(configuration.channels.map(\.priority) == [10, 0, 0, 0, 0, 0])
+    }
+
+    @Test func lagAwareBuffersReadTheirSettingsAndDefaults() throws {
+        let channel = "[[channels]]\ncode = \"m\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\n"
+        let configured = try OmnistockConfiguration.parse(
+            channel + "buffer_mode = \"lag_aware\"\nlag_window = \"10m\"\nlag_cap = 3\nlow_stock = 4\nvisibility_delay = \"2m\"",
+            environment: [:], kinds: ChannelAdapters.kinds
+        ).channels[0]
+        #expect(configured.lagAware?.window == 600)
+        #expect(configured.lagAware?.cap == 3)
+        #expect(configured.lagAware?.lowStock == 4)
+        #expect(configured.lagAware?.visibilityDelay == 120)
+        let defaults = try OmnistockConfiguration.parse(channel + "buffer_mode = \"lag_aware\"", environment: [:], kinds: ChannelAdapters.kinds)
+            .channels[0]
+        #expect(defaults.lagAware.map { [$0.window, Double($0.cap), Double($0.lowStock), $0.visibilityDelay] } == [900, 5, 10, 0])
+        #expect(try OmnistockConfiguration.parse(channel, environment: [:], kinds: ChannelAdapters.kinds).channels[0].lagAware == nil)
     }
 
     @Test func environmentOverridesTheDatabaseAndResolvesSecrets() throws {
@@ -90,6 +110,22 @@ import Testing
             (
                 "[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\ntimeout = \"0s\"",
                 ConfigError(key: "channels[0].timeout", message: "expected at least 100ms (libcurl takes 0 as no timeout at all)")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\nlag_cap = 2",
+                ConfigError(key: "channels[0].lag_cap", message: "applies only with buffer_mode = \"lag_aware\"")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\nbuffer_mode = \"lag_aware\"\nvisibility_delay = \"2d\"",
+                ConfigError(key: "channels[0].visibility_delay", message: "expected at most 1d")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\nbuffer_mode = \"smart\"",
+                ConfigError(key: "channels[0].buffer_mode", message: "must be one of static, lag_aware, not \"smart\"")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"omnistock-json\"\nbase_url = \"http://x\"\nlast_units = -1",
+                ConfigError(key: "channels[0].last_units", message: "must be between 0 and 1000000")
             ),
             ("[server]\nlisten = \"nowhere\"", ConfigError(key: "server.listen", message: "expected host:port, not \"nowhere\"")),
             (

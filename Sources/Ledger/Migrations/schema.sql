@@ -1,4 +1,4 @@
--- The schema that migrations 1…17 build (pg_dump --schema-only, normalised).
+-- The schema that migrations 1…18 build (pg_dump --schema-only, normalised).
 -- Generated: do not edit. Regenerate after changing a migration with
 --   OMNISTOCK_WRITE_SCHEMA=1 bash .ci/test --filter SchemaSnapshotTests
 -- SchemaSnapshotTests fails while this file and the migrations differ.
@@ -16,33 +16,94 @@ CREATE FUNCTION public.channel_value(p_channel text, p_sku text, p_scope text) R
     AS $$
     SELECT value FROM channel_values(p_channel, ARRAY[p_sku], ARRAY[p_scope])
 $$;
-CREATE FUNCTION public.channel_values(p_channel text, p_skus text[], p_scopes text[]) RETURNS TABLE(sku text, scope text, value integer)
+CREATE FUNCTION public.channel_value_parts(p_channel text, p_skus text[], p_scopes text[]) RETURNS TABLE(sku text, scope text, units integer, pickup_units integer, demand integer, own_demand integer, lag_seconds double precision, expected double precision, held_back integer, last_units_cut boolean, value integer)
     LANGUAGE sql STABLE
     AS $$
-    WITH targets AS (
+    WITH channel AS (
+        -- The lag: a change's way to the channel and the slowest order feed of a channel sharing its stock.
+        SELECT c.*, COALESCE(s.propagation_seconds, 0) + c.visibility_delay_seconds + COALESCE((
+                   SELECT max(other.order_feed_seconds)
+                   FROM channel_locations mine
+                   JOIN channel_locations theirs ON theirs.location = mine.location AND theirs.channel <> mine.channel
+                   JOIN channel_state other ON other.channel = theirs.channel
+                   WHERE mine.channel = c.code), 0) AS lag
+        FROM channels c LEFT JOIN channel_state s ON s.channel = c.code WHERE c.code = p_channel),
+    targets AS (
         SELECT DISTINCT t.sku, t.scope FROM unnest(p_skus, p_scopes) AS t(sku, scope)),
     parts AS (
         SELECT t.sku, t.scope, COALESCE(b.component_sku, t.sku) AS part, COALESCE(b.quantity, 1) AS per_unit
         FROM targets t LEFT JOIN bundle_components b ON b.bundle_sku = t.sku),
     part_units AS (
-        SELECT p.sku, p.scope, p.part, p.per_unit, COALESCE(sum(greatest(0, l.on_hand - l.reserved)), 0) AS units
+        SELECT p.sku, p.scope, p.part, p.per_unit,
+               COALESCE(sum(greatest(0, l.on_hand - l.reserved)), 0) AS units,
+               COALESCE(sum(recent.elsewhere), 0) AS demand, COALESCE(sum(recent.own), 0) AS own_demand
         FROM parts p
+        CROSS JOIN channel c
         LEFT JOIN LATERAL (
             SELECT p.scope AS location WHERE p.scope <> '*'
             UNION ALL
             SELECT cl.location FROM channel_locations cl WHERE p.scope = '*' AND cl.channel = p_channel
         ) AS source ON true
         LEFT JOIN levels l ON l.sku = p.part AND l.location = source.location
+        LEFT JOIN LATERAL (
+            -- Units taken here lately (lag-aware channels only): by other channels, walk-ins and API
+            -- reservations, and by the channel itself.
+            SELECT sum(CASE WHEN m.reason = 'sale' THEN -m.delta ELSE m.reserved_delta END)
+                       FILTER (WHERE m.reason = 'sale' OR r.channel IS DISTINCT FROM p_channel) AS elsewhere,
+                   sum(m.reserved_delta) FILTER (WHERE m.reason = 'reservation' AND r.channel = p_channel) AS own
+            FROM movements m LEFT JOIN reservations r ON m.reason = 'reservation' AND r.id = m.reference
+            WHERE c.buffer_mode = 'lag_aware' AND m.sku = p.part AND m.location = source.location
+              AND m.created_at > now() - make_interval(secs => c.lag_window_seconds)
+              AND ((m.reason = 'sale' AND m.delta < 0) OR m.reason = 'reservation')
+        ) AS recent ON true
         GROUP BY p.sku, p.scope, p.part, p.per_unit),
     units AS (
-        SELECT u.sku, u.scope, min(u.units / u.per_unit)::int AS units FROM part_units u GROUP BY u.sku, u.scope)
-    SELECT u.sku, u.scope,
-           apply_channel_rule(
-               CASE WHEN loc.click_and_collect THEN greatest(0, u.units - loc.pickup_buffer) ELSE u.units END,
-               c.buffer, c.share, c.max_quantity, c.min_visible)
-    FROM units u
-    JOIN channels c ON c.code = p_channel
-    LEFT JOIN locations loc ON loc.code = u.scope AND u.scope <> '*'
+        SELECT u.sku, u.scope, min(u.units / u.per_unit)::int AS units,
+               least(max(ceil(u.demand::numeric / u.per_unit)), 2147483647)::int AS demand,
+               least(max(ceil(u.own_demand::numeric / u.per_unit)), 2147483647)::int AS own_demand
+        FROM part_units u GROUP BY u.sku, u.scope),
+    stepped AS (
+        SELECT u.sku, u.scope, u.units, u.demand, u.own_demand, c.lag,
+               -- Units expected to go before the channel shows a change: sales elsewhere during the whole
+               -- lag, and its own sales during its visibility delay (a late write overwrites them).
+               (u.demand * c.lag + u.own_demand * c.visibility_delay_seconds) / c.lag_window_seconds AS expected,
+               CASE WHEN loc.click_and_collect THEN greatest(0, u.units - loc.pickup_buffer) ELSE u.units END AS pickup_units,
+               c.buffer, c.share, c.max_quantity, c.min_visible, c.buffer_mode, c.lag_window_seconds, c.lag_cap,
+               c.low_stock, c.last_units,
+               EXISTS (
+                   SELECT 1 FROM channel_locations mine
+                   JOIN channel_locations theirs ON theirs.location = mine.location AND theirs.channel <> mine.channel
+                   JOIN channels other ON other.code = theirs.channel
+                   WHERE mine.channel = p_channel AND (u.scope = '*' OR mine.location = u.scope)
+                     AND other.priority > c.priority) AS outranked
+        FROM units u
+        CROSS JOIN channel c
+        LEFT JOIN locations loc ON loc.code = u.scope AND u.scope <> '*'),
+    held AS (
+        -- The 90th percentile of a Poisson count with that mean: nine times in ten, no more sell meanwhile.
+        SELECT s.*,
+               CASE WHEN s.buffer_mode = 'lag_aware' AND s.pickup_units <= s.low_stock
+                    THEN least(s.lag_cap, COALESCE(quantile.units, s.lag_cap)) ELSE 0 END AS held_back
+        FROM stepped s
+        LEFT JOIN LATERAL (
+            SELECT min(q.units) AS units FROM (
+                SELECT k AS units,
+                       sum(exp(-s.expected) * power(s.expected, k) / factorial(k)::float8) OVER (ORDER BY k) AS probability
+                FROM generate_series(0, least(s.lag_cap, 100)) AS k
+                WHERE s.buffer_mode = 'lag_aware' AND s.pickup_units <= s.low_stock) AS q
+            WHERE q.probability >= 0.9
+        ) AS quantile ON true)
+    SELECT h.sku, h.scope, h.units, h.pickup_units, h.demand, h.own_demand, h.lag, h.expected, h.held_back,
+           h.last_units IS NOT NULL AND h.units <= h.last_units AND h.outranked,
+           CASE WHEN h.last_units IS NOT NULL AND h.units <= h.last_units AND h.outranked THEN 0
+                ELSE apply_channel_rule(greatest(0, h.pickup_units - h.held_back), h.buffer, h.share, h.max_quantity, h.min_visible)
+           END
+    FROM held h
+$$;
+CREATE FUNCTION public.channel_values(p_channel text, p_skus text[], p_scopes text[]) RETURNS TABLE(sku text, scope text, value integer)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT p.sku, p.scope, p.value FROM channel_value_parts(p_channel, p_skus, p_scopes) AS p
 $$;
 CREATE FUNCTION public.enqueue_level_push() RETURNS trigger
     LANGUAGE plpgsql
@@ -153,7 +214,11 @@ CREATE TABLE public.channel_state (
     last_error text,
     orders_cursor text,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT channel_state_circuit_check CHECK ((circuit = ANY (ARRAY['closed'::text, 'open'::text, 'half_open'::text])))
+    propagation_seconds double precision,
+    order_feed_seconds double precision,
+    CONSTRAINT channel_state_circuit_check CHECK ((circuit = ANY (ARRAY['closed'::text, 'open'::text, 'half_open'::text]))),
+    CONSTRAINT channel_state_order_feed_seconds_check CHECK (((order_feed_seconds >= (0)::double precision) AND (order_feed_seconds < 'Infinity'::double precision))),
+    CONSTRAINT channel_state_propagation_seconds_check CHECK (((propagation_seconds >= (0)::double precision) AND (propagation_seconds < 'Infinity'::double precision)))
 );
 CREATE TABLE public.channels (
     code text NOT NULL,
@@ -168,13 +233,26 @@ CREATE TABLE public.channels (
     sourcing text DEFAULT 'priority'::text NOT NULL,
     holds_reservations boolean DEFAULT false NOT NULL,
     needs_listings boolean DEFAULT true NOT NULL,
+    buffer_mode text DEFAULT 'static'::text NOT NULL,
+    lag_window_seconds double precision DEFAULT 900 NOT NULL,
+    lag_cap integer DEFAULT 5 NOT NULL,
+    low_stock integer DEFAULT 10 NOT NULL,
+    visibility_delay_seconds double precision DEFAULT 0 NOT NULL,
+    last_units integer,
+    priority integer DEFAULT 0 NOT NULL,
     CONSTRAINT channels_buffer_check CHECK ((buffer >= 0)),
+    CONSTRAINT channels_buffer_mode_check CHECK ((buffer_mode = ANY (ARRAY['static'::text, 'lag_aware'::text]))),
     CONSTRAINT channels_code_check CHECK ((code ~ '^[A-Za-z0-9_.-]{1,64}$'::text)),
     CONSTRAINT channels_kind_check CHECK ((kind ~ '^[a-z][a-z0-9-]{0,31}$'::text)),
+    CONSTRAINT channels_lag_cap_check CHECK ((lag_cap >= 0)),
+    CONSTRAINT channels_lag_window_seconds_check CHECK (((lag_window_seconds >= (1)::double precision) AND (lag_window_seconds <= (604800)::double precision))),
+    CONSTRAINT channels_last_units_check CHECK ((last_units >= 0)),
+    CONSTRAINT channels_low_stock_check CHECK ((low_stock >= 0)),
     CONSTRAINT channels_max_quantity_check CHECK ((max_quantity >= 0)),
     CONSTRAINT channels_min_visible_check CHECK ((min_visible >= 0)),
     CONSTRAINT channels_share_check CHECK (((share >= 0) AND (share <= 100))),
-    CONSTRAINT channels_sourcing_check CHECK ((sourcing = ANY (ARRAY['priority'::text, 'nearest'::text, 'most_available'::text])))
+    CONSTRAINT channels_sourcing_check CHECK ((sourcing = ANY (ARRAY['priority'::text, 'nearest'::text, 'most_available'::text]))),
+    CONSTRAINT channels_visibility_delay_seconds_check CHECK (((visibility_delay_seconds >= (0)::double precision) AND (visibility_delay_seconds <= (86400)::double precision)))
 );
 CREATE TABLE public.checkpoint_levels (
     checkpoint bigint NOT NULL,
@@ -480,7 +558,7 @@ CREATE INDEX inbox_finished ON public.inbox USING btree (processed_at) WHERE (st
 CREATE INDEX inbox_pending ON public.inbox USING btree (id) WHERE (status = ANY (ARRAY['pending'::text, 'failed'::text]));
 CREATE INDEX levels_by_location ON public.levels USING btree (location);
 CREATE INDEX listings_by_external_id ON public.listings USING btree (channel, external_id);
-CREATE INDEX movements_by_level ON public.movements USING btree (sku, location);
+CREATE INDEX movements_by_level ON public.movements USING btree (sku, location, created_at);
 CREATE INDEX outbox_claimed ON public.outbox USING btree (claimed_by) WHERE (claimed_by IS NOT NULL);
 CREATE INDEX outbox_due ON public.outbox USING btree (channel, next_attempt_at) WHERE ((pushed_version IS DISTINCT FROM wanted_version) AND (NOT permanent_error));
 CREATE INDEX outbox_falling_due ON public.outbox USING btree (channel, next_attempt_at) WHERE ((pushed_version IS DISTINCT FROM wanted_version) AND (NOT permanent_error) AND (decreased_version > COALESCE(pushed_version, (0)::bigint)));

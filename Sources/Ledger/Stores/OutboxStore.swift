@@ -139,15 +139,25 @@ package struct OutboxStore: Sendable {
         }
         try pool.transaction { connection in
             if !pushed.isEmpty {
+                // The decreases among them measure the channel's propagation (what lag-aware buffers read):
+                // from the change that marked the target due to its push recorded, averaged, smoothed over batches.
                 try connection.query(
                     """
-                    UPDATE outbox o SET pushed_version = greatest(COALESCE(o.pushed_version, 0), r.version),
-                        pushed_value = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN r.value ELSE o.pushed_value END, attempts = 0, last_error = NULL, pushed_at = now(), next_attempt_at = now(),
-                        claimed_by = NULL
-                    FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[]) AS r(sku, scope, version, value)
-                    WHERE o.channel = $1 AND o.sku = r.sku AND o.location_scope = r.scope
+                    WITH pushed AS (
+                        UPDATE outbox o SET pushed_version = greatest(COALESCE(o.pushed_version, 0), r.version),
+                            pushed_value = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN r.value ELSE o.pushed_value END, attempts = 0, last_error = NULL, pushed_at = now(), next_attempt_at = now(),
+                            claimed_by = NULL
+                        FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[], $6::bool[]) AS r(sku, scope, version, value, fell)
+                        WHERE o.channel = $1 AND o.sku = r.sku AND o.location_scope = r.scope
+                        RETURNING r.fell, greatest(0, extract(epoch FROM clock_timestamp() - o.changed_at))::float8 AS seconds),
+                    measured AS (SELECT avg(seconds) AS seconds FROM pushed WHERE fell HAVING count(*) > 0)
+                    INSERT INTO channel_state AS s (channel, propagation_seconds) SELECT $1, seconds FROM measured
+                    ON CONFLICT (channel) DO UPDATE SET \(ChannelLag.smoothing("propagation_seconds"))
                     """,
-                    [channel, pushed.map(\.sku), pushed.map(\.scope), pushed.map(\.version), pushed.map(\.value)])
+                    [
+                        channel, pushed.map(\.sku), pushed.map(\.scope), pushed.map(\.version), pushed.map(\.value),
+                        pushed.map { target in target.pushedValue.map { target.value < $0 } ?? false },
+                    ])
             }
             if !failed.isEmpty {
                 try connection.query(

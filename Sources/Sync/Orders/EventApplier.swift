@@ -67,7 +67,7 @@ package struct EventApplier: Sendable {
             pickupStore: pickup ? event.pickupLocation : nil, destination: event.destination,
             expiresAt: hold > 0 ? Date().addingTimeInterval(hold) : nil)
         _ = try ledger.source(request, key: "order:\(channel):\(order)")
-        try pool.execute("UPDATE channel_orders SET applied_at = now() WHERE channel = $1 AND order_ref = $2", [channel, order])
+        try ChannelLag.orderApplied(channel: channel, order: order, occurredAt: event.occurredAt, pool: pool)
     }
 
     private func orderEnded(_ event: NormalizedEvent, channel: String, status: String) throws {

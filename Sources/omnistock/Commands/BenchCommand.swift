@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract:
-            "Measure ledger writes, hot-SKU contention, ingest, propagation, webhook ingress, reconcile, channel backlogs, a long history and daemon memory against same-run baselines.",
+            "Measure ledger writes, hot-SKU contention, ingest, propagation, webhook ingress, reconcile, channel backlogs, a long history, a simulated sales day and daemon memory against same-run baselines.",
         discussion: """
             Starts its own throwaway PostgreSQL (under --data-dir if given, else the temporary directory; removed \
             afterwards) unless --database is given (the database gets benchmark data: use an empty one). Baselines: pgbench -N on the same database, a trivial route on the same server, \
@@ -19,7 +19,9 @@ struct BenchCommand: AsyncParsableCommand {
             a bulk change of 100,000 SKUs (10,000, and 200 to Allegro, with --quick) to Shopify, WooCommerce and Allegro \
             simulators that enforce each vendor's documented limit, with sales made meanwhile; Allegro's 2,500 offer \
             PATCHes a minute make its part take 40 minutes. The history phase measures 8-client reservations and verify, \
-            loads 10,000,000 old movements (200,000 with --quick), takes a checkpoint and measures both again. The memory phase starts this executable as `omnistock serve` on \
+            loads 10,000,000 old movements (200,000 with --quick), takes a checkpoint and measures both again. The sales-day \
+            phase plays one seeded day (--seed) of buyers on five simulated channels and a store till three times — static \
+            buffer 0, static buffer 2, lag-aware — and counts oversold, hidden and sold units (180 s each; 40 s with --quick). The memory phase starts this executable as `omnistock serve` on \
             1,000,000 levels (100,000 with --quick) and reads its peak RSS; run a release build for real figures.
             """)
 
@@ -33,6 +35,9 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Flag(help: "Print the report as JSON.")
     var json = false
+
+    @Option(help: "The sales day's seed (default 17): the same seed plays the same day.")
+    var seed: UInt64?
 
     @Option(
         name: .customLong("only"), parsing: .upToNextOption,
@@ -73,6 +78,7 @@ struct BenchCommand: AsyncParsableCommand {
                 guard rounds >= 1 else { throw CommandFailure.usage("--rounds must be at least 1") }
                 options.rounds = rounds
             }
+            if let seed { options.salesDay.seed = seed }
             options.daemonExecutable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             let runner = BenchRunner(
                 pool: pool, pgbenchDirectory: try? EmbeddedCluster.findBinaries(), options: options,

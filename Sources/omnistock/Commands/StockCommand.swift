@@ -54,7 +54,7 @@ struct StockCommand: AsyncParsableCommand {
                 TextTable<ChannelStock> {
                     [
                         Column(title: "channel", value: $0.channel), Column(title: "scope", value: $0.scope),
-                        Column(title: "shows", value: $0.value),
+                        Column(title: "shows", value: $0.value), Column(title: "why", value: $0.steps.summary),
                     ]
                 }.print(report.channels)
             }
