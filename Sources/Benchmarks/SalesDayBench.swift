@@ -76,7 +76,8 @@ struct SalesDayBench {
         }
         let daemon = Daemon(
             pool: pool, ledger: ledger, endpoints: shops.map { ChannelEndpoint(code: $0.code, channel: $0.channel) },
-            settings: SyncSettings(inboxScanInterval: 1, leaderCheckInterval: 1, orderPollInterval: Self.orderPollInterval),
+            settings: SyncSettings(
+                inboxScanInterval: 1, leaderCheckInterval: 1, orderPollInterval: Self.orderPollInterval, holdRefreshInterval: 1),
             server: ServerSettings(port: 0, tokenRateLimit: nil, channelRateLimit: nil), logger: Self.logger)
         let group = daemon.makeServiceGroup(logger: Self.logger) { webhooks.set(port: $0) }
         let serving = Task { try await group.run() }

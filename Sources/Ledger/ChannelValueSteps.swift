@@ -14,7 +14,8 @@ package struct ChannelValueSteps: Codable, Sendable, Equatable {
     package var ownDemand: Int
     /// The channel's measured propagation, its visibility delay and the slowest order feed sharing its stock, in seconds.
     package var lagSeconds: Double
-    /// Units expected to sell before the channel shows a change: `(demand × lag + ownDemand × visibility delay) ÷ window`.
+    /// Units expected to sell before the channel shows a change: `(demand × lag + ownDemand × own lag) ÷ window`, the
+    /// own lag being the channel's propagation, visibility delay and own order feed delay.
     package var expected: Double
     /// Units the lag-aware buffer holds back while the SKU runs low: the 90th percentile of a Poisson count with
     /// mean `expected`, at most `lag_cap`.

@@ -130,6 +130,7 @@ extension OmnistockConfiguration {
         sync.reconcileInterval = try reader.duration("reconcile_interval", default: "15m", atLeast: 1)
         sync.orderPollInterval = try reader.duration(
             "order_poll_interval", default: "30s", atLeast: 1, why: "a vendor would answer 429 to a tighter loop")
+        sync.holdRefreshInterval = try reader.duration("hold_refresh_interval", default: "30s", atLeast: 1)
         sync.expiryInterval = try reader.duration("expiry_interval", default: "15s", atLeast: 0.1)
         sync.safetyScanInterval = try reader.duration("safety_scan_interval", default: "30s", atLeast: 0.1)
         sync.shutdownGrace = try reader.duration("shutdown_grace", default: "10s")

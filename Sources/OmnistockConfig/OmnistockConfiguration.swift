@@ -73,6 +73,8 @@ package struct OmnistockConfiguration: Sendable, Equatable {
         package var reconcileInterval = 900.0
         /// Seconds between reads of the orders of channels without reliable webhooks (Allegro, the marketplaces).
         package var orderPollInterval = 30.0
+        /// Seconds between looks for lag-aware holds that ran out (pushed again with the units they hid).
+        package var holdRefreshInterval = 30.0
         /// Seconds between sweeps for expired reservations.
         package var expiryInterval = 15.0
         /// Seconds between safety scans of the outbox when no notification arrives.

@@ -13,7 +13,7 @@ import UnixSignals
 /// - **leadership**: the elector holds the leader lock and announces gains and losses; it runs nothing itself.
 /// - **leader jobs** (subscribed to the elector): order events (`omnistock_inbox`), reconcile (`omnistock_reconcile`,
 ///   when configured), the order poll of channels without reliable webhooks (when configured), claim rescue,
-///   reservation expiry, listing discovery, lag samples, retention (when configured). All but claim rescue and
+///   reservation expiry, listing discovery, lag samples, lag-aware hold refresh, retention (when configured). All but claim rescue and
 ///   retention share one serial queue, so they run one at a time.
 /// - **HTTP server** (when configured): webhooks, admin API, metrics, health.
 ///
@@ -91,6 +91,9 @@ package final class Daemon: Sendable {
             },
             LeaderJob("lag samples", every: settings.lagSampleInterval, queue: jobs, elector: elector) {
                 do { try SyncStatusReport.sampleLag(into: pool) } catch { logger.debug("lag sample skipped: \(error)") }
+            },
+            LeaderJob("hold refresh", every: settings.holdRefreshInterval, queue: jobs, elector: elector) {
+                do { _ = try OutboxStore.refreshHeldBack(pool: pool) } catch { logger.debug("hold refresh skipped: \(error)") }
             },
         ]
         reconcile = ReconcileService(

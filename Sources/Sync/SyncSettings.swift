@@ -40,6 +40,8 @@ package struct SyncSettings: Sendable {
     /// Seconds between the leader's reads of the orders of channels that poll them (``ChannelCapabilities/pollsOrders``);
     /// nil: only reconcile reads them.
     package var orderPollInterval: Double?
+    /// Seconds between the leader's looks for lag-aware holds that ran out (``OutboxStore/refreshHeldBack(pool:)``).
+    package var holdRefreshInterval: Double
     /// What the leader's retention job keeps and how often it runs (seconds); nil: no retention job.
     package var retention: (policy: RetentionPolicy, interval: Double)?
 
@@ -47,9 +49,10 @@ package struct SyncSettings: Sendable {
         expiryInterval: Double = 15, inboxScanInterval: Double = 5, shutdownGrace: Double = 10,
         leaderCheckInterval: Double = 2, pickupHold: Double = 7 * 86_400, orderHold: Double = 0,
         discoveryInterval: Double = 300, lagSampleInterval: Double = 15, inboxMaxAttempts: Int = 12,
-        reconcileCheckInterval: Double = 5, orderPollInterval: Double? = nil,
+        reconcileCheckInterval: Double = 5, orderPollInterval: Double? = nil, holdRefreshInterval: Double = 30,
         retention: (policy: RetentionPolicy, interval: Double)? = nil
     ) {
+        self.holdRefreshInterval = holdRefreshInterval
         self.retention = retention
         self.orderPollInterval = orderPollInterval
         self.reconcileCheckInterval = reconcileCheckInterval

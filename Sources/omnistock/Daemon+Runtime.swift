@@ -20,7 +20,7 @@ extension Daemon {
             settings: SyncSettings(
                 expiryInterval: sync.expiryInterval, shutdownGrace: sync.shutdownGrace,
                 pickupHold: sync.pickupHoldSeconds, orderHold: sync.orderHoldSeconds, inboxMaxAttempts: sync.inboxMaxAttempts,
-                orderPollInterval: sync.orderPollInterval,
+                orderPollInterval: sync.orderPollInterval, holdRefreshInterval: sync.holdRefreshInterval,
                 retention: (Self.retentionPolicy(configuration.retention), configuration.retention.interval)),
             reconcile: Reconcile(interval: sync.reconcileInterval, distances: configuration.distances),
             server: try Self.serverSettings(configuration, listen: listen),

@@ -62,6 +62,28 @@ import Testing
         #expect(broken.output.contains("MUG @ wh-main: levels on_hand=99"))
     }
 
+    /// `omnistock stock` says why each channel shows what it shows.
+    @Test func stockExplainsEachChannelsValue() throws {
+        let database = try TestDatabase.make()
+        let channel = { (code: String, policy: String) in
+            "[[channels]]\ncode = \"\(code)\"\nkind = \"omnistock-json\"\nbase_url = \"http://127.0.0.1:9\"\nper_location = false\n\(policy)\n"
+        }
+        let config = try write(
+            "[[locations]]\ncode = \"wh-main\"\nkind = \"warehouse\"\n"
+                + channel("webshop", "priority = 1\nbuffer = 1") + channel("market", "last_units = 2\nbuffer_mode = \"lag_aware\""))
+        let arguments = ["--config", config, "--database", database.url]
+        #expect(
+            try DaemonProcess.run(["import", try write("sku,location,on_hand\nMUG,wh-main,2\n", suffix: ".csv"), "--create"] + arguments).status == 0)
+        let stock = try DaemonProcess.run(["stock", "MUG"] + arguments)
+        #expect(stock.status == 0, "\(stock.output)")
+        let lines = stock.output.split(separator: "\n").map(String.init)
+        let market = try #require(lines.first { $0.hasPrefix("market") })
+        #expect(market.contains("2 available, last units kept for a higher-priority channel"))
+        #expect(market.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first == "0", "\(market)")
+        let webshop = try #require(lines.first { $0.hasPrefix("webshop") })
+        #expect(webshop.contains("2 available, −1 buffer"))
+    }
+
     @Test func importMigratesAFreshDatabaseAsServeDoes() throws {
         let database = try TestDatabase.make(migrated: false)
         let csv = try write("sku,location,on_hand\nMUG,wh-main,5\n", suffix: ".csv")

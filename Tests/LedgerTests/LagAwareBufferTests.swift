@@ -123,6 +123,26 @@ import Testing
         #expect(abs(try market().steps.lagSeconds - 12) < 1)
     }
 
+    @Test func aHoldWhoseDemandAgedOutIsPushedAgain() throws {
+        let pool = fixture.database.pool
+        _ = try ledger.receive(sku: "CUP", location: warehouse, quantity: 6, key: "in")
+        try defineChannels(lagAware: LagAwareBuffer(window: 5, cap: 5, lowStock: 10, visibilityDelay: 5))
+        try reserve(2, channel: "webshop")
+        let outbox = OutboxStore(pool: pool)
+        let claimed = try outbox.claimDue(channel: "market", limit: 10)
+        #expect(claimed.map(\.heldBack) == [4], "2 units in the last 5 s × 5 s of lag: 2 expected, 4 cover it nine times in ten")
+        #expect(claimed.map(\.value) == [0])
+        try outbox.record(claimed.map { .pushed($0) })
+        #expect(try OutboxStore.refreshHeldBack(pool: pool) == 0, "the hold still stands")
+        Thread.sleep(forTimeInterval: 5.5)
+        #expect(try OutboxStore.refreshHeldBack(pool: pool) == 1, "the demand left the window: the market may show all 4")
+        let again = try outbox.claimDue(channel: "market", limit: 10)
+        #expect(again.map(\.value) == [4])
+        #expect(again.map(\.heldBack) == [0])
+        try outbox.record(again.map { .pushed($0) })
+        #expect(try OutboxStore.refreshHeldBack(pool: pool) == 0, "nothing held any more")
+    }
+
     @Test func lastUnitsStayWithTheHighestPriorityChannel() throws {
         _ = try ledger.receive(sku: "CUP", location: warehouse, quantity: 3, key: "in")
         try fixture.catalog.upsertChannel(

@@ -3,9 +3,10 @@ extension Migration {
     ///
     /// - `channels.buffer_mode = 'lag_aware'` holds back, for SKUs at or below `low_stock` units, the units expected
     ///   to sell before a change reaches the channel: the 90th percentile (at most `lag_cap`) of a Poisson count whose
-    ///   mean is `(demand × lag + own demand × visibility_delay) ÷ lag_window`, where demand is what other channels,
+    ///   mean is `(demand × lag + own demand × own lag) ÷ lag_window`, where demand is what other channels,
     ///   walk-ins and API reservations took from the channel's locations in the last `lag_window`, own demand what
-    ///   the channel's own orders took (a write the channel shows late overwrites its sales meanwhile), and lag is
+    ///   the channel's own orders took, own lag its propagation, `visibility_delay` and its own order feed delay (an
+    ///   absolute write overwrites the channel's sales it did not know of, and those made before it shows), and lag is
     ///   the channel's measured propagation (`channel_state.propagation_seconds`, kept by the push lanes), its
     ///   configured `visibility_delay` and the slowest order feed among the channels sharing its stock
     ///   (`order_feed_seconds`, kept as orders are applied): a sale there is unknown here that long.
@@ -13,6 +14,8 @@ extension Migration {
     ///   channel selling from the same stock has a higher `priority`.
     /// - `channel_value_parts` computes every step of a value (`omnistock stock` prints them); `channel_values`
     ///   is its last column, so the two cannot disagree.
+    /// - `outbox.held_back` keeps what the last push held back, so that a hold is pushed again as its demand ages out
+    ///   of the window (`OutboxStore.refreshHeldBack`) instead of hiding units until the SKU next changes.
     /// - `movements_by_level` gains `created_at`, so that the recent demand of one level is an index range.
     static let lagAwareBuffers = Migration(
         version: 18, name: "lag_aware_buffers",
@@ -31,6 +34,10 @@ extension Migration {
                 ADD COLUMN propagation_seconds float8 CHECK (propagation_seconds >= 0 AND propagation_seconds < 'Infinity'),
                 ADD COLUMN order_feed_seconds float8 CHECK (order_feed_seconds >= 0 AND order_feed_seconds < 'Infinity');
 
+            -- What a lag-aware buffer held back at the last push: the holds to push again as they run out.
+            ALTER TABLE outbox ADD COLUMN held_back integer NOT NULL DEFAULT 0 CHECK (held_back >= 0);
+            CREATE INDEX outbox_held_back ON outbox (channel) WHERE held_back > 0;
+
             CREATE INDEX movements_by_level_time ON movements (sku, location, created_at);
             DROP INDEX movements_by_level;
             ALTER INDEX movements_by_level_time RENAME TO movements_by_level;
@@ -42,7 +49,8 @@ extension Migration {
             LANGUAGE sql STABLE AS $$
                 WITH channel AS (
                     -- The lag: a change's way to the channel and the slowest order feed of a channel sharing its stock.
-                    SELECT c.*, COALESCE(s.propagation_seconds, 0) + c.visibility_delay_seconds + COALESCE((
+                    SELECT c.*, COALESCE(s.propagation_seconds, 0) + c.visibility_delay_seconds + COALESCE(s.order_feed_seconds, 0) AS own_lag,
+                           COALESCE(s.propagation_seconds, 0) + c.visibility_delay_seconds + COALESCE((
                                SELECT max(other.order_feed_seconds)
                                FROM channel_locations mine
                                JOIN channel_locations theirs ON theirs.location = mine.location AND theirs.channel <> mine.channel
@@ -86,8 +94,9 @@ extension Migration {
                 stepped AS (
                     SELECT u.sku, u.scope, u.units, u.demand, u.own_demand, c.lag,
                            -- Units expected to go before the channel shows a change: sales elsewhere during the whole
-                           -- lag, and its own sales during its visibility delay (a late write overwrites them).
-                           (u.demand * c.lag + u.own_demand * c.visibility_delay_seconds) / c.lag_window_seconds AS expected,
+                           -- lag, and its own sales that an absolute write overwrites: those not in the ledger yet when
+                           -- the value was computed (its own order feed) and those made before the write shows.
+                           (u.demand * c.lag + u.own_demand * c.own_lag) / c.lag_window_seconds AS expected,
                            CASE WHEN loc.click_and_collect THEN greatest(0, u.units - loc.pickup_buffer) ELSE u.units END AS pickup_units,
                            c.buffer, c.share, c.max_quantity, c.min_visible, c.buffer_mode, c.lag_window_seconds, c.lag_cap,
                            c.low_stock, c.last_units,

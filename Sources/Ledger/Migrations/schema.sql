@@ -21,7 +21,8 @@ CREATE FUNCTION public.channel_value_parts(p_channel text, p_skus text[], p_scop
     AS $$
     WITH channel AS (
         -- The lag: a change's way to the channel and the slowest order feed of a channel sharing its stock.
-        SELECT c.*, COALESCE(s.propagation_seconds, 0) + c.visibility_delay_seconds + COALESCE((
+        SELECT c.*, COALESCE(s.propagation_seconds, 0) + c.visibility_delay_seconds + COALESCE(s.order_feed_seconds, 0) AS own_lag,
+               COALESCE(s.propagation_seconds, 0) + c.visibility_delay_seconds + COALESCE((
                    SELECT max(other.order_feed_seconds)
                    FROM channel_locations mine
                    JOIN channel_locations theirs ON theirs.location = mine.location AND theirs.channel <> mine.channel
@@ -65,8 +66,9 @@ CREATE FUNCTION public.channel_value_parts(p_channel text, p_skus text[], p_scop
     stepped AS (
         SELECT u.sku, u.scope, u.units, u.demand, u.own_demand, c.lag,
                -- Units expected to go before the channel shows a change: sales elsewhere during the whole
-               -- lag, and its own sales during its visibility delay (a late write overwrites them).
-               (u.demand * c.lag + u.own_demand * c.visibility_delay_seconds) / c.lag_window_seconds AS expected,
+               -- lag, and its own sales that an absolute write overwrites: those not in the ledger yet when
+               -- the value was computed (its own order feed) and those made before the write shows.
+               (u.demand * c.lag + u.own_demand * c.own_lag) / c.lag_window_seconds AS expected,
                CASE WHEN loc.click_and_collect THEN greatest(0, u.units - loc.pickup_buffer) ELSE u.units END AS pickup_units,
                c.buffer, c.share, c.max_quantity, c.min_visible, c.buffer_mode, c.lag_window_seconds, c.lag_cap,
                c.low_stock, c.last_units,
@@ -416,7 +418,9 @@ CREATE TABLE public.outbox (
     changed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     pushed_at timestamp with time zone,
     claimed_by integer,
-    decreased_version bigint
+    decreased_version bigint,
+    held_back integer DEFAULT 0 NOT NULL,
+    CONSTRAINT outbox_held_back_check CHECK ((held_back >= 0))
 );
 CREATE TABLE public.reconcile_runs (
     id bigint NOT NULL,
@@ -562,6 +566,7 @@ CREATE INDEX movements_by_level ON public.movements USING btree (sku, location, 
 CREATE INDEX outbox_claimed ON public.outbox USING btree (claimed_by) WHERE (claimed_by IS NOT NULL);
 CREATE INDEX outbox_due ON public.outbox USING btree (channel, next_attempt_at) WHERE ((pushed_version IS DISTINCT FROM wanted_version) AND (NOT permanent_error));
 CREATE INDEX outbox_falling_due ON public.outbox USING btree (channel, next_attempt_at) WHERE ((pushed_version IS DISTINCT FROM wanted_version) AND (NOT permanent_error) AND (decreased_version > COALESCE(pushed_version, (0)::bigint)));
+CREATE INDEX outbox_held_back ON public.outbox USING btree (channel) WHERE (held_back > 0);
 CREATE INDEX reconcile_runs_finished ON public.reconcile_runs USING btree (finished_at) WHERE (status = ANY (ARRAY['completed'::text, 'failed'::text]));
 CREATE INDEX reconcile_runs_pending ON public.reconcile_runs USING btree (id) WHERE (status = 'requested'::text);
 CREATE INDEX reservation_outbox_due ON public.reservation_outbox USING btree (next_attempt_at) WHERE (NOT done);

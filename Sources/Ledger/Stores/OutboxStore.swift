@@ -44,25 +44,27 @@ package struct OutboxStore: Sendable {
                 claimed += try claim(channel: channel, limit: limit - claimed.count, fallingOnly: false, on: connection)
             }
             guard !claimed.isEmpty else { return [] }
-            var current: [TargetKey: (value: Int, externalID: String?)] = [:]
+            var current: [TargetKey: (value: Int, externalID: String?, heldBack: Int)] = [:]
             for row in try connection.query(
                 """
                 SELECT t.sku, t.scope, v.value,
                     (SELECT external_id FROM listings l
                      WHERE l.channel = $1 AND l.sku = t.sku AND l.location_scope IN (t.scope, '*')
-                     ORDER BY l.location_scope = '*' LIMIT 1)
+                     ORDER BY l.location_scope = '*' LIMIT 1),
+                    v.held_back
                 FROM unnest($2::text[], $3::text[]) AS t(sku, scope)
-                LEFT JOIN channel_values($1, $2::text[], $3::text[]) AS v ON v.sku = t.sku AND v.scope = t.scope
+                LEFT JOIN channel_value_parts($1, $2::text[], $3::text[]) AS v ON v.sku = t.sku AND v.scope = t.scope
                 """, [channel, claimed.map(\.sku), claimed.map(\.scope)])
             {
                 current[TargetKey(sku: try row.decode(at: 0), scope: try row.decode(at: 1))] =
-                    (try row.decode(Int?.self, at: 2) ?? 0, try row.decode(String?.self, at: 3))
+                    (try row.decode(Int?.self, at: 2) ?? 0, try row.decode(String?.self, at: 3), try row.decode(Int?.self, at: 4) ?? 0)
             }
             return claimed.map { target in
                 var target = target
                 let now = current[TargetKey(sku: target.sku, scope: target.scope)]
                 target.value = now?.value ?? 0
                 target.externalID = now?.externalID
+                target.heldBack = now?.heldBack ?? 0
                 return target
             }
         }
@@ -146,8 +148,10 @@ package struct OutboxStore: Sendable {
                     WITH pushed AS (
                         UPDATE outbox o SET pushed_version = greatest(COALESCE(o.pushed_version, 0), r.version),
                             pushed_value = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN r.value ELSE o.pushed_value END, attempts = 0, last_error = NULL, pushed_at = now(), next_attempt_at = now(),
-                            claimed_by = NULL
-                        FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[], $6::bool[]) AS r(sku, scope, version, value, fell)
+                            claimed_by = NULL,
+                            held_back = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN r.held_back ELSE o.held_back END
+                        FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[], $6::bool[], $7::int[])
+                            AS r(sku, scope, version, value, fell, held_back)
                         WHERE o.channel = $1 AND o.sku = r.sku AND o.location_scope = r.scope
                         RETURNING r.fell, greatest(0, extract(epoch FROM clock_timestamp() - o.changed_at))::float8 AS seconds),
                     measured AS (SELECT avg(seconds) AS seconds FROM pushed WHERE fell HAVING count(*) > 0)
@@ -156,7 +160,7 @@ package struct OutboxStore: Sendable {
                     """,
                     [
                         channel, pushed.map(\.sku), pushed.map(\.scope), pushed.map(\.version), pushed.map(\.value),
-                        pushed.map { target in target.pushedValue.map { target.value < $0 } ?? false },
+                        pushed.map { target in target.pushedValue.map { target.value < $0 } ?? false }, pushed.map(\.heldBack),
                     ])
             }
             if !failed.isEmpty {

@@ -13,6 +13,9 @@ package struct PushTarget: Sendable, Equatable {
     package var attempts: Int
     /// The channel's id for the SKU, if known.
     package var externalID: String?
+    /// Units a lag-aware buffer held back from `value` (recorded with the push, so that the hold is pushed again
+    /// when it runs out: ``OutboxStore/refreshHeldBack()``).
+    package var heldBack = 0
 
     package init(
         channel: String, sku: String, scope: String, version: Int64, value: Int, pushedValue: Int?, attempts: Int, externalID: String?
