@@ -14,7 +14,7 @@ extension BenchRunner {
             SalesDayBench.Policy(name: "static buffer 2", buffer: 2),
             SalesDayBench.Policy(
                 name: "lag-aware, last unit to the webshop",
-                lagAware: LagAwareBuffer(window: 30, cap: 5, lowStock: 10), lastUnits: 1, keepsLastUnits: online),
+                lagAware: LagAwareBuffer(window: 30, cap: 10, lowStock: 15), lastUnits: 1, keepsLastUnits: online),
         ]
         var outcomes: [SalesDayBench.Outcome] = []
         for (row, policy) in policies.enumerated() {

@@ -4,7 +4,7 @@ import PostgresClient
 import Synchronization
 
 /// Watches, from outside, how long each channel's view differs from what the ledger wants it to show: every
-/// `interval` it reads every SKU's value at each channel (as a buyer sees it) and the ledger's `channel_values`,
+/// `interval` (half a second: the reads cost the database too, and the watch must not make the lag it measures) it reads every SKU's value at each channel (as a buyer sees it) and the ledger's `channel_values`,
 /// and times each stretch of disagreement — push queue, rate limits, the channel's own delay in showing a write,
 /// and the channel's own sales not yet known to the ledger, all included.
 final class LagWatch: Sendable {
@@ -19,7 +19,7 @@ final class LagWatch: Sendable {
     let interval: Double
     private let state = Mutex(State())
 
-    init(pool: PostgresPool, shops: [SalesDayShop], skus: [String], interval: Double = 0.1) {
+    init(pool: PostgresPool, shops: [SalesDayShop], skus: [String], interval: Double = 0.5) {
         self.pool = pool
         self.shops = shops
         self.skus = skus
