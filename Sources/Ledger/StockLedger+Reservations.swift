@@ -11,8 +11,9 @@ extension StockLedger {
     /// `available` is too low; race-free, since the check and the change are one conditional UPDATE.
     ///
     /// The hot path of the ledger, so it is one statement in one round trip: the conditional update, the
-    /// movement, the reservation and the stored result. A repeated key fails that statement on the unique
-    /// movement key (changing nothing) and the stored first result is returned instead.
+    /// movement, the reservation and the stored result. Concurrent reservations are gathered into one pipelined
+    /// transaction (group commit, `reserveBatch`). A key already used changes nothing (the statement checks it)
+    /// and the stored first result is returned instead.
     ///
     /// A bundle reserves its components at the location, all of them or none (see `reserveBundle`).
     package func reserve(_ request: ReservationRequest, key: String) throws -> ReservationReceipt {
@@ -22,17 +23,10 @@ extension StockLedger {
             key, PostgresJSON(request), request.sku, request.location, request.quantity, ReservationID.make(),
             request.kind.rawValue, request.channel, request.externalRef, request.expiresAt,
         ]
-        do {
-            let receipt = try pool.query(Self.reserveStatement, parameters) { rows in
-                try rows.first?.decode(PostgresJSONValue<ReservationReceipt>.self, at: 0).value
-            }
-            if let receipt {
-                try? wakeSyncWorkers()
-                return receipt
-            }
-        } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
-            // The key was used before (or by a concurrent twin that committed first).
+        if let receipt = try reservations.submit(ReserveCall(sku: request.sku, location: request.location, parameters: parameters)) {
+            return receipt
         }
+        // Refused, or the key was used before (or by a concurrent twin that committed first).
         if try isBundle(request.sku) { return try reserveBundle(request, key: key) }
         return try pool.withConnection { connection in
             if let stored: ReservationReceipt = try storedResult(key: key, kind: "reserve", request: request, on: connection) {
@@ -49,6 +43,7 @@ extension StockLedger {
             UPDATE levels AS l SET reserved = l.reserved + $5::int, version = nextval('ledger_version_seq'),
                 oversold = l.oversold AND NOT (l.on_hand >= 0 AND l.reserved + $5::int <= l.on_hand)
             WHERE l.sku = $3 AND l.location = $4 AND l.on_hand - l.reserved >= $5::int
+                AND NOT EXISTS (SELECT 1 FROM operations WHERE idempotency_key = $1)
             RETURNING \(LevelSnapshot.columns)),
         moved AS (
             INSERT INTO movements (sku, location, delta, reserved_delta, reason, reference, idempotency_key)

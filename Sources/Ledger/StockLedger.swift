@@ -10,10 +10,19 @@ import PostgresClient
 package struct StockLedger: Sendable {
     package let pool: PostgresPool
     let logger: Logger
+    /// Gathers concurrent reservations into batches (see `reserveBatch`).
+    let reservations: GroupCommit<ReserveCall, ReservationReceipt?>
 
-    package init(pool: PostgresPool, logger: Logger = Logger(label: "omnistock.ledger")) {
+    /// - Parameter groupCommit: how concurrent reservations are gathered into one transaction (`[database]
+    ///   group_commit_window`, `group_commit_max`); `.off` runs each alone.
+    package init(
+        pool: PostgresPool, logger: Logger = Logger(label: "omnistock.ledger"), groupCommit: GroupCommitSettings = GroupCommitSettings()
+    ) {
         self.pool = pool
         self.logger = logger
+        self.reservations = GroupCommit(settings: groupCommit, timeout: pool.acquireTimeout * 2) { calls in
+            try Self.reserveBatch(calls, pool: pool)
+        }
     }
 
     /// Runs `body` once per idempotency key, in one transaction.

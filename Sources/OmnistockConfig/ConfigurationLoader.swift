@@ -43,6 +43,9 @@ extension OmnistockConfiguration {
             configuration.database.directURL = try database.string("direct_url")
             configuration.database.poolSize = try database.int("pool_size", default: 10, range: 1...200)
             configuration.database.embeddedCheckInterval = try database.duration("embedded_check_interval", default: "5s", atLeast: 0.1)
+            configuration.database.groupCommitWindow = try database.duration(
+                "group_commit_window", default: "1ms", atMost: 0.1, why: "every write may wait that long")
+            configuration.database.groupCommitMax = try database.int("group_commit_max", default: 64, range: 1...1000)
             try database.rejectUnknownKeys()
         }
         if var server = try root.table("server") {

@@ -27,6 +27,11 @@ package struct OmnistockConfiguration: Sendable, Equatable {
         package var poolSize = 10
         /// Seconds between checks that the embedded cluster (if any) still runs; it is started again when not.
         package var embeddedCheckInterval = 5.0
+        /// Seconds a group commit gathers concurrent reservations or webhooks while another batch of them is being
+        /// written; 0 writes each alone.
+        package var groupCommitWindow = 0.001
+        /// The most reservations or webhooks written in one group commit.
+        package var groupCommitMax = 64
     }
 
     package struct Server: Sendable, Equatable {

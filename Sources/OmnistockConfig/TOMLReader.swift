@@ -69,8 +69,7 @@ struct TOMLReader {
     /// A duration in seconds, at least `minimum` (an interval of 0 would spin a timer; a timeout of 0 is none at all
     /// in libcurl) and at most `maximum`, with `why` saying so in the error.
     mutating func duration(
-        _ name: String, default fallback: String, atLeast minimum: Double = 0, atMost maximum: Double = .greatestFiniteMagnitude,
-        why: String = ""
+        _ name: String, default fallback: String, atLeast minimum: Double = 0, atMost maximum: Double = .infinity, why: String = ""
     ) throws -> Double {
         let text = try string(name, default: fallback)
         guard let seconds = ConfigDuration.seconds(text) else {
@@ -79,7 +78,9 @@ struct TOMLReader {
         guard seconds >= minimum else {
             throw ConfigError(key: key(name), message: "expected at least \(ConfigDuration.text(minimum))\(why.isEmpty ? "" : " (\(why))")")
         }
-        guard seconds <= maximum else { throw ConfigError(key: key(name), message: "expected at most \(ConfigDuration.text(maximum))") }
+        guard seconds <= maximum else {
+            throw ConfigError(key: key(name), message: "expected at most \(ConfigDuration.text(maximum))\(why.isEmpty ? "" : " (\(why))")")
+        }
         return seconds
     }
 

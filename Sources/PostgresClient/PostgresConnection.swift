@@ -40,6 +40,9 @@ package final class PostgresConnection {
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
     }
 
+    /// Whether the connection was left in pipeline mode (a pipeline broken off by an error): not usable for queries.
+    var isInPipeline: Bool { PQpipelineStatus(handle) != PQ_PIPELINE_OFF }
+
     /// The socket descriptor, for readiness notification.
     var socket: Int32 { PQsocket(handle) }
 
@@ -57,10 +60,7 @@ package final class PostgresConnection {
     @discardableResult
     package func query(_ statement: PreparedStatement, _ parameters: [any PostgresBindable] = []) throws -> PostgresRows {
         guard preparesStatements else { return try query(statement.sql, parameters) }
-        if !preparedNames.contains(statement.name) {
-            _ = try check(PQprepare(handle, statement.name, statement.sql, 0, nil), statement: statement.sql)
-            preparedNames.insert(statement.name)
-        }
+        try prepare(statement)
         let texts = parameters.map(\.postgresText)
         let result: OpaquePointer? = withCStrings(texts) { pointers in
             PQexecPrepared(handle, statement.name, Int32(pointers.count), pointers, nil, nil, 0)
@@ -74,6 +74,13 @@ package final class PostgresConnection {
                 + " for session-level work, database.direct_url)"
             throw error
         }
+    }
+
+    /// Prepares `statement` on this connection unless it already is.
+    func prepare(_ statement: PreparedStatement) throws {
+        guard !preparedNames.contains(statement.name) else { return }
+        _ = try check(PQprepare(handle, statement.name, statement.sql, 0, nil), statement: statement.sql)
+        preparedNames.insert(statement.name)
     }
 
     /// Runs one or more statements without parameters (migrations, session settings).

@@ -156,7 +156,7 @@ package final class PostgresPool: @unchecked Sendable {
     }
 
     private func checkIn(_ connection: PostgresConnection) {
-        guard connection.isOpen, !connection.isInTransaction else { return }
+        guard connection.isOpen, !connection.isInTransaction, !connection.isInPipeline else { return }
         lock.lock()
         idle.append(connection)
         lock.unlock()

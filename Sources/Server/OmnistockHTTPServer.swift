@@ -18,6 +18,8 @@ package struct OmnistockHTTPServer: Sendable {
     package let metrics: ServerMetrics
     let pool: PostgresPool
     let ledger: StockLedger
+    /// Verified webhooks into the inbox, gathered as `settings.groupCommit` says.
+    let inbox: InboxWriter
     let channels: [String: any ChannelVocabulary.Channel]
     let logger: Logger
     let now: @Sendable () -> Date
@@ -42,6 +44,7 @@ package struct OmnistockHTTPServer: Sendable {
         self.settings = settings
         self.pool = pool
         self.ledger = ledger
+        self.inbox = InboxWriter(pool: pool, settings: settings.groupCommit)
         self.channels = channels
         self.metrics = metrics
         self.logger = logger
@@ -79,7 +82,7 @@ package struct OmnistockHTTPServer: Sendable {
             workerProblem: workerProblem
         ).register(on: router)
         WebhookRoutes(
-            channels: channels, database: database, maxBodyBytes: settings.maxBodyBytes,
+            channels: channels, database: database, inbox: inbox, maxBodyBytes: settings.maxBodyBytes,
             rateLimiter: settings.channelRateLimit.map { RateLimiter(limit: $0) }, now: now
         ).register(on: router)
         let tokenLimiter = settings.tokenRateLimit.map { RateLimiter(limit: $0) }

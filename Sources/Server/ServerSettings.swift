@@ -1,3 +1,5 @@
+import PostgresClient
+
 /// How the HTTP server listens and what it allows. A plain value: the `omnistock` command maps its
 /// configuration file onto it.
 package struct ServerSettings: Sendable {
@@ -25,6 +27,8 @@ package struct ServerSettings: Sendable {
     package var idleTimeout: Duration
     /// Most connections served at once; further ones wait in the listen queue until one closes. Nil: no cap.
     package var maxConnections: Int?
+    /// How webhooks that arrive together are gathered into one inbox write (`InboxWriter`).
+    package var groupCommit: GroupCommitSettings
 
     /// Creates settings; the defaults are those of DESIGN.md and the issue (1 MiB bodies, 127.0.0.1:8080).
     package init(
@@ -32,8 +36,10 @@ package struct ServerSettings: Sendable {
         maxURLBytes: Int = 8 << 10, maxHeaderBytes: Int = 32 << 10, maxHeaderCount: Int = 100,
         tokenRateLimit: RateLimit? = RateLimit(perSecond: 50, burst: 100),
         channelRateLimit: RateLimit? = RateLimit(perSecond: 200, burst: 400),
-        requestTimeout: Duration = .seconds(15), idleTimeout: Duration = .seconds(60), maxConnections: Int? = nil
+        requestTimeout: Duration = .seconds(15), idleTimeout: Duration = .seconds(60), maxConnections: Int? = nil,
+        groupCommit: GroupCommitSettings = GroupCommitSettings()
     ) {
+        self.groupCommit = groupCommit
         self.maxConnections = maxConnections
         self.host = host
         self.port = port

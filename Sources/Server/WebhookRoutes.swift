@@ -12,6 +12,7 @@ import PostgresClient
 struct WebhookRoutes: Sendable {
     let channels: [String: any ChannelVocabulary.Channel]
     let database: DatabaseRunner
+    let inbox: InboxWriter
     let maxBodyBytes: Int
     let rateLimiter: RateLimiter?
     let now: @Sendable () -> Date
@@ -72,9 +73,8 @@ struct WebhookRoutes: Sendable {
         let payload = String(decoding: body, as: UTF8.self)
         let outcome: InboxStore.Outcome
         do {
-            outcome = try await database.run { pool in
-                try InboxStore.store(channel: code, eventID: eventID, headers: kept, payload: payload, pool: pool)
-            }
+            let delivery = InboxStore.Delivery(channel: code, eventID: eventID, headers: kept, payload: payload)
+            outcome = try await database.run { [inbox] _ in try inbox.store(delivery) }
         } catch let error as PostgresError {
             // Not stored (the insert or the commit failed): the channel must deliver again.
             context.logger.error("webhook not stored", metadata: ["channel": "\(code)", "error": "\(error)"])

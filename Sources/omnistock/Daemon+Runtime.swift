@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import OmnistockConfig
 import OmnistockDaemon
+import PostgresClient
 import Prometheus
 import Server
 import ServiceLifecycle
@@ -51,7 +52,8 @@ extension Daemon {
             tokenRateLimit: RateLimit(perSecond: server.rateLimit.perSecond, burst: Int(server.rateLimit.perSecond * 2)),
             channelRateLimit: RateLimit(perSecond: server.rateLimit.perSecond, burst: Int(server.rateLimit.perSecond * 2)),
             requestTimeout: .milliseconds(Int(server.requestTimeout * 1000)),
-            maxConnections: DescriptorBudget.apply(to: configuration).inboundConnections)
+            maxConnections: DescriptorBudget.apply(to: configuration).inboundConnections,
+            groupCommit: GroupCommitSettings(window: configuration.database.groupCommitWindow, maxBatch: configuration.database.groupCommitMax))
         if let listen, let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) {
             settings.host = String(listen[..<colon])
             settings.port = port

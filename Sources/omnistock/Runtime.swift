@@ -92,7 +92,10 @@ final class Runtime: @unchecked Sendable {
         self.pool = pool
         self.embedded = embedded
         self.logger = logger
-        self.ledger = StockLedger(pool: pool, logger: logger)
+        self.ledger = StockLedger(
+            pool: pool, logger: logger,
+            groupCommit: GroupCommitSettings(
+                window: configuration.database.groupCommitWindow, maxBatch: configuration.database.groupCommitMax))
         self.catalog = Catalog(pool: pool)
     }
 

@@ -104,6 +104,11 @@ import Testing
             ),
             ("[sync]\nsafety_scan_interval = \"0s\"", ConfigError(key: "sync.safety_scan_interval", message: "expected at least 100ms")),
             (
+                "[database]\ngroup_commit_window = \"1s\"",
+                ConfigError(key: "database.group_commit_window", message: "expected at most 100ms (every write may wait that long)")
+            ),
+            ("[database]\ngroup_commit_max = 0", ConfigError(key: "database.group_commit_max", message: "must be between 1 and 1000")),
+            (
                 "[retention]\ninbox = \"1d\"",
                 ConfigError(key: "retention.inbox", message: "expected at least 2d (processed events are the record that stops a redelivery)")
             ),

@@ -4,11 +4,11 @@ import PostgresClient
 /// The `inbox` table: verified webhooks stored once per (channel, event id) by the ingress, then claimed,
 /// applied, retried or set aside (`dead`) by the event processor (`InboxProcessor`).
 ///
-/// Storing wakes the event processor (`WakeChannel.inbox`).
+/// Storing wakes the event processor (`WakeChannel.inbox`), once per batch.
 ///
-/// The insert is one prepared statement committed on its own; the wake-up is sent afterwards, outside
-/// that transaction (`WakeAfterCommit`): sent inside it, every webhook's commit queued behind the notify
-/// lock (about 1,600/s here).
+/// Deliveries are inserted by one prepared statement committed on its own, several at once when they arrive together
+/// (`InboxWriter`); the wake-up is sent afterwards, outside that transaction (`WakeAfterCommit`): sent inside it,
+/// every webhook's commit queued behind the notify lock (about 1,600/s here).
 package enum InboxStore {
     /// What happened to a delivery.
     package enum Outcome: String, Sendable {
@@ -18,22 +18,51 @@ package enum InboxStore {
         case duplicate
     }
 
+    /// A verified webhook to store.
+    package struct Delivery: Sendable {
+        package var channel: String
+        package var eventID: String
+        /// The headers the adapters read to verify and parse it.
+        package var headers: [String: String]
+        package var payload: String
+
+        package init(channel: String, eventID: String, headers: [String: String], payload: String) {
+            self.channel = channel
+            self.eventID = eventID
+            self.headers = headers
+            self.payload = payload
+        }
+    }
+
     static let insert = PreparedStatement(
         """
-        INSERT INTO inbox (channel, event_id, headers, payload) VALUES ($1, $2, $3::jsonb, $4)
+        INSERT INTO inbox (channel, event_id, headers, payload)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[])
         ON CONFLICT (channel, event_id) DO NOTHING
+        RETURNING channel, event_id
         """)
 
-    /// Inserts and commits the event. Not retried on a lost connection: the answer is then `503`
-    /// and the channel delivers again, so no `200` is ever given for an event that is not committed.
-    package static func store(
-        channel: String, eventID: String, headers: [String: String], payload: String, pool: PostgresPool
-    ) throws -> Outcome {
+    /// Inserts and commits `deliveries` with one statement, in order, and wakes the event processor once; returns each
+    /// one's outcome. An event stored before, or earlier in the same list, is a `duplicate` and changes nothing.
+    /// Not retried on a lost connection: the answer is then `503` and the channel delivers again, so no `200` is
+    /// ever given for an event that is not committed.
+    package static func store(_ deliveries: [Delivery], pool: PostgresPool) throws -> [Outcome] {
         try pool.withConnection { connection in
-            let inserted = try connection.query(insert, [channel, eventID, PostgresJSON(headers), payload]).affectedRows == 1
-            guard inserted else { return .duplicate }
-            try? WakeAfterCommit.send(.inbox, payload: channel, on: connection)
-            return .stored
+            let parameters: [any PostgresBindable] = [
+                deliveries.map(\.channel), deliveries.map(\.eventID), deliveries.map { PostgresJSON($0.headers).postgresText },
+                deliveries.map(\.payload),
+            ]
+            var inserted = Set<[String]>()
+            for row in try connection.query(insert, parameters) {
+                inserted.insert([try row.decode(String.self, at: 0), try row.decode(String.self, at: 1)])
+            }
+            // The first of a repeated event is the one inserted (the rows go in in order); the rest are duplicates.
+            let outcomes = deliveries.map { inserted.remove([$0.channel, $0.eventID]) == nil ? Outcome.duplicate : .stored }
+            let woken = Set(zip(deliveries, outcomes).filter { $0.1 == .stored }.map { $0.0.channel })
+            if let channel = woken.first {
+                try? WakeAfterCommit.send(.inbox, payload: woken.count == 1 ? channel : "", on: connection)
+            }
+            return outcomes
         }
     }
 

@@ -1,0 +1,164 @@
+import Foundation
+import Ledger
+import PostgresClient
+import TestSupport
+import Testing
+
+/// Reservations through the group commit. Each test holds the first request on a row lock (`LevelBlocker`) while the
+/// others queue behind it, so that they run as one batch; rows written by one transaction share its `xmin`, which
+/// shows how many transactions there were.
+@Suite struct ReservationGroupCommitTests {
+    let fixture: LedgerFixture
+    let ledger: StockLedger
+    let warehouse = LedgerFixture.warehouse
+
+    init() throws {
+        fixture = try LedgerFixture(maxConnections: 16)
+        ledger = StockLedger(
+            pool: fixture.database.pool, groupCommit: GroupCommitSettings(window: 0.05, maxBatch: 64, maxInFlight: 1))
+    }
+
+    /// Starts `first` (alone, held on the row lock of `sku`), then `rest` once it is held, then lets go.
+    func batched(
+        lock sku: String, first: @escaping @Sendable () -> Void, rest: [@Sendable () -> Void]
+    ) throws {
+        let blocker = try PostgresConnection(conninfo: fixture.database.pool.conninfo)
+        try blocker.execute("BEGIN")
+        try blocker.query("SELECT 1 FROM levels WHERE sku = $1 AND location = $2 FOR UPDATE", [sku, warehouse])
+        let group = DispatchGroup()
+        for (index, body) in ([first] + rest).enumerated() {
+            group.enter()
+            Thread {
+                body()
+                group.leave()
+            }.start()
+            if index == 0 { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        Thread.sleep(forTimeInterval: 0.4)
+        try blocker.execute("COMMIT")
+        group.wait()
+    }
+
+    func transactions(_ sql: String, _ parameters: [any PostgresBindable]) throws -> Int {
+        try fixture.scalar("SELECT count(DISTINCT xmin::text) FROM (\(sql)) AS rows", parameters)
+    }
+
+    func request(_ sku: String, _ quantity: Int = 1) -> ReservationRequest {
+        ReservationRequest(sku: sku, location: warehouse, quantity: quantity, kind: .checkout)
+    }
+
+    @Test func aHotSKUSellsExactlyItsStockInOneBatch() throws {
+        _ = try ledger.receive(sku: "MUG", location: warehouse, quantity: 10, key: "stock")
+        let outcomes = Outcomes()
+        let reserve: @Sendable (Int) -> Void = { [ledger] index in
+            do {
+                _ = try ledger.reserve(
+                    ReservationRequest(sku: "MUG", location: LedgerFixture.warehouse, quantity: 1, kind: .checkout), key: "hot-\(index)")
+                outcomes.record(success: true)
+            } catch LedgerError.insufficientStock(_, _, 1, 0) {
+                outcomes.record(success: false)
+            } catch {
+                outcomes.record(error: error)
+            }
+        }
+        try batched(lock: "MUG", first: { reserve(0) }, rest: (1..<30).map { index -> @Sendable () -> Void in { reserve(index) } })
+        #expect(outcomes.errors.isEmpty, "\(outcomes.errors)")
+        #expect(outcomes.successes == 10)
+        #expect(outcomes.refusals == 20)
+        #expect(try fixture.scalar("SELECT reserved FROM levels WHERE sku = 'MUG' AND location = $1", [warehouse]) == 10)
+        #expect(try fixture.scalar("SELECT count(*) FROM reservations WHERE sku = 'MUG'") == 10)
+        #expect(try transactions("SELECT xmin FROM reservations WHERE sku = 'MUG'", []) == 2, "the first alone, the rest in one batch")
+        #expect(try ledger.verify().isEmpty)
+    }
+
+    @Test func aKeyRepeatedInOneBatchReservesOnceAndEveryRepeatGetsTheSameReceipt() throws {
+        _ = try ledger.receive(sku: "MUG", location: warehouse, quantity: 10, key: "stock")
+        let ids = IDs()
+        let outcomes = Outcomes()
+        let twin = request("MUG", 2)
+        let repeated: @Sendable () -> Void = { [ledger] in
+            do { ids.add(try ledger.reserve(twin, key: "twin").reservation.id) } catch { outcomes.record(error: error) }
+        }
+        let other: @Sendable (Int) -> Void = { [ledger, warehouse] index in
+            do {
+                _ = try ledger.reserve(ReservationRequest(sku: "MUG", location: warehouse, quantity: 1, kind: .order), key: "other-\(index)")
+            } catch { outcomes.record(error: error) }
+        }
+        let others = (1...3).map { index -> @Sendable () -> Void in { other(index) } }
+        try batched(lock: "MUG", first: { other(0) }, rest: Array(repeating: repeated, count: 6) + others)
+        #expect(outcomes.errors.isEmpty, "\(outcomes.errors)")
+        #expect(ids.values.count == 6)
+        #expect(Set(ids.values).count == 1, "every repeat of the key got the first receipt")
+        #expect(try fixture.scalar("SELECT reserved FROM levels WHERE sku = 'MUG' AND location = $1", [warehouse]) == 2 + 4)
+        #expect(try fixture.scalar("SELECT count(*) FROM reservations WHERE idempotency_key = 'twin'") == 1)
+        #expect(try transactions("SELECT xmin FROM reservations WHERE sku = 'MUG'", []) == 2, "the repeats did not break the batch")
+        #expect(try ledger.verify().isEmpty)
+    }
+
+    @Test func refusalsInABatchRefuseOnlyTheirOwnRequest() throws {
+        _ = try ledger.receive(sku: "MUG", location: warehouse, quantity: 5, key: "stock-mug")
+        _ = try ledger.receive(sku: "CAP", location: warehouse, quantity: 5, key: "stock-cap")
+        _ = try ledger.reserve(request("CAP", 1), key: "used")
+        let results = Results()
+        let calls: [(String, ReservationRequest)] = [
+            ("good-1", request("MUG")), ("too-many", request("MUG", 100)), ("unknown", request("NO-SUCH-SKU")),
+            ("used", request("CAP", 3)), ("good-2", request("CAP")),
+        ]
+        let first = request("MUG")
+        try batched(
+            lock: "MUG", first: { [ledger] in results.record("first", Result { try ledger.reserve(first, key: "first") }) },
+            rest: calls.map { key, request -> @Sendable () -> Void in
+                { [ledger] in results.record(key, Result { try ledger.reserve(request, key: key) }) }
+            })
+        #expect(try results.get("first").level?.reserved == 1)
+        #expect(try results.get("good-1").level?.reserved == 2)
+        #expect(try results.get("good-2").level?.reserved == 2)
+        #expect(results.error("too-many") as? LedgerError == .insufficientStock(sku: "MUG", location: warehouse, requested: 100, available: 3))
+        #expect(results.error("unknown") as? LedgerError == .unknownSKU("NO-SUCH-SKU"))
+        #expect(results.error("used") as? LedgerError == .idempotencyKeyReused("used"))
+        #expect(try transactions("SELECT xmin FROM reservations WHERE idempotency_key LIKE 'good-%'", []) == 1, "one batch")
+        #expect(try ledger.verify().isEmpty)
+    }
+
+    @Test func aRequestThatFailsTheBatchFailsAloneAndTheOthersApply() throws {
+        _ = try ledger.receive(sku: "MUG", location: warehouse, quantity: 5, key: "stock")
+        // An expiry's movement key has no stored operation: reusing it as a request's key fails the statement (on the
+        // unique movement key), which is not a refusal but the failure of the whole batch.
+        let due = try ledger.reserve(
+            ReservationRequest(sku: "MUG", location: warehouse, quantity: 1, kind: .checkout, expiresAt: Date().addingTimeInterval(-1)),
+            key: "due")
+        _ = try ledger.expireDueReservations()
+        let orphan = "expire:\(due.reservation.id)"
+        let results = Results()
+        let keys = ["good-1", orphan, "good-2", "good-3"]
+        let one = request("MUG")
+        try batched(
+            lock: "MUG", first: { [ledger] in results.record("first", Result { try ledger.reserve(one, key: "first") }) },
+            rest: keys.map { key -> @Sendable () -> Void in
+                { [ledger] in results.record(key, Result { try ledger.reserve(one, key: key) }) }
+            })
+        for key in ["first", "good-1", "good-2", "good-3"] { #expect(throws: Never.self) { try results.get(key) } }
+        #expect(results.error(orphan) != nil)
+        #expect(try fixture.scalar("SELECT count(*) FROM reservations WHERE idempotency_key = $1", [orphan]) == 0)
+        #expect(try fixture.scalar("SELECT reserved FROM levels WHERE sku = 'MUG' AND location = $1", [warehouse]) == 4)
+        #expect(try transactions("SELECT xmin FROM reservations WHERE idempotency_key LIKE 'good-%'", []) == 3, "run again one by one")
+        #expect(try ledger.verify().isEmpty)
+    }
+}
+
+/// Receipts and errors by key, from many threads.
+final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [String: Result<ReservationReceipt, any Error>] = [:]
+    func record(_ key: String, _ result: Result<ReservationReceipt, any Error>) { lock.withLock { results[key] = result } }
+    func get(_ key: String) throws -> ReservationReceipt {
+        guard let result = lock.withLock({ results[key] }) else { throw LedgerError.invalidArgument("no result for \(key)") }
+        return try result.get()
+    }
+    func error(_ key: String) -> (any Error)? {
+        lock.withLock {
+            guard case .failure(let error) = results[key] else { return nil }
+            return error
+        }
+    }
+}

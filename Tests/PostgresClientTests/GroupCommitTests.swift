@@ -1,0 +1,115 @@
+import Foundation
+import PostgresClient
+import Testing
+
+/// `GroupCommit` without a database: an executor that records its batches.
+@Suite struct GroupCommitTests {
+    /// Records every batch it is given; optionally slow, optionally failing batches that hold a poisoned request.
+    final class Recorder: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var batches: [[Int]] = []
+        let delay: Double
+        init(delay: Double = 0) { self.delay = delay }
+
+        func execute(_ batch: [Int]) throws -> [Int] {
+            lock.withLock { batches.append(batch) }
+            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+            if batch.count > 1, batch.contains(where: { $0 < 0 }) { throw Failure.wholeBatch }
+            if batch == [-1] { throw Failure.own }
+            return batch.map { $0 * 2 }
+        }
+
+        var executed: [Int] { lock.withLock { batches.flatMap { $0 } } }
+    }
+
+    enum Failure: Error { case wholeBatch, own }
+
+    /// Runs `body(i)` for `count` indices, each on a thread of its own, started together; returns when all are done.
+    static func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let group = DispatchGroup()
+        for index in 0..<count {
+            group.enter()
+            Thread {
+                body(index)
+                group.leave()
+            }.start()
+        }
+        group.wait()
+    }
+
+    @Test func aLoneRequestRunsAtOnceWithoutWaitingOutTheWindow() throws {
+        let recorder = Recorder()
+        let commit = GroupCommit<Int, Int>(settings: GroupCommitSettings(window: 2, maxBatch: 64), timeout: 10, execute: recorder.execute)
+        let started = Date()
+        #expect(try commit.submit(21) == 42)
+        #expect(try commit.submit(5) == 10)
+        #expect(Date().timeIntervalSince(started) < 1, "a 2 s window was waited out with nothing else queued")
+        #expect(recorder.batches == [[21], [5]])
+    }
+
+    @Test func concurrentRequestsShareBatchesAndEachGetsItsOwnResponse() throws {
+        let recorder = Recorder(delay: 0.02)
+        let commit = GroupCommit<Int, Int>(settings: GroupCommitSettings(window: 0.01, maxBatch: 8), timeout: 10, execute: recorder.execute)
+        let answers = Answers()
+        Self.concurrently(48) { index in answers.record(index, Result { try commit.submit(index) }) }
+        for index in 0..<48 { #expect(answers.value(index) == index * 2) }
+        #expect(recorder.executed.sorted() == Array(0..<48), "every request executed exactly once")
+        #expect(recorder.batches.allSatisfy { $0.count <= 8 })
+        #expect(recorder.batches.count < 48, "requests were gathered: \(recorder.batches.map(\.count))")
+    }
+
+    @Test func aFailedBatchRunsEachOfItsRequestsAloneAndOnlyTheCulpritFails() throws {
+        let recorder = Recorder()
+        let gate = DispatchSemaphore(value: 0)
+        let commit = GroupCommit<Int, Int>(settings: GroupCommitSettings(window: 0.05, maxBatch: 64, maxInFlight: 1), timeout: 10) {
+            if $0 == [0] { _ = gate.wait(timeout: .now() + 5) }
+            return try recorder.execute($0)
+        }
+        let answers = Answers()
+        // The first runs alone and is held; the rest queue behind it and go as one batch, which fails as a whole.
+        Thread { answers.record(0, Result { try commit.submit(0) }) }.start()
+        Thread.sleep(forTimeInterval: 0.05)
+        let requests = [1, 2, 3, 4, -1, 6, 7, 8, 9]
+        for request in requests { Thread { answers.record(request, Result { try commit.submit(request) }) }.start() }
+        Thread.sleep(forTimeInterval: 0.3)
+        gate.signal()
+        while answers.count < 10 { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(recorder.batches.first == [0])
+        #expect(recorder.batches.dropFirst().first?.sorted() == requests.sorted(), "the queued requests ran as one batch: \(recorder.batches)")
+        for request in [0, 1, 2, 3, 4, 6, 7, 8, 9] { #expect(answers.value(request) == request * 2) }
+        #expect(answers.error(-1) as? Failure == .own)
+        #expect(recorder.batches.dropFirst(2).map(\.count).allSatisfy { $0 == 1 }, "each request of the failed batch ran again alone")
+        #expect(recorder.batches.dropFirst(2).map { $0[0] }.sorted() == requests.sorted())
+    }
+
+    @Test func aRequestNoBatchTakesFailsAfterTheTimeout() throws {
+        let gate = DispatchSemaphore(value: 0)
+        let commit = GroupCommit<Int, Int>(settings: GroupCommitSettings(window: 0.01, maxBatch: 64, maxInFlight: 1), timeout: 0.3) { batch in
+            if batch == [1] { _ = gate.wait(timeout: .now() + 5) }
+            return batch
+        }
+        let first = Thread { _ = try? commit.submit(1) }
+        first.start()
+        Thread.sleep(forTimeInterval: 0.05)
+        let started = Date()
+        #expect(throws: PostgresError.self) { try commit.submit(2) }
+        #expect(Date().timeIntervalSince(started) < 2)
+        gate.signal()
+        #expect(try commit.submit(3) == 3, "the group commit still works after a timeout")
+    }
+}
+
+/// Responses by request, from many threads.
+final class Answers: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Int: Result<Int, any Error>] = [:]
+    func record(_ request: Int, _ result: Result<Int, any Error>) { lock.withLock { results[request] = result } }
+    func value(_ request: Int) -> Int? { lock.withLock { try? results[request]?.get() } }
+    func error(_ request: Int) -> (any Error)? {
+        lock.withLock {
+            guard case .failure(let error) = results[request] else { return nil }
+            return error
+        }
+    }
+    var count: Int { lock.withLock { results.count } }
+}
