@@ -12,18 +12,25 @@ package struct ChannelLevel: Sendable, Hashable {
     package var previousValue: Int?
     /// The channel's id for this SKU (listing): Shopify inventory item, WooCommerce product, Allegro offer.
     package var externalID: String?
+    /// For a lag-aware channel that takes its own sales from the value written (Allegro): what is needed to leave
+    /// its unseen sales out of an absolute write; nil otherwise.
+    package var unseenSales: UnseenSales?
 
     /// The location scope of a pooled value.
     package static let pooled = "*"
 
     /// Creates a level.
-    package init(sku: String, location: String, value: Int, version: Int64, previousValue: Int? = nil, externalID: String? = nil) {
+    package init(
+        sku: String, location: String, value: Int, version: Int64, previousValue: Int? = nil, externalID: String? = nil,
+        unseenSales: UnseenSales? = nil
+    ) {
         self.sku = sku
         self.location = location
         self.value = value
         self.version = version
         self.previousValue = previousValue
         self.externalID = externalID
+        self.unseenSales = unseenSales
     }
 }
 

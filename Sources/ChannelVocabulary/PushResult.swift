@@ -31,12 +31,16 @@ package struct PushResult: Sendable, Hashable {
         package var outcome: PushOutcome
         /// A problem with the listing itself that an operator must settle, when the channel showed one.
         package var issue: ListingIssue?
+        /// The channel's unseen sales left out of the value written (``ChannelLevel/unseenSales``); nil when the
+        /// adapter wrote ``ChannelLevel/value`` as it was.
+        package var unseenSales: Int?
 
         /// Creates an item.
-        package init(level: ChannelLevel, outcome: PushOutcome, issue: ListingIssue? = nil) {
+        package init(level: ChannelLevel, outcome: PushOutcome, issue: ListingIssue? = nil, unseenSales: Int? = nil) {
             self.level = level
             self.outcome = outcome
             self.issue = issue
+            self.unseenSales = unseenSales
         }
     }
 

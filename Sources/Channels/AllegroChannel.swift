@@ -45,33 +45,53 @@ package struct AllegroChannel: Channel {
     /// - `ENDED` with `endedBy: EMPTY_STOCK` (Allegro ended it for lack of stock): the `ACTIVATE` publication command;
     /// - ended for any other reason (`USER`, `ADMIN`, `EXPIRATION`, …) or never published (`INACTIVE`): left as the
     ///   seller or Allegro left it, refused with an `ended_offer` issue (an open conflict for an operator).
+    ///
+    /// Allegro takes each purchase from the offer's stock at once, and the PATCH is absolute: it would give back the
+    /// units bought since the last write whose orders the event feed has not brought in yet. For a level carrying
+    /// ``ChannelLevel/unseenSales`` (lag-aware channels), the offer is read first (`GET /sale/product-offers/{id}`,
+    /// under the 9,000 requests a minute per client id, https://developer.allegro.pl/en/faq/ "Limits and
+    /// restrictions", not the offer PATCH limit) and the write leaves those units out.
     package func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
         await PushResult.oneByOne(levels, push)
     }
 
-    private func push(_ level: ChannelLevel) async -> (PushOutcome, ListingIssue?) {
-        guard level.location == ChannelLevel.pooled else { return (.permanent("Allegro offers hold pooled values only"), nil) }
-        guard let offer = level.externalID else { return (.permanent("no Allegro offer for \(level.sku)"), nil) }
+    private func push(_ level: ChannelLevel) async -> PushResult.Item {
+        guard level.location == ChannelLevel.pooled else {
+            return PushResult.Item(level: level, outcome: .permanent("Allegro offers hold pooled values only"))
+        }
+        guard let offer = level.externalID else { return PushResult.Item(level: level, outcome: .permanent("no Allegro offer for \(level.sku)")) }
         let path = "/sale/product-offers/\(ChannelTransport.escape(offer))"
         do {
-            let stock = try await transport.send(.patch, path, json: ["stock": ["available": .int(level.value)]])
+            let unseen = try await unseenSales(of: level, at: path)
+            let written = level.value - (unseen ?? 0)
+            let stock = try await transport.send(.patch, path, json: ["stock": ["available": .int(written)]])
             let outcome = ResponseClassifier.outcome(of: stock)
-            guard outcome == .ok, level.value > 0 else { return (outcome, nil) }
+            guard outcome == .ok else { return PushResult.Item(level: level, outcome: outcome) }
+            guard written > 0 else { return PushResult.Item(level: level, outcome: .ok, unseenSales: unseen) }
             var publication = ((try? JSON.parse(stock.body)) ?? .null)["publication"]
             if publication["status"].isNull { publication = try await transport.call(.get, path).0["publication"] }
             switch (publication["status"].string, publication["endedBy"].string) {
             case ("ENDED", "EMPTY_STOCK"):
-                return (try await publish(offer, action: "ACTIVATE", version: level.version), nil)
+                let activated = try await publish(offer, action: "ACTIVATE", version: level.version)
+                return PushResult.Item(level: level, outcome: activated, unseenSales: unseen)
             case ("ENDED", let reason), ("INACTIVE", let reason):
                 let why = publication["status"].string == "INACTIVE" ? "was never published" : "was ended by \(reason ?? "an unknown reason")"
                 let detail = "Allegro offer \(offer) \(why); Omnistock does not publish it again"
-                return (.permanent(detail), ListingIssue(kind: .endedOffer, detail: detail))
+                return PushResult.Item(level: level, outcome: .permanent(detail), issue: ListingIssue(kind: .endedOffer, detail: detail))
             default:
-                return (.ok, nil)
+                return PushResult.Item(level: level, outcome: .ok, unseenSales: unseen)
             }
         } catch {
-            return (PushOutcome(error), nil)
+            return PushResult.Item(level: level, outcome: PushOutcome(error))
         }
+    }
+
+    /// The offer's sales not in the ledger (``UnseenSales``), from its stock read now; nil when the level carries no
+    /// state to count them from or the offer shows no stock.
+    private func unseenSales(of level: ChannelLevel, at path: String) async throws(ChannelError) -> Int? {
+        guard let state = level.unseenSales else { return nil }
+        guard let current = try await transport.call(.get, path).0["stock"]["available"].int else { return nil }
+        return state.count(channelShows: current, value: level.value)
     }
 
     /// `PUT /sale/offer-publication-commands/{uuid}`; the command id is derived from offer, action and

@@ -43,7 +43,10 @@ package struct PrestaShopChannel: Channel {
     /// warehouses. A row allowing orders when out of stock (`out_of_stock = 1`) gets `out_of_stock = 0` with
     /// `unmanaged = "enable"`; with `"flag"` it keeps it and is refused with an `unmanaged_listing` issue.
     package func pushLevels(_ levels: [ChannelLevel]) async -> PushResult {
-        await PushResult.oneByOne(levels, push)
+        await PushResult.oneByOne(levels) { level in
+            let (outcome, issue) = await push(level)
+            return PushResult.Item(level: level, outcome: outcome, issue: issue)
+        }
     }
 
     private func push(_ level: ChannelLevel) async -> (PushOutcome, ListingIssue?) {

@@ -1,4 +1,4 @@
--- The schema that migrations 1…18 build (pg_dump --schema-only, normalised).
+-- The schema that migrations 1…19 build (pg_dump --schema-only, normalised).
 -- Generated: do not edit. Regenerate after changing a migration with
 --   OMNISTOCK_WRITE_SCHEMA=1 bash .ci/test --filter SchemaSnapshotTests
 -- SchemaSnapshotTests fails while this file and the migrations differ.
@@ -172,6 +172,30 @@ CREATE FUNCTION public.pickup_available(p_sku text, p_store text) RETURNS intege
     AS $$
     SELECT greatest(0, location_available(p_sku, p_store) - pickup_buffer)
     FROM locations WHERE code = p_store
+$$;
+CREATE FUNCTION public.unseen_sales_carried(p_channel text, p_skus text[], p_scopes text[]) RETURNS TABLE(sku text, scope text, last_written integer, carried integer)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT o.sku, o.location_scope, o.written_value,
+           greatest(-2147483648, least(2147483647,
+               o.unseen_sales::bigint - COALESCE(applied.units, 0) - COALESCE(backordered.units, 0)))::int
+    FROM unnest(p_skus, p_scopes) AS t(sku, scope)
+    JOIN outbox o ON o.channel = p_channel AND o.sku = t.sku AND o.location_scope = t.scope
+    JOIN channels c ON c.code = p_channel
+    JOIN skus k ON k.sku = t.sku
+    LEFT JOIN LATERAL (
+        SELECT sum(m.reserved_delta) AS units
+        FROM movements m JOIN reservations r ON r.id = m.reference AND r.channel = p_channel
+        WHERE m.reason = 'reservation' AND m.sku = t.sku AND m.created_at > o.written_from
+          AND m.location IN (SELECT t.scope WHERE t.scope <> '*'
+                             UNION ALL
+                             SELECT cl.location FROM channel_locations cl WHERE t.scope = '*' AND cl.channel = p_channel)
+    ) AS applied ON true
+    LEFT JOIN LATERAL (
+        SELECT sum((x.detail->>'backorder')::bigint) AS units FROM conflicts x
+        WHERE x.kind = 'oversold' AND x.channel = p_channel AND x.sku = t.sku AND x.created_at > o.written_from
+    ) AS backordered ON true
+    WHERE c.buffer_mode = 'lag_aware' AND k.kind = 'item' AND o.written_value IS NOT NULL AND o.written_from IS NOT NULL
 $$;
 CREATE TABLE public.bundle_components (
     bundle_sku text NOT NULL,
@@ -420,7 +444,11 @@ CREATE TABLE public.outbox (
     claimed_by integer,
     decreased_version bigint,
     held_back integer DEFAULT 0 NOT NULL,
-    CONSTRAINT outbox_held_back_check CHECK ((held_back >= 0))
+    written_value integer,
+    unseen_sales integer DEFAULT 0 NOT NULL,
+    written_from timestamp with time zone,
+    CONSTRAINT outbox_held_back_check CHECK ((held_back >= 0)),
+    CONSTRAINT outbox_unseen_sales_check CHECK ((unseen_sales >= 0))
 );
 CREATE TABLE public.reconcile_runs (
     id bigint NOT NULL,
@@ -557,6 +585,7 @@ CREATE INDEX channel_locations_by_location ON public.channel_locations USING btr
 CREATE INDEX conflicts_open ON public.conflicts USING btree (created_at) WHERE (resolved_at IS NULL);
 CREATE INDEX conflicts_open_duplicate_listings ON public.conflicts USING btree (channel, sku) WHERE ((resolved_at IS NULL) AND (kind = 'duplicate_listing'::text));
 CREATE INDEX conflicts_open_listing_issues ON public.conflicts USING btree (channel, sku) WHERE ((resolved_at IS NULL) AND (kind = ANY (ARRAY['unmanaged_listing'::text, 'ended_offer'::text])));
+CREATE INDEX conflicts_oversold ON public.conflicts USING btree (channel, sku, created_at) WHERE (kind = 'oversold'::text);
 CREATE INDEX conflicts_resolved ON public.conflicts USING btree (resolved_at) WHERE (resolved_at IS NOT NULL);
 CREATE INDEX inbox_finished ON public.inbox USING btree (processed_at) WHERE (status = ANY (ARRAY['processed'::text, 'ignored'::text]));
 CREATE INDEX inbox_pending ON public.inbox USING btree (id) WHERE (status = ANY (ARRAY['pending'::text, 'failed'::text]));

@@ -44,20 +44,26 @@ package struct OutboxStore: Sendable {
                 claimed += try claim(channel: channel, limit: limit - claimed.count, fallingOnly: false, on: connection)
             }
             guard !claimed.isEmpty else { return [] }
-            var current: [TargetKey: (value: Int, externalID: String?, heldBack: Int)] = [:]
+            var current: [TargetKey: ClaimedValue] = [:]
             for row in try connection.query(
                 """
                 SELECT t.sku, t.scope, v.value,
                     (SELECT external_id FROM listings l
                      WHERE l.channel = $1 AND l.sku = t.sku AND l.location_scope IN (t.scope, '*')
                      ORDER BY l.location_scope = '*' LIMIT 1),
-                    v.held_back
+                    v.held_back, u.last_written, u.carried, extract(epoch FROM statement_timestamp())::float8
                 FROM unnest($2::text[], $3::text[]) AS t(sku, scope)
                 LEFT JOIN channel_value_parts($1, $2::text[], $3::text[]) AS v ON v.sku = t.sku AND v.scope = t.scope
+                LEFT JOIN unseen_sales_carried($1, $2::text[], $3::text[]) AS u ON u.sku = t.sku AND u.scope = t.scope
                 """, [channel, claimed.map(\.sku), claimed.map(\.scope)])
             {
-                current[TargetKey(sku: try row.decode(at: 0), scope: try row.decode(at: 1))] =
-                    (try row.decode(Int?.self, at: 2) ?? 0, try row.decode(String?.self, at: 3), try row.decode(Int?.self, at: 4) ?? 0)
+                let lastWritten = try row.decode(Int?.self, at: 5)
+                let carried = try row.decode(Int?.self, at: 6)
+                current[TargetKey(sku: try row.decode(at: 0), scope: try row.decode(at: 1))] = ClaimedValue(
+                    value: try row.decode(Int?.self, at: 2) ?? 0, externalID: try row.decode(String?.self, at: 3),
+                    heldBack: try row.decode(Int?.self, at: 4) ?? 0,
+                    unseenCarry: lastWritten.map { PushTarget.UnseenCarry(lastWritten: $0, carried: carried ?? 0) },
+                    readAt: try row.decode(Double.self, at: 7))
             }
             return claimed.map { target in
                 var target = target
@@ -65,9 +71,20 @@ package struct OutboxStore: Sendable {
                 target.value = now?.value ?? 0
                 target.externalID = now?.externalID
                 target.heldBack = now?.heldBack ?? 0
+                target.unseenCarry = now?.unseenCarry
+                target.valueReadAt = now?.readAt
                 return target
             }
         }
+    }
+
+    /// What the values statement read for one claimed target.
+    private struct ClaimedValue {
+        var value: Int
+        var externalID: String?
+        var heldBack: Int
+        var unseenCarry: PushTarget.UnseenCarry?
+        var readAt: Double
     }
 
     /// One claim statement: due targets in due order, only those whose value fell since their last push if `fallingOnly`
@@ -149,9 +166,12 @@ package struct OutboxStore: Sendable {
                         UPDATE outbox o SET pushed_version = greatest(COALESCE(o.pushed_version, 0), r.version),
                             pushed_value = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN r.value ELSE o.pushed_value END, attempts = 0, last_error = NULL, pushed_at = now(), next_attempt_at = now(),
                             claimed_by = NULL,
-                            held_back = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN r.held_back ELSE o.held_back END
-                        FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[], $6::bool[], $7::int[])
-                            AS r(sku, scope, version, value, fell, held_back)
+                            held_back = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN r.held_back ELSE o.held_back END,
+                            written_value = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN greatest(0, r.value - r.unseen) ELSE o.written_value END,
+                            unseen_sales = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN r.unseen ELSE o.unseen_sales END,
+                            written_from = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN to_timestamp(r.read_at) ELSE o.written_from END
+                        FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[], $6::bool[], $7::int[], $8::int[], $9::float8[])
+                            AS r(sku, scope, version, value, fell, held_back, unseen, read_at)
                         WHERE o.channel = $1 AND o.sku = r.sku AND o.location_scope = r.scope
                         RETURNING r.fell, greatest(0, extract(epoch FROM clock_timestamp() - o.changed_at))::float8 AS seconds),
                     measured AS (SELECT avg(seconds) AS seconds FROM pushed WHERE fell HAVING count(*) > 0)
@@ -161,6 +181,7 @@ package struct OutboxStore: Sendable {
                     [
                         channel, pushed.map(\.sku), pushed.map(\.scope), pushed.map(\.version), pushed.map(\.value),
                         pushed.map { target in target.pushedValue.map { target.value < $0 } ?? false }, pushed.map(\.heldBack),
+                        pushed.map { $0.unseenSales ?? 0 }, pushed.map(\.valueReadAt),
                     ])
             }
             if !failed.isEmpty {
@@ -270,29 +291,33 @@ extension OutboxStore {
     }
 
     /// Ledger wins over drift that reconcile found: the targets (channel, skus[i], scopes[i]) become due with the value
-    /// the channel showed as the last pushed one (the compare-and-set base for channels that have one).
+    /// the channel showed as the last pushed one (the compare-and-set base for channels that have one) and as the last
+    /// written one, with no unseen sales carried (a seller's own edit is not a sale).
     package static func pushAgain(
         channel: String, skus: [String], scopes: [String], channelValues: [Int], on connection: PostgresConnection
     ) throws {
         try connection.query(
             """
-            INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version, pushed_value)
-            SELECT $1, sku, scope, nextval('ledger_version_seq'), shown
+            INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version, pushed_value, written_value, written_from)
+            SELECT $1, sku, scope, nextval('ledger_version_seq'), shown, shown, now()
             FROM unnest($2::text[], $3::text[], $4::int[]) AS d(sku, scope, shown)
             ON CONFLICT (channel, sku, location_scope) DO UPDATE
                 SET pushed_version = NULL, pushed_value = EXCLUDED.pushed_value, next_attempt_at = now(),
-                    permanent_error = false, attempts = 0
+                    permanent_error = false, attempts = 0,
+                    written_value = EXCLUDED.written_value, unseen_sales = 0, written_from = EXCLUDED.written_from
             """, [channel, skus, scopes, channelValues])
     }
 
     /// Ledger wins over drift a channel reported (a webhook): the target becomes due with the channel's value as the
-    /// last pushed one; false when that value was already on record (nothing changed).
+    /// last pushed and last written one, no unseen sales carried; false when that value was already on record
+    /// (nothing changed).
     package static func pushAgain(
         channel: String, sku: String, scope: String, channelValue: Int, on connection: PostgresConnection
     ) throws -> Bool {
         try connection.query(
             """
-            UPDATE outbox SET pushed_version = NULL, pushed_value = $4, next_attempt_at = now(), permanent_error = false
+            UPDATE outbox SET pushed_version = NULL, pushed_value = $4, next_attempt_at = now(), permanent_error = false,
+                written_value = $4, unseen_sales = 0, written_from = now()
             WHERE channel = $1 AND sku = $2 AND location_scope = $3 AND pushed_value IS DISTINCT FROM $4
             """, [channel, sku, scope, channelValue]
         ).affectedRows > 0

@@ -16,6 +16,20 @@ package struct PushTarget: Sendable, Equatable {
     /// Units a lag-aware buffer held back from `value` (recorded with the push, so that the hold is pushed again
     /// when it runs out: ``OutboxStore/refreshHeldBack()``).
     package var heldBack = 0
+    /// A lag-aware channel's unseen sales so far (`unseen_sales_carried`): the value last written there and the sales
+    /// unseen then, less the channel's orders the ledger applied since; nil when not counted.
+    package var unseenCarry: UnseenCarry?
+    /// When the ledger's value was read, in seconds since 1970 by the database's clock: where the next count of the
+    /// channel's applied orders starts.
+    package var valueReadAt: Double?
+    /// The unseen sales the adapter left out of the value written (recorded with the push); nil: none counted.
+    package var unseenSales: Int?
+
+    /// See ``unseenCarry``.
+    package struct UnseenCarry: Sendable, Equatable {
+        package var lastWritten: Int
+        package var carried: Int
+    }
 
     package init(
         channel: String, sku: String, scope: String, version: Int64, value: Int, pushedValue: Int?, attempts: Int, externalID: String?

@@ -195,7 +195,10 @@ package struct LaneStateMachine: Sendable {
         let missing = Array(repeating: PushOutcome.transient("no outcome"), count: max(0, targets.count - result.items.count))
         var records: [PushRecord] = []
         var failures = 0
-        for (target, outcome) in zip(targets, result.outcomes + missing) {
+        let unseen = result.items.map(\.unseenSales) + missing.map { _ in nil }
+        for ((target, outcome), unseenSales) in zip(zip(targets, result.outcomes + missing), unseen) {
+            var target = target
+            target.unseenSales = unseenSales
             let (record, failed) = PushClassifier.record(for: target, outcome: outcome, backoff: settings.backoff, random: random)
             records.append(record)
             if failed { failures += 1 }
