@@ -10,6 +10,30 @@ extension ShopifyChannel {
         var quantity: Int
         /// `changeFromQuantity`: the value Shopify is expected to hold (nil: explicit `null`, no comparison).
         var changeFrom: Int?
+        /// The ledger's value; `quantity` is it less ``unseen``.
+        var value: Int
+        /// A lag-aware target's unseen-sales state (``ChannelLevel/unseenSales``).
+        var unseenSales: UnseenSales?
+        /// The unseen sales left out of `quantity`; nil when not counted.
+        var unseen: Int?
+
+        /// The quantity for `level`, compared with the value last written (or pushed).
+        init(item: String, location: String, level: ChannelLevel) {
+            self.item = item
+            self.location = location
+            self.value = level.value
+            self.quantity = level.value
+            self.unseenSales = level.unseenSales
+            self.changeFrom = level.previousValue
+            if let written = level.unseenSales?.lastWritten { rebase(on: written) }
+        }
+
+        /// Compares with `current` (what Shopify holds) and leaves out the sales it shows that the ledger has not seen.
+        mutating func rebase(on current: Int) {
+            changeFrom = current
+            unseen = unseenSales?.count(channelShows: current, value: value)
+            quantity = value - (unseen ?? 0)
+        }
 
         var json: JSON {
             ["inventoryItemId": .string(item), "locationId": .string(location), "quantity": .int(quantity), "changeFromQuantity": JSON(changeFrom)]
@@ -28,6 +52,8 @@ extension ShopifyChannel {
     /// When Shopify answers `CHANGE_FROM_QUANTITY_STALE` (its own sales commit units, so `available` moved since
     /// our last push), the adapter reads the current `available` of each stale item at its location and sends the
     /// ledger's value again with that as `changeFromQuantity`, under a new idempotency key — once per quantity;
+    /// for a lag-aware target (``ChannelLevel/unseenSales``) the value sent leaves out the sales Shopify made that
+    /// the ledger has not seen (the fall from the value last written, less the orders applied since);
     /// a quantity still stale after that is a conflict carrying the value read (the next push starts from it). The mutation is all or nothing, so the
     /// quantities refused only because of others are sent again with it. The re-reads are counted in
     /// ``PushResult/compareAndSetRetries``.
@@ -43,21 +69,27 @@ extension ShopifyChannel {
                 outcomes[index] = .permanent("location \(level.location) is not mapped to a Shopify location")
                 continue
             }
-            ready.append((index, SetQuantity(item: item, location: location, quantity: level.value, changeFrom: level.previousValue)))
+            ready.append((index, SetQuantity(item: item, location: location, level: level)))
         }
         var retries = 0
+        var unseen = [Int?](repeating: nil, count: levels.count)
         for batch in ready.chunked(into: configuration.batchSize) {
-            let (batchOutcomes, batchRetries) = await push(batch.map(\.quantity), version: batch.map { levels[$0.index].version }.max() ?? 0)
+            let (batchOutcomes, sent, batchRetries) = await push(batch.map(\.quantity), version: batch.map { levels[$0.index].version }.max() ?? 0)
             retries += batchRetries
-            for (entry, outcome) in zip(batch, batchOutcomes) {
+            for (entry, (outcome, quantity)) in zip(batch, zip(batchOutcomes, sent)) {
                 outcomes[entry.index] = outcome
+                unseen[entry.index] = quantity.unseen
             }
         }
         return PushResult(
-            items: zip(levels, outcomes).map { PushResult.Item(level: $0, outcome: $1 ?? .transient("not sent")) }, compareAndSetRetries: retries)
+            items: levels.indices.map {
+                PushResult.Item(level: levels[$0], outcome: outcomes[$0] ?? .transient("not sent"), unseenSales: unseen[$0])
+            },
+            compareAndSetRetries: retries)
     }
 
-    private func push(_ quantities: [SetQuantity], version: Int64) async -> ([PushOutcome], retries: Int) {
+    /// The outcomes, the quantities as last sent, and the stale quantities read back.
+    private func push(_ quantities: [SetQuantity], version: Int64) async -> ([PushOutcome], [SetQuantity], retries: Int) {
         var quantities = quantities
         var outcomes = [PushOutcome](repeating: .transient("not sent"), count: quantities.count)
         var pending = Array(quantities.indices)
@@ -93,7 +125,7 @@ extension ShopifyChannel {
             for error in userErrors {
                 guard let position = error["field"].array.dropFirst(2).first?.int, pending.indices.contains(position) else {
                     for index in pending { outcomes[index] = Self.outcome(ofUserError: error) }
-                    return (outcomes, retries)
+                    return (outcomes, quantities, retries)
                 }
                 refused[pending[position]] = error
             }
@@ -112,7 +144,7 @@ extension ShopifyChannel {
             for index in stale.sorted() {
                 guard let current = try? await currentAvailable(quantities[index]) else { continue }
                 readBack.insert(index)
-                quantities[index].changeFrom = current
+                quantities[index].rebase(on: current)
                 outcomes[index] = .conflict(current: current)
                 retries += 1
                 again.append(index)
@@ -120,7 +152,7 @@ extension ShopifyChannel {
             pending = again.sorted()
             if pending.isEmpty { break }
         }
-        return (outcomes, retries)
+        return (outcomes, quantities, retries)
     }
 
     /// The `available` quantity Shopify holds now for the item at the location.

@@ -52,6 +52,37 @@ import Testing
         await harness.shutdown()
     }
 
+    /// Shopify commits its own sales at once; the compare-and-set tells that `available` moved, and the read-back
+    /// value gives what sold.
+    @Test func aShopifyWriteLeavesOutTheSalesItsCompareAndSetRevealed() async throws {
+        let harness = try Harness()
+        let shop = try await harness.addShopify("shop")
+        _ = try harness.pool.execute("UPDATE channels SET buffer_mode = 'lag_aware', lag_cap = 0 WHERE code = 'shop'")
+        let item = shop.addVariant(sku: "MUG")
+        let location = shop.locations[0]
+        try harness.fixture.catalog.setListings([ListingMapping(channel: "shop", sku: "MUG", externalID: item)])
+        _ = try harness.ledger.receive(sku: "MUG", location: Harness.warehouse, quantity: 10, key: "r")
+        let shown = { shop.level(sku: "MUG", location: location) }
+        harness.startWorker()
+        #expect(try await harness.eventually { try harness.unpushed() == 0 })
+        #expect(shown() == 10)
+
+        // An order on Shopify commits 3 (its webhook not here yet); a walk-in takes 2.
+        shop.addOrder(lines: [("MUG", 3)], location: location)
+        _ = try harness.ledger.sell(sku: "MUG", location: Harness.warehouse, quantity: 2, key: "till")
+        #expect(try await harness.eventually { try harness.unpushed() == 0 })
+        #expect(shown() == 5, "Shopify shows \(shown() ?? -1)")
+        #expect(try harness.fixture.scalar("SELECT unseen_sales FROM outbox WHERE channel = 'shop'") == 3)
+
+        // The order arrives (its reservation): the value 5 goes out as it is.
+        _ = try harness.ledger.reserve(
+            ReservationRequest(sku: "MUG", location: Harness.warehouse, quantity: 3, kind: .order, channel: "shop"), key: "order-1")
+        #expect(try await harness.eventually { try harness.unpushed() == 0 })
+        #expect(shown() == 5, "Shopify shows \(shown() ?? -1)")
+        #expect(try harness.fixture.scalar("SELECT unseen_sales FROM outbox WHERE channel = 'shop'") == 0)
+        await harness.shutdown()
+    }
+
     @Test func aStaticChannelWritesTheLedgersValueAsItIs() async throws {
         let harness = try Harness()
         let account = try await harness.addAllegro("allegro")
