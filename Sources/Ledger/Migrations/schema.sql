@@ -173,29 +173,38 @@ CREATE FUNCTION public.pickup_available(p_sku text, p_store text) RETURNS intege
     SELECT greatest(0, location_available(p_sku, p_store) - pickup_buffer)
     FROM locations WHERE code = p_store
 $$;
-CREATE FUNCTION public.unseen_sales_carried(p_channel text, p_skus text[], p_scopes text[]) RETURNS TABLE(sku text, scope text, last_written integer, carried integer)
+CREATE FUNCTION public.unseen_sales_state(p_channel text, p_skus text[], p_scopes text[]) RETURNS TABLE(sku text, scope text, last_written integer, carried integer, counted_from timestamp with time zone, counted bigint)
     LANGUAGE sql STABLE
     AS $$
-    SELECT o.sku, o.location_scope, o.written_value,
-           greatest(-2147483648, least(2147483647,
-               o.unseen_sales::bigint - COALESCE(applied.units, 0) - COALESCE(backordered.units, 0)))::int
-    FROM unnest(p_skus, p_scopes) AS t(sku, scope)
-    JOIN outbox o ON o.channel = p_channel AND o.sku = t.sku AND o.location_scope = t.scope
+    SELECT t.sku, t.scope, o.written_value,
+           CASE WHEN o.orders_counted_from IS NOT NULL THEN
+               greatest(-2147483648, least(2147483647,
+                   o.unseen_sales::bigint - (COALESCE(applied.since_last, 0) + COALESCE(backordered.since_last, 0) - o.orders_counted)))
+           END::int,
+           t.counted_from, COALESCE(applied.since_now, 0) + COALESCE(backordered.since_now, 0)
+    FROM (SELECT DISTINCT u.sku, u.scope, statement_timestamp() - interval '1 minute' AS counted_from
+          FROM unnest(p_skus, p_scopes) AS u(sku, scope)) AS t
     JOIN channels c ON c.code = p_channel
     JOIN skus k ON k.sku = t.sku
+    LEFT JOIN outbox o ON o.channel = p_channel AND o.sku = t.sku AND o.location_scope = t.scope
     LEFT JOIN LATERAL (
-        SELECT sum(m.reserved_delta) AS units
+        SELECT sum(m.reserved_delta) FILTER (WHERE m.created_at > o.orders_counted_from) AS since_last,
+               sum(m.reserved_delta) FILTER (WHERE m.created_at > t.counted_from) AS since_now
         FROM movements m JOIN reservations r ON r.id = m.reference AND r.channel = p_channel
-        WHERE m.reason = 'reservation' AND m.sku = t.sku AND m.created_at > o.written_from
+        WHERE m.reason = 'reservation' AND m.sku = t.sku
+          AND m.created_at > least(COALESCE(o.orders_counted_from, t.counted_from), t.counted_from)
           AND m.location IN (SELECT t.scope WHERE t.scope <> '*'
                              UNION ALL
                              SELECT cl.location FROM channel_locations cl WHERE t.scope = '*' AND cl.channel = p_channel)
     ) AS applied ON true
     LEFT JOIN LATERAL (
-        SELECT sum((x.detail->>'backorder')::bigint) AS units FROM conflicts x
-        WHERE x.kind = 'oversold' AND x.channel = p_channel AND x.sku = t.sku AND x.created_at > o.written_from
+        SELECT sum((x.detail->>'backorder')::bigint) FILTER (WHERE x.created_at > o.orders_counted_from) AS since_last,
+               sum((x.detail->>'backorder')::bigint) FILTER (WHERE x.created_at > t.counted_from) AS since_now
+        FROM conflicts x
+        WHERE x.kind = 'oversold' AND x.channel = p_channel AND x.sku = t.sku
+          AND x.created_at > least(COALESCE(o.orders_counted_from, t.counted_from), t.counted_from)
     ) AS backordered ON true
-    WHERE c.buffer_mode = 'lag_aware' AND k.kind = 'item' AND o.written_value IS NOT NULL AND o.written_from IS NOT NULL
+    WHERE c.buffer_mode = 'lag_aware' AND k.kind = 'item'
 $$;
 CREATE TABLE public.bundle_components (
     bundle_sku text NOT NULL,
@@ -446,7 +455,8 @@ CREATE TABLE public.outbox (
     held_back integer DEFAULT 0 NOT NULL,
     written_value integer,
     unseen_sales integer DEFAULT 0 NOT NULL,
-    written_from timestamp with time zone,
+    orders_counted_from timestamp with time zone,
+    orders_counted bigint,
     CONSTRAINT outbox_held_back_check CHECK ((held_back >= 0)),
     CONSTRAINT outbox_unseen_sales_check CHECK ((unseen_sales >= 0))
 );

@@ -51,19 +51,19 @@ package struct OutboxStore: Sendable {
                     (SELECT external_id FROM listings l
                      WHERE l.channel = $1 AND l.sku = t.sku AND l.location_scope IN (t.scope, '*')
                      ORDER BY l.location_scope = '*' LIMIT 1),
-                    v.held_back, u.last_written, u.carried, extract(epoch FROM statement_timestamp())::float8
+                    v.held_back, u.last_written, u.carried, extract(epoch FROM u.counted_from)::float8, u.counted
                 FROM unnest($2::text[], $3::text[]) AS t(sku, scope)
                 LEFT JOIN channel_value_parts($1, $2::text[], $3::text[]) AS v ON v.sku = t.sku AND v.scope = t.scope
-                LEFT JOIN unseen_sales_carried($1, $2::text[], $3::text[]) AS u ON u.sku = t.sku AND u.scope = t.scope
+                LEFT JOIN unseen_sales_state($1, $2::text[], $3::text[]) AS u ON u.sku = t.sku AND u.scope = t.scope
                 """, [channel, claimed.map(\.sku), claimed.map(\.scope)])
             {
-                let lastWritten = try row.decode(Int?.self, at: 5)
-                let carried = try row.decode(Int?.self, at: 6)
+                let (lastWritten, carried) = (try row.decode(Int?.self, at: 5), try row.decode(Int?.self, at: 6))
+                let (countedFrom, counted) = (try row.decode(Double?.self, at: 7), try row.decode(Int64?.self, at: 8))
                 current[TargetKey(sku: try row.decode(at: 0), scope: try row.decode(at: 1))] = ClaimedValue(
                     value: try row.decode(Int?.self, at: 2) ?? 0, externalID: try row.decode(String?.self, at: 3),
                     heldBack: try row.decode(Int?.self, at: 4) ?? 0,
-                    unseenCarry: lastWritten.map { PushTarget.UnseenCarry(lastWritten: $0, carried: carried ?? 0) },
-                    readAt: try row.decode(Double.self, at: 7))
+                    unseenCarry: lastWritten.flatMap { written in carried.map { PushTarget.UnseenCarry(lastWritten: written, carried: $0) } },
+                    ordersCounted: countedFrom.flatMap { from in counted.map { PushTarget.OrdersCount(from: from, units: $0) } })
             }
             return claimed.map { target in
                 var target = target
@@ -72,7 +72,7 @@ package struct OutboxStore: Sendable {
                 target.externalID = now?.externalID
                 target.heldBack = now?.heldBack ?? 0
                 target.unseenCarry = now?.unseenCarry
-                target.valueReadAt = now?.readAt
+                target.ordersCounted = now?.ordersCounted
                 return target
             }
         }
@@ -84,7 +84,7 @@ package struct OutboxStore: Sendable {
         var externalID: String?
         var heldBack: Int
         var unseenCarry: PushTarget.UnseenCarry?
-        var readAt: Double
+        var ordersCounted: PushTarget.OrdersCount?
     }
 
     /// One claim statement: due targets in due order, only those whose value fell since their last push if `fallingOnly`
@@ -169,9 +169,10 @@ package struct OutboxStore: Sendable {
                             held_back = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN r.held_back ELSE o.held_back END,
                             written_value = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN greatest(0, r.value - r.unseen) ELSE o.written_value END,
                             unseen_sales = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN r.unseen ELSE o.unseen_sales END,
-                            written_from = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN to_timestamp(r.read_at) ELSE o.written_from END
-                        FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[], $6::bool[], $7::int[], $8::int[], $9::float8[])
-                            AS r(sku, scope, version, value, fell, held_back, unseen, read_at)
+                            orders_counted_from = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN to_timestamp(r.counted_from) ELSE o.orders_counted_from END,
+                            orders_counted = CASE WHEN r.version >= COALESCE(o.pushed_version, 0) THEN r.counted ELSE o.orders_counted END
+                        FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[], $6::bool[], $7::int[], $8::int[], $9::float8[], $10::bigint[])
+                            AS r(sku, scope, version, value, fell, held_back, unseen, counted_from, counted)
                         WHERE o.channel = $1 AND o.sku = r.sku AND o.location_scope = r.scope
                         RETURNING r.fell, greatest(0, extract(epoch FROM clock_timestamp() - o.changed_at))::float8 AS seconds),
                     measured AS (SELECT avg(seconds) AS seconds FROM pushed WHERE fell HAVING count(*) > 0)
@@ -181,7 +182,7 @@ package struct OutboxStore: Sendable {
                     [
                         channel, pushed.map(\.sku), pushed.map(\.scope), pushed.map(\.version), pushed.map(\.value),
                         pushed.map { target in target.pushedValue.map { target.value < $0 } ?? false }, pushed.map(\.heldBack),
-                        pushed.map { $0.unseenSales ?? 0 }, pushed.map(\.valueReadAt),
+                        pushed.map { $0.unseenSales ?? 0 }, pushed.map(\.ordersCounted?.from), pushed.map(\.ordersCounted?.units),
                     ])
             }
             if !failed.isEmpty {
@@ -298,13 +299,13 @@ extension OutboxStore {
     ) throws {
         try connection.query(
             """
-            INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version, pushed_value, written_value, written_from)
-            SELECT $1, sku, scope, nextval('ledger_version_seq'), shown, shown, now()
+            INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version, pushed_value, written_value)
+            SELECT $1, sku, scope, nextval('ledger_version_seq'), shown, shown
             FROM unnest($2::text[], $3::text[], $4::int[]) AS d(sku, scope, shown)
             ON CONFLICT (channel, sku, location_scope) DO UPDATE
                 SET pushed_version = NULL, pushed_value = EXCLUDED.pushed_value, next_attempt_at = now(),
                     permanent_error = false, attempts = 0,
-                    written_value = EXCLUDED.written_value, unseen_sales = 0, written_from = EXCLUDED.written_from
+                    written_value = EXCLUDED.written_value, unseen_sales = 0, orders_counted_from = NULL, orders_counted = NULL
             """, [channel, skus, scopes, channelValues])
     }
 
@@ -317,7 +318,7 @@ extension OutboxStore {
         try connection.query(
             """
             UPDATE outbox SET pushed_version = NULL, pushed_value = $4, next_attempt_at = now(), permanent_error = false,
-                written_value = $4, unseen_sales = 0, written_from = now()
+                written_value = $4, unseen_sales = 0, orders_counted_from = NULL, orders_counted = NULL
             WHERE channel = $1 AND sku = $2 AND location_scope = $3 AND pushed_value IS DISTINCT FROM $4
             """, [channel, sku, scope, channelValue]
         ).affectedRows > 0

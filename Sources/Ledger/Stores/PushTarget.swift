@@ -16,12 +16,12 @@ package struct PushTarget: Sendable, Equatable {
     /// Units a lag-aware buffer held back from `value` (recorded with the push, so that the hold is pushed again
     /// when it runs out: ``OutboxStore/refreshHeldBack()``).
     package var heldBack = 0
-    /// A lag-aware channel's unseen sales so far (`unseen_sales_carried`): the value last written there and the sales
+    /// A lag-aware channel's unseen sales so far (`unseen_sales_state`): the value last written there and the sales
     /// unseen then, less the channel's orders the ledger applied since; nil when not counted.
     package var unseenCarry: UnseenCarry?
-    /// When the ledger's value was read, in seconds since 1970 by the database's clock: where the next count of the
-    /// channel's applied orders starts.
-    package var valueReadAt: Double?
+    /// The channel's order units the ledger had applied since a moment, in the snapshot of this value (recorded
+    /// with the push: the next count starts from it); nil for targets whose unseen sales are not counted.
+    package var ordersCounted: OrdersCount?
     /// The unseen sales the adapter left out of the value written (recorded with the push); nil: none counted.
     package var unseenSales: Int?
 
@@ -29,6 +29,13 @@ package struct PushTarget: Sendable, Equatable {
     package struct UnseenCarry: Sendable, Equatable {
         package var lastWritten: Int
         package var carried: Int
+    }
+
+    /// See ``ordersCounted``.
+    package struct OrdersCount: Sendable, Equatable {
+        /// Seconds since 1970, by the database's clock.
+        package var from: Double
+        package var units: Int64
     }
 
     package init(
