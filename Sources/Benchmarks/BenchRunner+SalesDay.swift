@@ -50,5 +50,6 @@ extension BenchRunner {
             return text
         }
         return counters.joined(separator: "; ") + "; views never caught up: \(outcome.openLags)"
+            + "; unseen sales still held back at the end: \(outcome.unseenAtEnd.units) units on \(outcome.unseenAtEnd.targets) targets"
     }
 }

@@ -35,6 +35,8 @@ struct SalesDayBench {
         var lags: [SalesDayCounter: [Double]] = [:]
         /// Stretches still open when the day was drained.
         var openLags = 0
+        /// Targets still writing less than the ledger's value for unseen sales when the day was drained, and the units.
+        var unseenAtEnd = (targets: 0, units: 0)
 
         func sold(_ counter: SalesDayCounter) -> Int { (accepted[counter] ?? 0) - (oversold[counter] ?? 0) }
         var totalOversold: Int { oversold.values.reduce(0, +) }
@@ -118,6 +120,9 @@ struct SalesDayBench {
         watching.cancel()
         (outcome.lags, outcome.openLags) = watch.finish()
         outcome.oversold = try oversold(shops)
+        outcome.unseenAtEnd = try pool.query(
+            "SELECT count(*)::int, COALESCE(sum(unseen_sales), 0)::int FROM outbox WHERE channel = ANY ($1::text[]) AND unseen_sales > 0", [codes]
+        ) { rows in try rows.first.map { (try $0.decode(Int.self, at: 0), try $0.decode(Int.self, at: 1)) } ?? (0, 0) }
         await group.triggerGracefulShutdown()
         _ = await serving.result
         for shop in shops { await shop.stop() }
@@ -178,9 +183,7 @@ struct SalesDayBench {
     /// Whether the ledger had the units the channel did not show (click-and-collect: after the pickup buffer).
     private func ledgerCouldSell(_ shop: SalesDayShop, sku: String, quantity: Int) throws -> Bool {
         if shop.counter == .clickAndCollect { return try ledger.pickupAvailable(sku: sku, store: Self.store) >= quantity }
-        return try pool.query(
-            "SELECT COALESCE(sum(greatest(0, on_hand - reserved)), 0)::int FROM levels WHERE sku = $1 AND location = $2", [sku, shop.location]
-        ) { try $0[0].decode(Int.self, at: 0) } >= quantity
+        return try pool.query("SELECT location_available($1, $2)", [sku, shop.location]) { try $0[0].decode(Int.self, at: 0) } >= quantity
     }
 
     /// Units each channel sold that the ledger could not cover (backorders recorded as `oversold` conflicts).
