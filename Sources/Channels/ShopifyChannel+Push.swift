@@ -88,7 +88,8 @@ extension ShopifyChannel {
             compareAndSetRetries: retries)
     }
 
-    /// The outcomes, the quantities as last sent, and the stale quantities read back.
+    /// The outcomes, the quantities as last sent (each with the unseen sales it left out), and how many stale
+    /// quantities were read back.
     private func push(_ quantities: [SetQuantity], version: Int64) async -> ([PushOutcome], [SetQuantity], retries: Int) {
         var quantities = quantities
         var outcomes = [PushOutcome](repeating: .transient("not sent"), count: quantities.count)

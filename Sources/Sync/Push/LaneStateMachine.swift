@@ -195,8 +195,8 @@ package struct LaneStateMachine: Sendable {
         let missing = Array(repeating: PushOutcome.transient("no outcome"), count: max(0, targets.count - result.items.count))
         var records: [PushRecord] = []
         var failures = 0
-        let unseen = result.items.map(\.unseenSales) + missing.map { _ in nil }
-        for ((target, outcome), unseenSales) in zip(zip(targets, result.outcomes + missing), unseen) {
+        let answers: [(PushOutcome, Int?)] = result.items.map { ($0.outcome, $0.unseenSales) } + missing.map { ($0, nil) }
+        for (target, (outcome, unseenSales)) in zip(targets, answers) {
             var target = target
             target.unseenSales = unseenSales
             let (record, failed) = PushClassifier.record(for: target, outcome: outcome, backoff: settings.backoff, random: random)
