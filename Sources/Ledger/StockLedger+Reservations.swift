@@ -11,19 +11,15 @@ extension StockLedger {
     /// `available` is too low; race-free, since the check and the change are one conditional UPDATE.
     ///
     /// The hot path of the ledger, so it is one statement in one round trip: the conditional update, the
-    /// movement, the reservation and the stored result. Concurrent reservations are gathered into one pipelined
-    /// transaction (group commit, `reserveBatch`). A key already used changes nothing (the statement checks it)
+    /// movement, the reservation and the stored result. Concurrent reservations are gathered into one statement or
+    /// one pipelined transaction (group commit, `reserveBatch`). A key already used changes nothing (the statement checks it)
     /// and the stored first result is returned instead.
     ///
     /// A bundle reserves its components at the location, all of them or none (see `reserveBundle`).
     package func reserve(_ request: ReservationRequest, key: String) throws -> ReservationReceipt {
         try QuantityRange.requirePositive(request.quantity)
         try Self.requireKey(key)
-        let parameters: [any PostgresBindable] = [
-            key, PostgresJSON(request), request.sku, request.location, request.quantity, ReservationID.make(),
-            request.kind.rawValue, request.channel, request.externalRef, request.expiresAt,
-        ]
-        if let receipt = try reservations.submit(ReserveCall(sku: request.sku, location: request.location, parameters: parameters)) {
+        if let receipt = try reservations.submit(ReserveCall(key: key, request: request, reservationID: ReservationID.make())) {
             return receipt
         }
         // Refused, or the key was used before (or by a concurrent twin that committed first).
@@ -53,20 +49,26 @@ extension StockLedger {
             SELECT $6, sku, location, $5::int, $7, $8, $9, $10::timestamptz, $1 FROM level
             RETURNING *),
         receipt AS (
-            SELECT jsonb_build_object(
-                'reservation', jsonb_build_object(
-                    'id', held.id, 'sku', held.sku, 'location', held.location, 'quantity', held.quantity,
-                    'kind', held.kind, 'status', held.status, 'channel', held.channel, 'externalRef', held.external_ref,
-                    'expiresAt', to_char(held.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
-                'level', jsonb_build_object(
-                    'sku', level.sku, 'location', level.location, 'onHand', level.on_hand, 'reserved', level.reserved,
-                    'version', level.version, 'oversold', level.oversold)) AS result
+            SELECT \(receiptJSON) AS result
             FROM level, held, moved),
         stored AS (
             INSERT INTO operations (idempotency_key, kind, request, result)
             SELECT $1, 'reserve', $2::jsonb, result FROM receipt)
         SELECT result FROM receipt
         """)
+
+    /// The receipt (`ReservationReceipt` as JSON) of a reservation statement, from its rows `held` (the reservation)
+    /// and `level` (the level it left).
+    static let receiptJSON = """
+        jsonb_build_object(
+            'reservation', jsonb_build_object(
+                'id', held.id, 'sku', held.sku, 'location', held.location, 'quantity', held.quantity,
+                'kind', held.kind, 'status', held.status, 'channel', held.channel, 'externalRef', held.external_ref,
+                'expiresAt', to_char(held.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+            'level', jsonb_build_object(
+                'sku', level.sku, 'location', level.location, 'onHand', level.on_hand, 'reserved', level.reserved,
+                'version', level.version, 'oversold', level.oversold))
+        """
 
     /// Gives the units back. Releasing a reservation that is already released or expired changes nothing.
     /// The id of a bundle reservation (or of any of its parts) releases every part.

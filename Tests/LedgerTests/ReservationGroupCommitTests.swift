@@ -13,7 +13,7 @@ import Testing
     let warehouse = LedgerFixture.warehouse
 
     init() throws {
-        fixture = try LedgerFixture(maxConnections: 16)
+        fixture = try LedgerFixture(skus: ["MUG", "CAP", "HAT", "SOCK", "BAG", "BELT", "SCARF"], maxConnections: 16)
         ledger = StockLedger(
             pool: fixture.database.pool, groupCommit: GroupCommitSettings(window: 0.05, maxBatch: 64, maxInFlight: 1))
     }
@@ -117,6 +117,65 @@ import Testing
         #expect(results.error("unknown") as? LedgerError == .unknownSKU("NO-SUCH-SKU"))
         #expect(results.error("used") as? LedgerError == .idempotencyKeyReused("used"))
         #expect(try transactions("SELECT xmin FROM reservations WHERE idempotency_key LIKE 'good-%'", []) == 1, "one batch")
+        #expect(try ledger.verify().isEmpty)
+    }
+
+    /// A batch whose requests each change a different level runs as one statement; its refusals are its requests' own.
+    @Test func aBatchAcrossLevelsRefusesOnlyItsOwnRequests() throws {
+        for sku in ["MUG", "CAP", "HAT", "SOCK", "BAG", "BELT", "SCARF"] {
+            _ = try ledger.receive(sku: sku, location: warehouse, quantity: 5, key: "stock-\(sku)")
+        }
+        _ = try ledger.reserve(request("SOCK", 1), key: "used")
+        let results = Results()
+        let calls: [(String, String, ReservationRequest)] = [
+            ("good-1", "good-1", request("CAP", 2)), ("too-many", "too-many", request("HAT", 100)),
+            ("unknown", "unknown", request("NO-SUCH-SKU")), ("used", "used", request("SOCK", 3)),
+            ("twin-bag", "twin", request("BAG")), ("twin-belt", "twin", request("BELT")), ("good-2", "good-2", request("SCARF", 5)),
+        ]
+        let first = request("MUG")
+        try batched(
+            lock: "MUG", first: { [ledger] in results.record("first", Result { try ledger.reserve(first, key: "first") }) },
+            rest: calls.map { name, key, request -> @Sendable () -> Void in
+                { [ledger] in results.record(name, Result { try ledger.reserve(request, key: key) }) }
+            })
+        #expect(try results.get("good-1").level?.sku == "CAP")
+        #expect(try results.get("good-1").level?.reserved == 2)
+        #expect(try results.get("good-2").level?.reserved == 5)
+        #expect(results.error("too-many") as? LedgerError == .insufficientStock(sku: "HAT", location: warehouse, requested: 100, available: 5))
+        #expect(results.error("unknown") as? LedgerError == .unknownSKU("NO-SUCH-SKU"))
+        #expect(results.error("used") as? LedgerError == .idempotencyKeyReused("used"))
+        // One key for two different requests: the first in the batch reserves, the other is refused as a reused key.
+        let twinErrors = ["twin-bag", "twin-belt"].compactMap { results.error($0) as? LedgerError }
+        #expect(twinErrors == [.idempotencyKeyReused("twin")])
+        #expect(["twin-bag", "twin-belt"].compactMap { try? results.get($0) }.count == 1)
+        #expect(try fixture.scalar("SELECT count(*) FROM reservations WHERE idempotency_key = 'twin'") == 1)
+        #expect(try fixture.scalar("SELECT coalesce(sum(reserved), 0) FROM levels WHERE sku IN ('BAG', 'BELT')") == 1)
+        #expect(try fixture.scalar("SELECT count(*) FROM movements WHERE reason = 'reservation'") == 5)
+        #expect(try transactions("SELECT xmin FROM reservations WHERE idempotency_key IN ('good-1', 'good-2', 'twin')", []) == 1, "one batch")
+        #expect(try ledger.verify().isEmpty)
+    }
+
+    @Test func aRequestThatFailsABatchAcrossLevelsFailsAloneAndTheOthersApply() throws {
+        for sku in ["MUG", "CAP", "HAT", "SOCK"] {
+            _ = try ledger.receive(sku: sku, location: warehouse, quantity: 5, key: "stock-\(sku)")
+        }
+        let due = try ledger.reserve(
+            ReservationRequest(sku: "MUG", location: warehouse, quantity: 1, kind: .checkout, expiresAt: Date().addingTimeInterval(-1)),
+            key: "due")
+        _ = try ledger.expireDueReservations()
+        let orphan = "expire:\(due.reservation.id)"
+        let results = Results()
+        let calls = [("good-1", request("CAP")), (orphan, request("HAT")), ("good-2", request("SOCK"))]
+        let first = request("MUG")
+        try batched(
+            lock: "MUG", first: { [ledger] in results.record("first", Result { try ledger.reserve(first, key: "first") }) },
+            rest: calls.map { key, request -> @Sendable () -> Void in
+                { [ledger] in results.record(key, Result { try ledger.reserve(request, key: key) }) }
+            })
+        for key in ["first", "good-1", "good-2"] { #expect(throws: Never.self) { try results.get(key) } }
+        #expect(results.error(orphan) != nil)
+        #expect(try fixture.scalar("SELECT reserved FROM levels WHERE sku = 'HAT' AND location = $1", [warehouse]) == 0)
+        #expect(try transactions("SELECT xmin FROM reservations WHERE idempotency_key LIKE 'good-%'", []) == 2, "run again one by one")
         #expect(try ledger.verify().isEmpty)
     }
 
