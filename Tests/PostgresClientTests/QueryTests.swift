@@ -43,6 +43,20 @@ import Testing
         #expect(stored == [hostile])
     }
 
+    @Test func arrayParametersArriveElementByElement() throws {
+        let database = try TestDatabase.make(migrated: false)
+        let texts: [String?] = ["plain", "quote \" inside", "back\\slash", "\\\"", "", "NULL", nil, "zażółć 🧦", "a,b}{c"]
+        let sent = try database.pool.query(
+            "SELECT coalesce(element, '<null>') FROM unnest($1::text[]) WITH ORDINALITY AS a(element, position) ORDER BY position",
+            [texts]
+        ) { rows in try rows.map { try $0.decode(String.self, at: 0) } }
+        #expect(sent == texts.map { $0 ?? "<null>" })
+        #expect(
+            try database.pool.query("SELECT array_length($1::int[], 1), $2::int[]", [[1, 2, 3], [Int]()]) { rows in
+                try [rows[0].decode(Int.self, at: 0), rows[0].decode(String.self, at: 1).count]
+            } == [3, 2])
+    }
+
     @Test func serverErrorsCarrySQLStateAndDetail() throws {
         let database = try TestDatabase.make(migrated: false)
         try database.pool.execute("CREATE TABLE things (name text PRIMARY KEY)")
