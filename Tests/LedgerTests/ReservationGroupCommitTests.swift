@@ -47,6 +47,16 @@ import Testing
         ReservationRequest(sku: sku, location: warehouse, quantity: quantity, kind: .checkout)
     }
 
+    /// A key whose movement exists (an expiry's) but that has no stored operation: reusing it as a request's key fails
+    /// the statement (on the unique movement key), which is not a refusal but the failure of the whole batch.
+    func keyThatFailsABatch() throws -> String {
+        let due = try ledger.reserve(
+            ReservationRequest(sku: "MUG", location: warehouse, quantity: 1, kind: .checkout, expiresAt: Date().addingTimeInterval(-1)),
+            key: "due")
+        _ = try ledger.expireDueReservations()
+        return "expire:\(due.reservation.id)"
+    }
+
     @Test func aHotSKUSellsExactlyItsStockInOneBatch() throws {
         _ = try ledger.receive(sku: "MUG", location: warehouse, quantity: 10, key: "stock")
         let outcomes = Outcomes()
@@ -159,11 +169,7 @@ import Testing
         for sku in ["MUG", "CAP", "HAT", "SOCK"] {
             _ = try ledger.receive(sku: sku, location: warehouse, quantity: 5, key: "stock-\(sku)")
         }
-        let due = try ledger.reserve(
-            ReservationRequest(sku: "MUG", location: warehouse, quantity: 1, kind: .checkout, expiresAt: Date().addingTimeInterval(-1)),
-            key: "due")
-        _ = try ledger.expireDueReservations()
-        let orphan = "expire:\(due.reservation.id)"
+        let orphan = try keyThatFailsABatch()
         let results = Results()
         let calls = [("good-1", request("CAP")), (orphan, request("HAT")), ("good-2", request("SOCK"))]
         let first = request("MUG")
@@ -181,13 +187,7 @@ import Testing
 
     @Test func aRequestThatFailsTheBatchFailsAloneAndTheOthersApply() throws {
         _ = try ledger.receive(sku: "MUG", location: warehouse, quantity: 5, key: "stock")
-        // An expiry's movement key has no stored operation: reusing it as a request's key fails the statement (on the
-        // unique movement key), which is not a refusal but the failure of the whole batch.
-        let due = try ledger.reserve(
-            ReservationRequest(sku: "MUG", location: warehouse, quantity: 1, kind: .checkout, expiresAt: Date().addingTimeInterval(-1)),
-            key: "due")
-        _ = try ledger.expireDueReservations()
-        let orphan = "expire:\(due.reservation.id)"
+        let orphan = try keyThatFailsABatch()
         let results = Results()
         let keys = ["good-1", orphan, "good-2", "good-3"]
         let one = request("MUG")
