@@ -41,11 +41,13 @@ extension StockLedger {
     /// fails the whole batch, which `GroupCommit` then runs again one request at a time. One wake-up per batch.
     static func reserveBatch(_ calls: [ReserveCall], pool: PostgresPool) throws -> [ReservationReceipt?] {
         guard calls.count > 1 else { return [try reserveAlone(calls[0], pool: pool)] }
-        let receipts =
-            Set(calls.map(\.level)).count == calls.count
-            ? try reserveAcrossLevels(calls, pool: pool) : try reservePipelined(calls, pool: pool)
-        if receipts.contains(where: { $0 != nil }) { try? WakeAfterCommit.send(.outbox, pool: pool) }
-        return receipts
+        return try pool.withConnection { connection in
+            let receipts =
+                Set(calls.map(\.level)).count == calls.count
+                ? try reserveAcrossLevels(calls, on: connection) : try reservePipelined(calls, on: connection)
+            if receipts.contains(where: { $0 != nil }) { try? WakeAfterCommit.send(.outbox, on: connection) }
+            return receipts
+        }
     }
 
     private static func reserveAlone(_ call: ReserveCall, pool: PostgresPool) throws -> ReservationReceipt? {
@@ -61,13 +63,11 @@ extension StockLedger {
         return receipt
     }
 
-    private static func reservePipelined(_ calls: [ReserveCall], pool: PostgresPool) throws -> [ReservationReceipt?] {
+    private static func reservePipelined(_ calls: [ReserveCall], on connection: PostgresConnection) throws -> [ReservationReceipt?] {
         let order = calls.indices.sorted {
             (calls[$0].request.sku, calls[$0].request.location, $0) < (calls[$1].request.sku, calls[$1].request.location, $1)
         }
-        let results = try pool.withConnection { connection in
-            try connection.pipelinedTransaction(reserveStatement, order.map { calls[$0].parameters })
-        }
+        let results = try connection.pipelinedTransaction(reserveStatement, order.map { calls[$0].parameters })
         var receipts = [ReservationReceipt?](repeating: nil, count: calls.count)
         for (position, index) in order.enumerated() {
             receipts[index] = try results[position].first?.decode(PostgresJSONValue<ReservationReceipt>.self, at: 0).value
@@ -75,7 +75,7 @@ extension StockLedger {
         return receipts
     }
 
-    private static func reserveAcrossLevels(_ calls: [ReserveCall], pool: PostgresPool) throws -> [ReservationReceipt?] {
+    private static func reserveAcrossLevels(_ calls: [ReserveCall], on connection: PostgresConnection) throws -> [ReservationReceipt?] {
         let requests = calls.map(\.request)
         let parameters: [any PostgresBindable] = [
             calls.map(\.key), requests.map { PostgresJSON($0).postgresText }, requests.map(\.sku), requests.map(\.location),
@@ -83,10 +83,8 @@ extension StockLedger {
             requests.map(\.externalRef), requests.map(\.expiresAt),
         ]
         var receipts = [ReservationReceipt?](repeating: nil, count: calls.count)
-        let made = try pool.query(reserveAcrossLevelsStatement, parameters) { rows in
-            try rows.map { row in
-                (try row.decode(Int.self, at: 0), try row.decode(PostgresJSONValue<ReservationReceipt>.self, at: 1).value)
-            }
+        let made = try connection.query(reserveAcrossLevelsStatement, parameters).map { row in
+            (try row.decode(Int.self, at: 0), try row.decode(PostgresJSONValue<ReservationReceipt>.self, at: 1).value)
         }
         for (position, receipt) in made {
             guard receipts.indices.contains(position - 1) else { throw LedgerError.invalidArgument("no request \(position) in the batch") }
