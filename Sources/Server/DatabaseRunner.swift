@@ -11,6 +11,11 @@ struct DatabaseRunner: Sendable {
 
     func run<T: Sendable>(_ body: @escaping @Sendable (PostgresPool) throws -> T) async throws -> T {
         let pool = pool
+        return try await withDeadline { try await pool.run(body) }
+    }
+
+    /// Awaits database work that holds no thread while it waits (`InboxWriter`) under the same deadline.
+    func withDeadline<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let timeout = timeout
         return try await withCheckedThrowingContinuation { continuation in
             let once = ResumeOnce(continuation)
@@ -20,7 +25,7 @@ struct DatabaseRunner: Sendable {
             }
             Task {
                 do {
-                    once.resume(with: .success(try await pool.run(body)))
+                    once.resume(with: .success(try await work()))
                 } catch let error as PostgresError where error.isDatabaseUnavailable {
                     once.resume(with: .failure(APIError.databaseUnavailable))
                 } catch {

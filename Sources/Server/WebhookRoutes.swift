@@ -74,7 +74,7 @@ struct WebhookRoutes: Sendable {
         let outcome: InboxStore.Outcome
         do {
             let delivery = InboxStore.Delivery(channel: code, eventID: eventID, headers: kept, payload: payload)
-            outcome = try await database.run { [inbox] _ in try inbox.store(delivery) }
+            outcome = try await database.withDeadline { [inbox] in try await inbox.store(delivery) }
         } catch let error as PostgresError {
             // Not stored (the insert or the commit failed): the channel must deliver again.
             context.logger.error("webhook not stored", metadata: ["channel": "\(code)", "error": "\(error)"])

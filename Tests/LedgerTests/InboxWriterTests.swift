@@ -42,10 +42,10 @@ import Testing
         for id in ["first"] + (0..<20).map({ "e\($0 % 10)" }) {
             let item = delivery(id)
             group.enter()
-            Thread {
-                outcomes.add(try? writer.store(item))
+            Task {
+                outcomes.add(try? await writer.store(item))
                 group.leave()
-            }.start()
+            }
             if id == "first" { Thread.sleep(forTimeInterval: 0.2) }
         }
         Thread.sleep(forTimeInterval: 0.4)

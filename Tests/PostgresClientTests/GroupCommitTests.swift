@@ -97,6 +97,49 @@ import Testing
         gate.signal()
         #expect(try commit.submit(3) == 3, "the group commit still works after a timeout")
     }
+
+    /// Submits `requests` to `batcher` from tasks started together; returns each one's result, in order.
+    static func submitted(_ requests: [Int], to batcher: AsyncGroupCommit<Int, Int>) async -> [Result<Int, any Error>] {
+        await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
+            for (index, request) in requests.enumerated() {
+                group.addTask {
+                    do { return (index, .success(try await batcher.submit(request))) } catch { return (index, .failure(error)) }
+                }
+            }
+            var results = [Result<Int, any Error>?](repeating: nil, count: requests.count)
+            for await (index, result) in group { results[index] = result }
+            return results.map { $0! }
+        }
+    }
+
+    @Test func asyncRequestsThatArriveDuringABatchFormTheNextOne() async throws {
+        let recorder = Recorder(delay: 0.2)
+        let batcher = AsyncGroupCommit<Int, Int>(settings: GroupCommitSettings(window: 0.001, maxBatch: 64, maxInFlight: 1), label: "test") {
+            try recorder.execute($0)
+        }
+        async let first = batcher.submit(100)
+        try await Task.sleep(for: .milliseconds(50))
+        let rest = await Self.submitted(Array(1...20), to: batcher)
+        #expect(try await first == 200)
+        #expect(try rest.map { try $0.get() } == (1...20).map { $0 * 2 })
+        #expect(recorder.batches.count == 2, "the first alone, the twenty queued behind it in one batch")
+        #expect(Set(recorder.batches.last ?? []) == Set(1...20))
+    }
+
+    @Test func anAsyncBatchThatFailsRunsEachRequestAloneAndOnlyTheCulpritFails() async throws {
+        let recorder = Recorder(delay: 0.1)
+        let batcher = AsyncGroupCommit<Int, Int>(settings: GroupCommitSettings(window: 0.001, maxBatch: 64, maxInFlight: 1), label: "test") {
+            try recorder.execute($0)
+        }
+        async let first = batcher.submit(100)
+        try await Task.sleep(for: .milliseconds(30))
+        let rest = await Self.submitted([1, -1, 2, 3], to: batcher)
+        #expect(try await first == 200)
+        #expect(try rest[0].get() == 2)
+        #expect(throws: Failure.own) { try rest[1].get() }
+        #expect(try [rest[2].get(), rest[3].get()] == [4, 6])
+        #expect(recorder.batches.filter { $0.count == 1 }.count == 5, "the first, then each of the failed batch alone")
+    }
 }
 
 /// Responses by request, from many threads.
@@ -112,4 +155,5 @@ final class Answers: @unchecked Sendable {
         }
     }
     var count: Int { lock.withLock { results.count } }
+
 }

@@ -1,0 +1,86 @@
+import Dispatch
+import Synchronization
+
+/// Group commit for async callers (HTTP handlers): a request waits as a continuation, not as a blocked thread.
+///
+/// A submitted request joins a queue. When fewer than `maxInFlight` drains run, it starts one on a Dispatch queue of
+/// its own; a drain takes up to `maxBatch` queued requests, executes them as one batch, answers each, and goes on
+/// until the queue is empty. There is no window to wait out: whatever arrives while a batch is written forms the next
+/// one, and a lone request goes at once. With group commit off, each request is executed alone as it comes.
+///
+/// A batch that fails as a whole (`execute` throws) has applied nothing, so each of its requests is executed again
+/// alone and gets its own result or error, as in `GroupCommit`. Waits are not bounded here: `execute` ends by itself
+/// (the pool's acquire timeout, a lost connection), and callers that answer someone put their own deadline around
+/// `submit`.
+package final class AsyncGroupCommit<Request: Sendable, Response: Sendable>: Sendable {
+    private struct Waiting: Sendable {
+        let request: Request
+        let continuation: CheckedContinuation<Response, any Error>
+    }
+
+    private struct State: Sendable {
+        var queue: [Waiting] = []
+        var draining = 0
+    }
+
+    private let settings: GroupCommitSettings
+    private let queue: DispatchQueue
+    private let execute: @Sendable ([Request]) throws -> [Response]
+    private let state = Mutex(State())
+
+    /// - Parameters:
+    ///   - label: names the Dispatch queue the batches run on.
+    ///   - execute: runs a batch (in order; one request when alone) and returns one response per request, in order;
+    ///     throws when the batch as a whole failed and applied nothing.
+    package init(settings: GroupCommitSettings, label: String, execute: @escaping @Sendable ([Request]) throws -> [Response]) {
+        self.settings = settings
+        self.queue = DispatchQueue(label: label, qos: .userInitiated, attributes: .concurrent)
+        self.execute = execute
+    }
+
+    /// Executes `request` in a batch with whatever else is queued and returns its own response.
+    package func submit(_ request: Request) async throws -> Response {
+        try await withCheckedThrowingContinuation { continuation in
+            let waiting = Waiting(request: request, continuation: continuation)
+            if settings.isOff {
+                queue.async { self.run([waiting]) }
+                return
+            }
+            let startsDrain = state.withLock { state in
+                state.queue.append(waiting)
+                guard state.draining < settings.maxInFlight else { return false }
+                state.draining += 1
+                return true
+            }
+            if startsDrain { queue.async { self.drain() } }
+        }
+    }
+
+    /// Executes batches from the front of the queue until it is empty.
+    private func drain() {
+        while true {
+            let batch = state.withLock { state in
+                let batch = Array(state.queue.prefix(settings.maxBatch))
+                state.queue.removeFirst(batch.count)
+                if batch.isEmpty { state.draining -= 1 }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            run(batch)
+        }
+    }
+
+    /// Executes `batch` and answers each of its requests; after a failure of the whole batch, each one alone.
+    private func run(_ batch: [Waiting]) {
+        do {
+            let responses = try execute(batch.map(\.request))
+            guard responses.count == batch.count else {
+                throw GroupCommitMismatch(requests: batch.count, responses: responses.count)
+            }
+            for (waiting, response) in zip(batch, responses) { waiting.continuation.resume(returning: response) }
+        } catch {
+            guard batch.count > 1 else { return batch[0].continuation.resume(throwing: error) }
+            for waiting in batch { run([waiting]) }
+        }
+    }
+}
