@@ -112,29 +112,33 @@ import Testing
         }
     }
 
-    @Test func asyncRequestsThatArriveDuringABatchFormTheNextOne() async throws {
-        let recorder = Recorder(delay: 0.2)
+    /// Submits 100 to a one-batch-at-a-time `AsyncGroupCommit` over `recorder` (slow), then `requests` while its batch
+    /// runs; returns the first's response and the others' results, in order.
+    static func queuedBehindAFirstRequest(
+        _ requests: [Int], recorder: Recorder
+    ) async throws -> (first: Int, rest: [Result<Int, any Error>]) {
         let batcher = AsyncGroupCommit<Int, Int>(settings: GroupCommitSettings(window: 0.001, maxBatch: 64, maxInFlight: 1), label: "test") {
             try recorder.execute($0)
         }
         async let first = batcher.submit(100)
         try await Task.sleep(for: .milliseconds(50))
-        let rest = await Self.submitted(Array(1...20), to: batcher)
-        #expect(try await first == 200)
+        let rest = await submitted(requests, to: batcher)
+        return (try await first, rest)
+    }
+
+    @Test func asyncRequestsThatArriveDuringABatchFormTheNextOne() async throws {
+        let recorder = Recorder(delay: 0.2)
+        let (first, rest) = try await Self.queuedBehindAFirstRequest(Array(1...20), recorder: recorder)
+        #expect(first == 200)
         #expect(try rest.map { try $0.get() } == (1...20).map { $0 * 2 })
         #expect(recorder.batches.count == 2, "the first alone, the twenty queued behind it in one batch")
         #expect(Set(recorder.batches.last ?? []) == Set(1...20))
     }
 
     @Test func anAsyncBatchThatFailsRunsEachRequestAloneAndOnlyTheCulpritFails() async throws {
-        let recorder = Recorder(delay: 0.1)
-        let batcher = AsyncGroupCommit<Int, Int>(settings: GroupCommitSettings(window: 0.001, maxBatch: 64, maxInFlight: 1), label: "test") {
-            try recorder.execute($0)
-        }
-        async let first = batcher.submit(100)
-        try await Task.sleep(for: .milliseconds(30))
-        let rest = await Self.submitted([1, -1, 2, 3], to: batcher)
-        #expect(try await first == 200)
+        let recorder = Recorder(delay: 0.2)
+        let (first, rest) = try await Self.queuedBehindAFirstRequest([1, -1, 2, 3], recorder: recorder)
+        #expect(first == 200)
         #expect(try rest[0].get() == 2)
         #expect(throws: Failure.own) { try rest[1].get() }
         #expect(try [rest[2].get(), rest[3].get()] == [4, 6])
