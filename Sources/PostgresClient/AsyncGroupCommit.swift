@@ -9,13 +9,16 @@ import Synchronization
 /// one, and a lone request goes at once. With group commit off, each request is executed alone as it comes.
 ///
 /// A batch that fails as a whole (`execute` throws) has applied nothing, so each of its requests is executed again
-/// alone and gets its own result or error, as in `GroupCommit`. Waits are not bounded here: `execute` ends by itself
-/// (the pool's acquire timeout, a lost connection), and callers that answer someone put their own deadline around
-/// `submit`.
+/// alone and gets its own result or error, as in `GroupCommit`.
+///
+/// Every wait is bounded by `timeout`: a request not answered in that time fails with a connection-kind
+/// `PostgresError` (the database is unavailable to it). Its request is still executed when a batch takes it, so its
+/// outcome is unknown, as after a lost connection; `execute` must be safe to repeat for it (an idempotency key or a
+/// unique event id makes it so). The deadline is one Dispatch timer per request, not a task.
 package final class AsyncGroupCommit<Request: Sendable, Response: Sendable>: Sendable {
     private struct Waiting: Sendable {
         let request: Request
-        let continuation: CheckedContinuation<Response, any Error>
+        let answer: ResumeOnce<Response>
     }
 
     private struct State: Sendable {
@@ -24,24 +27,34 @@ package final class AsyncGroupCommit<Request: Sendable, Response: Sendable>: Sen
     }
 
     private let settings: GroupCommitSettings
+    private let timeout: Duration
     private let queue: DispatchQueue
     private let execute: @Sendable ([Request]) throws -> [Response]
     private let state = Mutex(State())
 
     /// - Parameters:
     ///   - label: names the Dispatch queue the batches run on.
+    ///   - timeout: the longest a request waits for its answer.
     ///   - execute: runs a batch (in order; one request when alone) and returns one response per request, in order;
     ///     throws when the batch as a whole failed and applied nothing.
-    package init(settings: GroupCommitSettings, label: String, execute: @escaping @Sendable ([Request]) throws -> [Response]) {
+    package init(
+        settings: GroupCommitSettings, label: String, timeout: Duration, execute: @escaping @Sendable ([Request]) throws -> [Response]
+    ) {
         self.settings = settings
+        self.timeout = timeout
         self.queue = DispatchQueue(label: label, qos: .userInitiated, attributes: .concurrent)
         self.execute = execute
     }
 
-    /// Executes `request` in a batch with whatever else is queued and returns its own response.
+    /// Executes `request` in a batch with whatever else is queued and returns its own response; throws a
+    /// connection-kind `PostgresError` when no answer came within the timeout.
     package func submit(_ request: Request) async throws -> Response {
         try await withCheckedThrowingContinuation { continuation in
-            let waiting = Waiting(request: request, continuation: continuation)
+            let waiting = Waiting(request: request, answer: ResumeOnce(continuation))
+            let (timeout, answer) = (timeout, waiting.answer)
+            queue.asyncAfter(deadline: .now() + Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18) {
+                answer.resume(with: .failure(PostgresError(kind: .connection, message: "no answer from the database within \(timeout)")))
+            }
             if settings.isOff {
                 queue.async { self.run([waiting]) }
                 return
@@ -77,9 +90,9 @@ package final class AsyncGroupCommit<Request: Sendable, Response: Sendable>: Sen
             guard responses.count == batch.count else {
                 throw GroupCommitMismatch(requests: batch.count, responses: responses.count)
             }
-            for (waiting, response) in zip(batch, responses) { waiting.continuation.resume(returning: response) }
+            for (waiting, response) in zip(batch, responses) { waiting.answer.resume(with: .success(response)) }
         } catch {
-            guard batch.count > 1 else { return batch[0].continuation.resume(throwing: error) }
+            guard batch.count > 1 else { return batch[0].answer.resume(with: .failure(error)) }
             for waiting in batch { run([waiting]) }
         }
     }

@@ -1,5 +1,4 @@
 import PostgresClient
-import Synchronization
 
 /// Runs blocking database work off the event loops (on the pool's Dispatch queue) with a deadline:
 /// a request is answered `503 database_unavailable` when the database is down or slower than the
@@ -10,13 +9,7 @@ struct DatabaseRunner: Sendable {
     let timeout: Duration
 
     func run<T: Sendable>(_ body: @escaping @Sendable (PostgresPool) throws -> T) async throws -> T {
-        let pool = pool
-        return try await withDeadline { try await pool.run(body) }
-    }
-
-    /// Awaits database work that holds no thread while it waits (`InboxWriter`) under the same deadline.
-    func withDeadline<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
-        let timeout = timeout
+        let (pool, timeout) = (pool, timeout)
         return try await withCheckedThrowingContinuation { continuation in
             let once = ResumeOnce(continuation)
             let timer = Task {
@@ -25,7 +18,7 @@ struct DatabaseRunner: Sendable {
             }
             Task {
                 do {
-                    once.resume(with: .success(try await work()))
+                    once.resume(with: .success(try await pool.run(body)))
                 } catch let error as PostgresError where error.isDatabaseUnavailable {
                     once.resume(with: .failure(APIError.databaseUnavailable))
                 } catch {
@@ -34,18 +27,5 @@ struct DatabaseRunner: Sendable {
                 timer.cancel()
             }
         }
-    }
-}
-
-/// Resumes a continuation exactly once, whichever of several racers comes first.
-private final class ResumeOnce<T: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
-
-    init(_ continuation: CheckedContinuation<T, any Error>) {
-        self.continuation = Mutex(continuation)
-    }
-
-    func resume(with result: Result<T, any Error>) {
-        continuation.withLock { $0.take() }?.resume(with: result)
     }
 }

@@ -44,7 +44,7 @@ package struct OmnistockHTTPServer: Sendable {
         self.settings = settings
         self.pool = pool
         self.ledger = ledger
-        self.inbox = InboxWriter(pool: pool, settings: settings.groupCommit)
+        self.inbox = InboxWriter(pool: pool, settings: settings.groupCommit, timeout: settings.requestTimeout)
         self.channels = channels
         self.metrics = metrics
         self.logger = logger
@@ -82,7 +82,7 @@ package struct OmnistockHTTPServer: Sendable {
             workerProblem: workerProblem
         ).register(on: router)
         WebhookRoutes(
-            channels: channels, database: database, inbox: inbox, maxBodyBytes: settings.maxBodyBytes,
+            channels: channels, inbox: inbox, maxBodyBytes: settings.maxBodyBytes,
             rateLimiter: settings.channelRateLimit.map { RateLimiter(limit: $0) }, now: now
         ).register(on: router)
         let tokenLimiter = settings.tokenRateLimit.map { RateLimiter(limit: $0) }

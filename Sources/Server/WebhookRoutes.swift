@@ -11,7 +11,6 @@ import PostgresClient
 /// calling `parseWebhook` again on the stored payload and headers.
 struct WebhookRoutes: Sendable {
     let channels: [String: any ChannelVocabulary.Channel]
-    let database: DatabaseRunner
     let inbox: InboxWriter
     let maxBodyBytes: Int
     let rateLimiter: RateLimiter?
@@ -74,9 +73,9 @@ struct WebhookRoutes: Sendable {
         let outcome: InboxStore.Outcome
         do {
             let delivery = InboxStore.Delivery(channel: code, eventID: eventID, headers: kept, payload: payload)
-            outcome = try await database.withDeadline { [inbox] in try await inbox.store(delivery) }
+            outcome = try await inbox.store(delivery)
         } catch let error as PostgresError {
-            // Not stored (the insert or the commit failed): the channel must deliver again.
+            // Not stored (the insert or the commit failed, or not within the request timeout): the channel must deliver again.
             context.logger.error("webhook not stored", metadata: ["channel": "\(code)", "error": "\(error)"])
             throw APIError.databaseUnavailable
         }

@@ -117,7 +117,9 @@ import Testing
     static func queuedBehindAFirstRequest(
         _ requests: [Int], recorder: Recorder
     ) async throws -> (first: Int, rest: [Result<Int, any Error>]) {
-        let batcher = AsyncGroupCommit<Int, Int>(settings: GroupCommitSettings(window: 0.001, maxBatch: 64, maxInFlight: 1), label: "test") {
+        let batcher = AsyncGroupCommit<Int, Int>(
+            settings: GroupCommitSettings(window: 0.001, maxBatch: 64, maxInFlight: 1), label: "test", timeout: .seconds(10)
+        ) {
             try recorder.execute($0)
         }
         async let first = batcher.submit(100)
@@ -143,6 +145,21 @@ import Testing
         #expect(throws: Failure.own) { try rest[1].get() }
         #expect(try [rest[2].get(), rest[3].get()] == [4, 6])
         #expect(recorder.batches.filter { $0.count == 1 }.count == 5, "the first, then each of the failed batch alone")
+    }
+
+    @Test func anAsyncRequestNotAnsweredWithinTheTimeoutFailsAndTheNextIsAnswered() async throws {
+        let gate = DispatchSemaphore(value: 0)
+        let batcher = AsyncGroupCommit<Int, Int>(
+            settings: GroupCommitSettings(window: 0.001, maxBatch: 64, maxInFlight: 1), label: "test", timeout: .milliseconds(300)
+        ) { batch in
+            if batch == [1] { _ = gate.wait(timeout: .now() + 5) }
+            return batch
+        }
+        let started = ContinuousClock.now
+        await #expect(throws: PostgresError.self) { try await batcher.submit(1) }
+        #expect(ContinuousClock.now - started < .seconds(2), "failed at its deadline, not when the batch ended")
+        gate.signal()
+        #expect(try await batcher.submit(2) == 2, "the group commit still works after a timeout")
     }
 }
 

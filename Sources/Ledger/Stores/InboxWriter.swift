@@ -10,17 +10,17 @@ import PostgresClient
 package final class InboxWriter: Sendable {
     private let batcher: AsyncGroupCommit<InboxStore.Delivery, InboxStore.Outcome>
 
-    /// Stores into `pool`'s inbox, gathering as `settings` say.
-    package init(pool: PostgresPool, settings: GroupCommitSettings) {
+    /// Stores into `pool`'s inbox, gathering as `settings` say; a delivery not committed within `timeout` fails.
+    package init(pool: PostgresPool, settings: GroupCommitSettings, timeout: Duration) {
         var oneAtATime = settings
         oneAtATime.maxInFlight = 1
-        batcher = AsyncGroupCommit(settings: oneAtATime, label: "omnistock.inbox-writer") { deliveries in
+        batcher = AsyncGroupCommit(settings: oneAtATime, label: "omnistock.inbox-writer", timeout: timeout) { deliveries in
             try InboxStore.store(deliveries, pool: pool)
         }
     }
 
-    /// Stores and commits `delivery`; throws when it was not committed (the answer is then `503` and the channel
-    /// delivers again), so no `200` is ever given for an event that is not in the inbox.
+    /// Stores and commits `delivery`; throws when it was not committed, or not within the timeout (the answer is then
+    /// `503` and the channel delivers again), so no `200` is ever given for an event that is not in the inbox.
     package func store(_ delivery: InboxStore.Delivery) async throws -> InboxStore.Outcome {
         try await batcher.submit(delivery)
     }
