@@ -24,11 +24,25 @@ import Testing
         #expect(headers == "b")
     }
 
+    /// Headers come back exactly as stored, whatever characters their values hold.
+    @Test func headersComeBackExactly() throws {
+        let database = try TestDatabase.make()
+        let headers = [
+            "webhook-id": "a", "webhook-signature": #"v1,"q" \ {x} NULL"#, "content-type": "application/json; charset=ütf-8",
+            "x-empty": "", "x-null": "NULL",
+        ]
+        _ = try InboxStore.store(
+            [InboxStore.Delivery(channel: "webshop", eventID: "a", headers: headers, payload: "{}"), delivery("b")], pool: database.pool)
+        let stored = try InboxStore.due(limit: 10, pool: database.pool)
+        #expect(stored.map(\.headers) == [headers, ["webhook-id": "b"]])
+    }
+
     /// Deliveries that arrive while another is being stored share one commit and one wake-up, and a delivery repeated
     /// among them is stored once.
     @Test func concurrentDeliveriesShareOneCommitAndOneWakeUp() throws {
         let database = try TestDatabase.make(maxConnections: 8)
-        let writer = InboxWriter(pool: database.pool, settings: GroupCommitSettings(window: 0.05, maxBatch: 64, maxInFlight: 1))
+        let writer = InboxWriter(
+            pool: database.pool, settings: GroupCommitSettings(window: 0.05, maxBatch: 64, maxInFlight: 1), timeout: .seconds(10))
         let wakeUps = WakeUps()
         let listener = NotificationListener(conninfo: database.url, channels: [WakeChannel.inbox.rawValue]) { _ in wakeUps.add() }
         try listener.start()
