@@ -18,15 +18,6 @@ package enum JSON: Sendable, Hashable {
     /// An object.
     case object([String: JSON])
 
-    /// Parses UTF-8 JSON text.
-    package static func parse(_ bytes: [UInt8]) throws(ChannelError) -> JSON {
-        do {
-            return try JSONDecoder().decode(JSON.self, from: Data(bytes))
-        } catch {
-            throw ChannelError(.malformed, "invalid JSON: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
-        }
-    }
-
     /// Compact UTF-8 JSON text with object keys sorted (so equal values encode to equal bytes).
     package func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
