@@ -84,7 +84,7 @@ package struct CurlHTTPBenchmark: Sendable {
         }
         let elapsed = clock.now - start
         let sorted = latencies.sorted()
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed / .seconds(1)
         return Result(
             keepAlive: keepAlive,
             completed: sorted.count,

@@ -49,7 +49,7 @@ package enum IngressBenchmark {
             func percentile(_ fraction: Double) -> Duration {
                 sorted.isEmpty ? .zero : sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
             }
-            let seconds = Double(samples.elapsed.components.seconds) + Double(samples.elapsed.components.attoseconds) / 1e18
+            let seconds = samples.elapsed / .seconds(1)
             self.name = name
             self.completed = sorted.count
             self.failed = samples.failures

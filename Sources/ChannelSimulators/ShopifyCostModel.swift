@@ -58,7 +58,7 @@ struct CostBucket {
 
     /// Refills for the time since the last call, then takes `cost` if the bucket holds it.
     mutating func take(_ cost: Int, now: ContinuousClock.Instant = .now) -> Bool {
-        let elapsed = Double((now - updated).components.seconds) + Double((now - updated).components.attoseconds) / 1e18
+        let elapsed = (now - updated) / .seconds(1)
         available = min(capacity, available + max(elapsed, 0) * restoreRate)
         updated = now
         guard available >= Double(cost) else { return false }

@@ -52,7 +52,7 @@ package final class AsyncGroupCommit<Request: Sendable, Response: Sendable>: Sen
         try await withCheckedThrowingContinuation { continuation in
             let waiting = Waiting(request: request, answer: ResumeOnce(continuation))
             let (timeout, answer) = (timeout, waiting.answer)
-            queue.asyncAfter(deadline: .now() + Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18) {
+            queue.asyncAfter(deadline: .now() + timeout / .seconds(1)) {
                 answer.resume(with: .failure(PostgresError(kind: .connection, message: "no answer from the database within \(timeout)")))
             }
             if settings.isOff {

@@ -176,5 +176,4 @@ final class Answers: @unchecked Sendable {
         }
     }
     var count: Int { lock.withLock { results.count } }
-
 }
