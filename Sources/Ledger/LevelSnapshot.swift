@@ -17,6 +17,14 @@ package struct LevelSnapshot: Codable, Sendable, Equatable {
     /// The columns `levelColumns` selects, in order.
     static let columns = "sku, location, on_hand, reserved, version, oversold"
 
+    /// SQL building the JSON this type decodes from the `levels` columns of the row named `row`.
+    static func jsonObject(of row: String) -> String {
+        """
+        jsonb_build_object('sku', \(row).sku, 'location', \(row).location, 'onHand', \(row).on_hand, 'reserved', \(row).reserved,
+            'version', \(row).version, 'oversold', \(row).oversold)
+        """
+    }
+
     init(row: PostgresRow, offset: Int = 0) throws {
         sku = try row.decode(at: offset)
         location = try row.decode(at: offset + 1)

@@ -37,6 +37,18 @@ package struct Reservation: Codable, Sendable, Equatable {
 
     static let columns = "id, sku, location, quantity, kind, status, channel, external_ref, expires_at, group_id, bundle_sku, bundle_quantity"
 
+    /// SQL building the JSON this type decodes from the `reservations` columns of the row named `row` (times to the
+    /// second, as `JSONEncoder` writes them in ISO 8601).
+    static func jsonObject(of row: String) -> String {
+        """
+        jsonb_build_object(
+            'id', \(row).id, 'sku', \(row).sku, 'location', \(row).location, 'quantity', \(row).quantity, 'kind', \(row).kind,
+            'status', \(row).status, 'channel', \(row).channel, 'externalRef', \(row).external_ref,
+            'expiresAt', to_char(\(row).expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+            'group', \(row).group_id, 'bundleSKU', \(row).bundle_sku, 'bundleQuantity', \(row).bundle_quantity)
+        """
+    }
+
     /// A value (the stand-in for a bundle reservation, say) built from its parts.
     init(
         id: String, sku: String, location: String, quantity: Int, kind: ReservationKind, status: ReservationStatus,

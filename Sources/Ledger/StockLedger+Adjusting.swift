@@ -23,13 +23,10 @@ extension StockLedger {
     ) throws -> StockChange {
         try QuantityRange.requireDelta(delta)
         let request = AdjustRequest(sku: sku, location: location, delta: delta, reason: reason, reference: reference)
-        return try idempotent(key: key, kind: "adjustment", request: request) { connection in
-            let change = LevelChange(
-                sku: sku, location: location, delta: delta, reason: .adjustment,
-                reference: reference.map { "\(reason): \($0)" } ?? reason, movementKey: key)
-            let (level, movement) = try applyOrExplain(change, requested: -delta, on: connection)
-            return StockChange(movementIDs: [movement], levels: [level])
-        }
+        let change = LevelChange(
+            sku: sku, location: location, delta: delta, reason: .adjustment,
+            reference: reference.map { "\(reason): \($0)" } ?? reason, movementKey: key)
+        return try record(change, kind: "adjustment", request: request, requested: -delta)
     }
 
     /// Sets on hand to a physical count, recording the difference as a `count` movement.

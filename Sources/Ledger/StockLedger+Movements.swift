@@ -9,7 +9,7 @@ package enum MovementReason: String, Codable, Sendable {
 }
 
 /// One change to a level, as the ledger applies it.
-struct LevelChange {
+struct LevelChange: Sendable {
     var sku: String
     var location: String
     /// Change of on hand.
@@ -23,6 +23,22 @@ struct LevelChange {
 }
 
 extension StockLedger {
+    /// Applies a one-level change as an idempotent operation under `change.movementKey` and returns what it did.
+    ///
+    /// Concurrent changes are gathered into one batch (group commit, `movementBatch`). One the batch did not apply
+    /// runs again in a transaction of its own, which returns the stored result of a key used before or throws the
+    /// precise refusal (`requested` is what an `insufficientStock` names).
+    func record<Request: Codable & Sendable>(_ change: LevelChange, kind: String, request: Request, requested: Int) throws -> StockChange {
+        try Self.requireKey(change.movementKey)
+        if let applied = try movements.submit(MovementCall(change: change, kind: kind, request: PostgresJSON(request).postgresText)) {
+            return applied
+        }
+        return try idempotent(key: change.movementKey, kind: kind, request: request) { connection in
+            let (level, movement) = try applyOrExplain(change, requested: requested, on: connection)
+            return StockChange(movementIDs: [movement], levels: [level])
+        }
+    }
+
     /// Writes the movement and updates its level in one statement.
     ///
     /// The update refuses (returns nil) when it would take `available` below zero; a change that

@@ -20,12 +20,8 @@ extension StockLedger {
     package func sell(sku: String, location: String, quantity: Int, reference: String? = nil, key: String) throws -> StockChange {
         try QuantityRange.requirePositive(quantity)
         let request = QuantityRequest(sku: sku, location: location, quantity: quantity, reference: reference)
-        return try idempotent(key: key, kind: "sell", request: request) { connection in
-            let change = LevelChange(
-                sku: sku, location: location, delta: -quantity, reason: .sale, reference: reference, movementKey: key)
-            let (level, movement) = try applyOrExplain(change, requested: quantity, on: connection)
-            return StockChange(movementIDs: [movement], levels: [level])
-        }
+        let change = LevelChange(sku: sku, location: location, delta: -quantity, reason: .sale, reference: reference, movementKey: key)
+        return try record(change, kind: "sell", request: request, requested: quantity)
     }
 
     private func addStock(
@@ -33,11 +29,7 @@ extension StockLedger {
     ) throws -> StockChange {
         try QuantityRange.requirePositive(quantity)
         let request = QuantityRequest(sku: sku, location: location, quantity: quantity, reference: reference)
-        return try idempotent(key: key, kind: reason.rawValue, request: request) { connection in
-            let change = LevelChange(
-                sku: sku, location: location, delta: quantity, reason: reason, reference: reference, movementKey: key)
-            let (level, movement) = try applyOrExplain(change, requested: 0, on: connection)
-            return StockChange(movementIDs: [movement], levels: [level])
-        }
+        let change = LevelChange(sku: sku, location: location, delta: quantity, reason: reason, reference: reference, movementKey: key)
+        return try record(change, kind: reason.rawValue, request: request, requested: 0)
     }
 }

@@ -60,14 +60,7 @@ extension StockLedger {
     /// The receipt (`ReservationReceipt` as JSON) of a reservation statement, from its rows `held` (the reservation)
     /// and `level` (the level it left).
     static let receiptJSON = """
-        jsonb_build_object(
-            'reservation', jsonb_build_object(
-                'id', held.id, 'sku', held.sku, 'location', held.location, 'quantity', held.quantity,
-                'kind', held.kind, 'status', held.status, 'channel', held.channel, 'externalRef', held.external_ref,
-                'expiresAt', to_char(held.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
-            'level', jsonb_build_object(
-                'sku', level.sku, 'location', level.location, 'onHand', level.on_hand, 'reserved', level.reserved,
-                'version', level.version, 'oversold', level.oversold))
+        jsonb_build_object('reservation', \(Reservation.jsonObject(of: "held")), 'level', \(LevelSnapshot.jsonObject(of: "level")))
         """
 
     /// Gives the units back. Releasing a reservation that is already released or expired changes nothing.
@@ -125,6 +118,11 @@ extension StockLedger {
     private func finish(
         reservationID: String, to status: ReservationStatus, reason: MovementReason, key: String
     ) throws -> ReservationReceipt {
+        try Self.requireKey(key)
+        if let receipt = try finishes.submit(FinishCall(key: key, reservationID: reservationID, status: status)) {
+            return receipt
+        }
+        // A key used before, a reservation not active, unknown or part of a bundle: this transaction says which.
         let request = ReservationStateRequest(reservation: reservationID, action: status.rawValue)
         return try idempotent(key: key, kind: status.rawValue, request: request) { connection in
             let parts = try bundleParts(reservationID, on: connection)

@@ -18,12 +18,6 @@ struct ReserveCall: Sendable {
 
     /// The level it changes.
     var level: LevelKey { LevelKey(sku: request.sku, location: request.location) }
-
-    /// A level, as a set member.
-    struct LevelKey: Hashable {
-        var sku: String
-        var location: String
-    }
 }
 
 extension StockLedger {
@@ -64,15 +58,9 @@ extension StockLedger {
     }
 
     private static func reservePipelined(_ calls: [ReserveCall], on connection: PostgresConnection) throws -> [ReservationReceipt?] {
-        let order = calls.indices.sorted {
-            (calls[$0].request.sku, calls[$0].request.location, $0) < (calls[$1].request.sku, calls[$1].request.location, $1)
+        try connection.pipelinedInLevelOrder(calls, level: \.level) { (reserveStatement, $0.parameters) }.map {
+            try $0.first?.decode(PostgresJSONValue<ReservationReceipt>.self, at: 0).value
         }
-        let results = try connection.pipelinedTransaction(reserveStatement, order.map { calls[$0].parameters })
-        var receipts = [ReservationReceipt?](repeating: nil, count: calls.count)
-        for (position, index) in order.enumerated() {
-            receipts[index] = try results[position].first?.decode(PostgresJSONValue<ReservationReceipt>.self, at: 0).value
-        }
-        return receipts
     }
 
     private static func reserveAcrossLevels(_ calls: [ReserveCall], on connection: PostgresConnection) throws -> [ReservationReceipt?] {
@@ -82,15 +70,7 @@ extension StockLedger {
             requests.map(\.quantity), calls.map(\.reservationID), requests.map(\.kind.rawValue), requests.map(\.channel),
             requests.map(\.externalRef), requests.map(\.expiresAt),
         ]
-        var receipts = [ReservationReceipt?](repeating: nil, count: calls.count)
-        let made = try connection.query(reserveAcrossLevelsStatement, parameters).map { row in
-            (try row.decode(Int.self, at: 0), try row.decode(PostgresJSONValue<ReservationReceipt>.self, at: 1).value)
-        }
-        for (position, receipt) in made {
-            guard receipts.indices.contains(position - 1) else { throw LedgerError.invalidArgument("no request \(position) in the batch") }
-            receipts[position - 1] = receipt
-        }
-        return receipts
+        return try receiptsByPosition(connection.query(reserveAcrossLevelsStatement, parameters), count: calls.count)
     }
 
     /// `reserveStatement` for many requests, each for a different level, in one statement: arrays of keys, requests,
@@ -132,4 +112,16 @@ extension StockLedger {
             SELECT key, 'reserve', request, result FROM receipt)
         SELECT position, result FROM receipt
         """)
+
+    /// One receipt per request of a batch of `count`, from rows of (position from 1, receipt): nil for a request
+    /// without a row.
+    static func receiptsByPosition(_ rows: PostgresRows, count: Int) throws -> [ReservationReceipt?] {
+        var receipts = [ReservationReceipt?](repeating: nil, count: count)
+        for row in rows {
+            let position = try row.decode(Int.self, at: 0)
+            guard receipts.indices.contains(position - 1) else { throw LedgerError.invalidArgument("no request \(position) in the batch") }
+            receipts[position - 1] = try row.decode(PostgresJSONValue<ReservationReceipt>.self, at: 1).value
+        }
+        return receipts
+    }
 }

@@ -12,17 +12,23 @@ package struct StockLedger: Sendable {
     let logger: Logger
     /// Gathers concurrent reservations into batches (see `reserveBatch`).
     let reservations: GroupCommit<ReserveCall, ReservationReceipt?>
+    /// Gathers concurrent releases and commits into batches (see `finishBatch`).
+    let finishes: GroupCommit<FinishCall, ReservationReceipt?>
+    /// Gathers concurrent receipts, returns, sales and adjustments into batches (see `movementBatch`).
+    let movements: GroupCommit<MovementCall, StockChange?>
 
-    /// - Parameter groupCommit: how concurrent reservations are gathered into one transaction (`[database]
-    ///   group_commit_window`, `group_commit_max`); `.off` runs each alone.
+    /// - Parameter groupCommit: how concurrent reservations, releases, commits and movements are gathered into one
+    ///   transaction (`[database] group_commit_window`, `group_commit_max`); `.off` runs each alone. Each kind has
+    ///   its own gathering, with these settings.
     package init(
         pool: PostgresPool, logger: Logger = Logger(label: "omnistock.ledger"), groupCommit: GroupCommitSettings = GroupCommitSettings()
     ) {
         self.pool = pool
         self.logger = logger
-        self.reservations = GroupCommit(settings: groupCommit, timeout: pool.acquireTimeout * 2) { calls in
-            try Self.reserveBatch(calls, pool: pool)
-        }
+        let timeout = pool.acquireTimeout * 2
+        self.reservations = GroupCommit(settings: groupCommit, timeout: timeout) { try Self.reserveBatch($0, pool: pool) }
+        self.finishes = GroupCommit(settings: groupCommit, timeout: timeout) { try Self.finishBatch($0, pool: pool) }
+        self.movements = GroupCommit(settings: groupCommit, timeout: timeout) { try Self.movementBatch($0, pool: pool) }
     }
 
     /// Runs `body` once per idempotency key, in one transaction.

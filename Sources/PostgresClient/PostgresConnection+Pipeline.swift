@@ -1,18 +1,21 @@
 import CLibPQ
 
 extension PostgresConnection {
-    /// Runs `statement` once per parameter list, in order, in one transaction and one round trip: libpq's pipeline
-    /// mode sends `BEGIN`, every execution and `COMMIT` before reading any result, and the server answers them
-    /// together (https://www.postgresql.org/docs/current/libpq-pipeline-mode.html). Returns each execution's rows.
+    /// Runs each execution (a prepared statement and its parameters), in order, in one transaction and one round
+    /// trip: libpq's pipeline mode sends `BEGIN`, every execution and `COMMIT` before reading any result, and the
+    /// server answers them together (https://www.postgresql.org/docs/current/libpq-pipeline-mode.html). Returns each
+    /// execution's rows.
     ///
     /// All or nothing: when any of them fails, the server skips the rest up to the sync point, the transaction is
     /// rolled back and the first error is thrown. The batches meant here are small (a group commit's, tens of
     /// statements), so the connection stays in blocking mode: what is sent fits the socket buffers while the
     /// server answers.
     package func pipelinedTransaction(
-        _ statement: PreparedStatement, _ parameterLists: [[any PostgresBindable]]
-    ) throws -> [PostgresRows] {
-        if preparesStatements { try prepare(statement) }
+        _ executions: [(statement: PreparedStatement, parameters: [any PostgresBindable])]
+    ) throws
+        -> [PostgresRows]
+    {
+        if preparesStatements { for (statement, _) in executions { try prepare(statement) } }
         guard PQenterPipelineMode(handle) == 1 else {
             throw PostgresError(kind: .client, message: "cannot enter pipeline mode: \(Self.errorMessage(handle))")
         }
@@ -20,20 +23,21 @@ extension PostgresConnection {
         var failure: (any Error)?
         do {
             try sendInPipeline("BEGIN", [])
-            for parameters in parameterLists { try sendInPipeline(statement, parameters) }
+            for (statement, parameters) in executions { try sendInPipeline(statement, parameters) }
             try sendInPipeline("COMMIT", [])
             guard PQpipelineSync(handle) == 1 else {
-                throw PostgresError(kind: .connection, message: Self.errorMessage(handle), statement: statement.sql)
+                throw PostgresError(kind: .connection, message: Self.errorMessage(handle), statement: "COMMIT")
             }
         } catch {
             failure = error
         }
         if failure == nil {
             // One result and a NULL per command (BEGIN, the executions, COMMIT), then the sync point.
-            for index in 0..<(parameterLists.count + 2) {
+            let commands = ["BEGIN"] + executions.map(\.statement.sql) + ["COMMIT"]
+            for (index, command) in commands.enumerated() {
                 do {
-                    let result = try nextPipelineResult(statement: index == 0 ? "BEGIN" : statement.sql)
-                    if index > 0, index <= parameterLists.count, let result { rows.append(result) }
+                    let result = try nextPipelineResult(statement: command)
+                    if index > 0, index <= executions.count, let result { rows.append(result) }
                 } catch {
                     if failure == nil { failure = error }
                     if (error as? PostgresError)?.kind == .connection, !isOpen { break }

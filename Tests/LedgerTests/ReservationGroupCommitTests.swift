@@ -4,9 +4,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-/// Reservations through the group commit. Each test holds the first request on a row lock (`LevelBlocker`) while the
-/// others queue behind it, so that they run as one batch; rows written by one transaction share its `xmin`, which
-/// shows how many transactions there were.
+/// Reservations through the group commit, met in one batch by `BatchedCalls`.
 @Suite struct ReservationGroupCommitTests {
     let fixture: LedgerFixture
     let ledger: StockLedger
@@ -18,30 +16,7 @@ import Testing
             pool: fixture.database.pool, groupCommit: GroupCommitSettings(window: 0.05, maxBatch: 64, maxInFlight: 1))
     }
 
-    /// Starts `first` (alone, held on the row lock of `sku`), then `rest` once it is held, then lets go.
-    func batched(
-        lock sku: String, first: @escaping @Sendable () -> Void, rest: [@Sendable () -> Void]
-    ) throws {
-        let blocker = try PostgresConnection(conninfo: fixture.database.pool.conninfo)
-        try blocker.execute("BEGIN")
-        try blocker.query("SELECT 1 FROM levels WHERE sku = $1 AND location = $2 FOR UPDATE", [sku, warehouse])
-        let group = DispatchGroup()
-        for (index, body) in ([first] + rest).enumerated() {
-            group.enter()
-            Thread {
-                body()
-                group.leave()
-            }.start()
-            if index == 0 { Thread.sleep(forTimeInterval: 0.2) }
-        }
-        Thread.sleep(forTimeInterval: 0.4)
-        try blocker.execute("COMMIT")
-        group.wait()
-    }
-
-    func transactions(_ sql: String, _ parameters: [any PostgresBindable]) throws -> Int {
-        try fixture.scalar("SELECT count(DISTINCT xmin::text) FROM (\(sql)) AS rows", parameters)
-    }
+    var batch: BatchedCalls { BatchedCalls(fixture: fixture) }
 
     func request(_ sku: String, _ quantity: Int = 1) -> ReservationRequest {
         ReservationRequest(sku: sku, location: warehouse, quantity: quantity, kind: .checkout)
@@ -71,13 +46,13 @@ import Testing
                 outcomes.record(error: error)
             }
         }
-        try batched(lock: "MUG", first: { reserve(0) }, rest: (1..<30).map { index -> @Sendable () -> Void in { reserve(index) } })
+        try batch.run(lock: "MUG", first: { reserve(0) }, rest: (1..<30).map { index -> @Sendable () -> Void in { reserve(index) } })
         #expect(outcomes.errors.isEmpty, "\(outcomes.errors)")
         #expect(outcomes.successes == 10)
         #expect(outcomes.refusals == 20)
         #expect(try fixture.scalar("SELECT reserved FROM levels WHERE sku = 'MUG' AND location = $1", [warehouse]) == 10)
         #expect(try fixture.scalar("SELECT count(*) FROM reservations WHERE sku = 'MUG'") == 10)
-        #expect(try transactions("SELECT xmin FROM reservations WHERE sku = 'MUG'", []) == 2, "the first alone, the rest in one batch")
+        #expect(try batch.transactions("SELECT xmin FROM reservations WHERE sku = 'MUG'") == 2, "the first alone, the rest in one batch")
         #expect(try ledger.verify().isEmpty)
     }
 
@@ -95,13 +70,13 @@ import Testing
             } catch { outcomes.record(error: error) }
         }
         let others = (1...3).map { index -> @Sendable () -> Void in { other(index) } }
-        try batched(lock: "MUG", first: { other(0) }, rest: Array(repeating: repeated, count: 6) + others)
+        try batch.run(lock: "MUG", first: { other(0) }, rest: Array(repeating: repeated, count: 6) + others)
         #expect(outcomes.errors.isEmpty, "\(outcomes.errors)")
         #expect(ids.values.count == 6)
         #expect(Set(ids.values).count == 1, "every repeat of the key got the first receipt")
         #expect(try fixture.scalar("SELECT reserved FROM levels WHERE sku = 'MUG' AND location = $1", [warehouse]) == 2 + 4)
         #expect(try fixture.scalar("SELECT count(*) FROM reservations WHERE idempotency_key = 'twin'") == 1)
-        #expect(try transactions("SELECT xmin FROM reservations WHERE sku = 'MUG'", []) == 2, "the repeats did not break the batch")
+        #expect(try batch.transactions("SELECT xmin FROM reservations WHERE sku = 'MUG'") == 2, "the repeats did not break the batch")
         #expect(try ledger.verify().isEmpty)
     }
 
@@ -109,13 +84,13 @@ import Testing
         _ = try ledger.receive(sku: "MUG", location: warehouse, quantity: 5, key: "stock-mug")
         _ = try ledger.receive(sku: "CAP", location: warehouse, quantity: 5, key: "stock-cap")
         _ = try ledger.reserve(request("CAP", 1), key: "used")
-        let results = Results()
+        let results = Results<ReservationReceipt>()
         let calls: [(String, ReservationRequest)] = [
             ("good-1", request("MUG")), ("too-many", request("MUG", 100)), ("unknown", request("NO-SUCH-SKU")),
             ("used", request("CAP", 3)), ("good-2", request("CAP")),
         ]
         let first = request("MUG")
-        try batched(
+        try batch.run(
             lock: "MUG", first: { [ledger] in results.record("first", Result { try ledger.reserve(first, key: "first") }) },
             rest: calls.map { key, request -> @Sendable () -> Void in
                 { [ledger] in results.record(key, Result { try ledger.reserve(request, key: key) }) }
@@ -126,7 +101,7 @@ import Testing
         #expect(results.error("too-many") as? LedgerError == .insufficientStock(sku: "MUG", location: warehouse, requested: 100, available: 3))
         #expect(results.error("unknown") as? LedgerError == .unknownSKU("NO-SUCH-SKU"))
         #expect(results.error("used") as? LedgerError == .idempotencyKeyReused("used"))
-        #expect(try transactions("SELECT xmin FROM reservations WHERE idempotency_key LIKE 'good-%'", []) == 1, "one batch")
+        #expect(try batch.transactions("SELECT xmin FROM reservations WHERE idempotency_key LIKE 'good-%'") == 1, "one batch")
         #expect(try ledger.verify().isEmpty)
     }
 
@@ -136,14 +111,14 @@ import Testing
             _ = try ledger.receive(sku: sku, location: warehouse, quantity: 5, key: "stock-\(sku)")
         }
         _ = try ledger.reserve(request("SOCK", 1), key: "used")
-        let results = Results()
+        let results = Results<ReservationReceipt>()
         let calls: [(String, String, ReservationRequest)] = [
             ("good-1", "good-1", request("CAP", 2)), ("too-many", "too-many", request("HAT", 100)),
             ("unknown", "unknown", request("NO-SUCH-SKU")), ("used", "used", request("SOCK", 3)),
             ("twin-bag", "twin", request("BAG")), ("twin-belt", "twin", request("BELT")), ("good-2", "good-2", request("SCARF", 5)),
         ]
         let first = request("MUG")
-        try batched(
+        try batch.run(
             lock: "MUG", first: { [ledger] in results.record("first", Result { try ledger.reserve(first, key: "first") }) },
             rest: calls.map { name, key, request -> @Sendable () -> Void in
                 { [ledger] in results.record(name, Result { try ledger.reserve(request, key: key) }) }
@@ -161,7 +136,7 @@ import Testing
         #expect(try fixture.scalar("SELECT count(*) FROM reservations WHERE idempotency_key = 'twin'") == 1)
         #expect(try fixture.scalar("SELECT coalesce(sum(reserved), 0) FROM levels WHERE sku IN ('BAG', 'BELT')") == 1)
         #expect(try fixture.scalar("SELECT count(*) FROM movements WHERE reason = 'reservation'") == 5)
-        #expect(try transactions("SELECT xmin FROM reservations WHERE idempotency_key IN ('good-1', 'good-2', 'twin')", []) == 1, "one batch")
+        #expect(try batch.transactions("SELECT xmin FROM reservations WHERE idempotency_key IN ('good-1', 'good-2', 'twin')") == 1, "one batch")
         #expect(try ledger.verify().isEmpty)
     }
 
@@ -170,10 +145,10 @@ import Testing
             _ = try ledger.receive(sku: sku, location: warehouse, quantity: 5, key: "stock-\(sku)")
         }
         let orphan = try keyThatFailsABatch()
-        let results = Results()
+        let results = Results<ReservationReceipt>()
         let calls = [("good-1", request("CAP")), (orphan, request("HAT")), ("good-2", request("SOCK"))]
         let first = request("MUG")
-        try batched(
+        try batch.run(
             lock: "MUG", first: { [ledger] in results.record("first", Result { try ledger.reserve(first, key: "first") }) },
             rest: calls.map { key, request -> @Sendable () -> Void in
                 { [ledger] in results.record(key, Result { try ledger.reserve(request, key: key) }) }
@@ -181,17 +156,17 @@ import Testing
         for key in ["first", "good-1", "good-2"] { #expect(throws: Never.self) { try results.get(key) } }
         #expect(results.error(orphan) != nil)
         #expect(try fixture.scalar("SELECT reserved FROM levels WHERE sku = 'HAT' AND location = $1", [warehouse]) == 0)
-        #expect(try transactions("SELECT xmin FROM reservations WHERE idempotency_key LIKE 'good-%'", []) == 2, "run again one by one")
+        #expect(try batch.transactions("SELECT xmin FROM reservations WHERE idempotency_key LIKE 'good-%'") == 2, "run again one by one")
         #expect(try ledger.verify().isEmpty)
     }
 
     @Test func aRequestThatFailsTheBatchFailsAloneAndTheOthersApply() throws {
         _ = try ledger.receive(sku: "MUG", location: warehouse, quantity: 5, key: "stock")
         let orphan = try keyThatFailsABatch()
-        let results = Results()
+        let results = Results<ReservationReceipt>()
         let keys = ["good-1", orphan, "good-2", "good-3"]
         let one = request("MUG")
-        try batched(
+        try batch.run(
             lock: "MUG", first: { [ledger] in results.record("first", Result { try ledger.reserve(one, key: "first") }) },
             rest: keys.map { key -> @Sendable () -> Void in
                 { [ledger] in results.record(key, Result { try ledger.reserve(one, key: key) }) }
@@ -200,24 +175,7 @@ import Testing
         #expect(results.error(orphan) != nil)
         #expect(try fixture.scalar("SELECT count(*) FROM reservations WHERE idempotency_key = $1", [orphan]) == 0)
         #expect(try fixture.scalar("SELECT reserved FROM levels WHERE sku = 'MUG' AND location = $1", [warehouse]) == 4)
-        #expect(try transactions("SELECT xmin FROM reservations WHERE idempotency_key LIKE 'good-%'", []) == 3, "run again one by one")
+        #expect(try batch.transactions("SELECT xmin FROM reservations WHERE idempotency_key LIKE 'good-%'") == 3, "run again one by one")
         #expect(try ledger.verify().isEmpty)
-    }
-}
-
-/// Receipts and errors by key, from many threads.
-final class Results: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [String: Result<ReservationReceipt, any Error>] = [:]
-    func record(_ key: String, _ result: Result<ReservationReceipt, any Error>) { lock.withLock { results[key] = result } }
-    func get(_ key: String) throws -> ReservationReceipt {
-        guard let result = lock.withLock({ results[key] }) else { throw LedgerError.invalidArgument("no result for \(key)") }
-        return try result.get()
-    }
-    func error(_ key: String) -> (any Error)? {
-        lock.withLock {
-            guard case .failure(let error) = results[key] else { return nil }
-            return error
-        }
     }
 }
