@@ -105,7 +105,8 @@ package struct BenchRunner: Sendable {
 
     static let warehouse = "bench-wh"
 
-    /// Reservations at 1 and 8 clients and the hot SKU, against `pgbench -N` on the same database, in alternating rounds.
+    /// Reservations at 1 and 8 clients, sales and orders (reserve then commit) at 8, and the hot SKU, against
+    /// `pgbench -N` on the same database, in alternating rounds.
     private func ledgerWrites(ledger: StockLedger, phases: Set<BenchPhase>, into report: inout BenchReport) async throws {
         var pgbench: PGBench?
         if let pgbenchDirectory {
@@ -122,11 +123,17 @@ package struct BenchRunner: Sendable {
             ).declaring(OmnistockJSONChannel.capabilities))
         let writes = LedgerWriteBench(ledger: ledger, location: Self.warehouse)
         if phases.contains(.writes) {
-            for clients in [1, 8] {
-                let name = "reservations/s, \(clients) client(s), \(options.skus) SKUs"
+            let runs: [(LedgerWriteBench.Operation, clients: Int, target: String?)] = [
+                (.reserve, 1, nil), (.reserve, 8, "≥ 1.0x"), (.sell, 8, nil), (.reserveThenCommit, 8, nil),
+            ]
+            for (operation, clients, target) in runs {
+                let name =
+                    operation == .reserve
+                    ? "reservations/s, \(clients) client(s), \(options.skus) SKUs"
+                    : "ledger writes/s, \(operation.rawValue), \(clients) clients, \(options.skus) SKUs"
                 let ours = { [log, options] () -> Double in
-                    log("reservations, \(clients) client(s) …")
-                    return writes.reservationsPerSecond(clients: clients, skus: options.skus, seconds: seconds)
+                    log("\(operation.rawValue), \(clients) client(s) …")
+                    return writes.writesPerSecond(operation, clients: clients, skus: options.skus, seconds: seconds)
                 }
                 guard let pgbench else {
                     report.figures.append(BenchFigure(name: name, value: ours(), unit: "/s"))
@@ -140,8 +147,7 @@ package struct BenchRunner: Sendable {
                     }, ours: ours)
                 report.figures.append(
                     BenchFigure(
-                        name: name, rounds: rounds, unit: "/s", baselineName: "pgbench -N TPS, \(clients) client(s)",
-                        target: clients == 8 ? "≥ 1.0x" : nil))
+                        name: name, rounds: rounds, unit: "/s", baselineName: "pgbench -N TPS, \(clients) client(s)", target: target))
             }
         }
         guard phases.contains(.hotSKU) else { return }

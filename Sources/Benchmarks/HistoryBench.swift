@@ -28,7 +28,7 @@ struct HistoryBench {
         let writes = LedgerWriteBench(ledger: ledger, location: location)
         try LedgerCheckpoints(pool: pool).take()
         log("history: reservations and verify before loading …")
-        let reservationsBefore = writes.reservationsPerSecond(clients: 8, skus: skus, seconds: seconds)
+        let reservationsBefore = writes.writesPerSecond(.reserve, clients: 8, skus: skus, seconds: seconds)
         let verifyBefore = try timeVerify(full: false)
 
         log("history: loading \(movements) movements …")
@@ -42,7 +42,7 @@ struct HistoryBench {
         try pool.execute("VACUUM ANALYZE movements")
 
         log("history: reservations and verify after loading …")
-        let reservationsAfter = writes.reservationsPerSecond(clients: 8, skus: skus, seconds: seconds)
+        let reservationsAfter = writes.writesPerSecond(.reserve, clients: 8, skus: skus, seconds: seconds)
         let verifyAfter = try timeVerify(full: false)
         let verifyFullAfter = try timeVerify(full: true)
         return Result(

@@ -2,13 +2,24 @@ import Foundation
 import Ledger
 import PostgresClient
 
-/// Reservations as fast as clients can make them: many SKUs (no contention) and one hot SKU.
+/// Ledger writes as fast as clients can make them: reservations, sales and orders on many SKUs (no contention),
+/// and reservations of one hot SKU.
 struct LedgerWriteBench {
     let ledger: StockLedger
     let location: String
 
-    /// Single-unit reservations per second with `clients` threads on random SKUs among `skus`, for `seconds`.
-    func reservationsPerSecond(clients: Int, skus: Int, seconds: Double) -> Double {
+    /// What each client does again and again, one unit of a random SKU at a time.
+    enum Operation: String, Sendable {
+        /// A checkout's reservation (one write).
+        case reserve
+        /// A walk-in sale (one write).
+        case sell
+        /// An order: a reservation, then its commit (two writes).
+        case reserveThenCommit = "reserve then commit"
+    }
+
+    /// Ledger writes per second with `clients` threads doing `operation` on random SKUs among `skus`, for `seconds`.
+    func writesPerSecond(_ operation: Operation, clients: Int, skus: Int, seconds: Double) -> Double {
         let counter = Tally()
         let deadline = Date().addingTimeInterval(seconds)
         let started = Date()
@@ -17,13 +28,25 @@ struct LedgerWriteBench {
             while Date() < deadline {
                 index += 1
                 let sku = BenchCatalog.sku(Int.random(in: 0..<skus))
-                let request = ReservationRequest(sku: sku, location: location, quantity: 1, kind: .checkout)
-                if (try? ledger.reserve(request, key: "bench-\(clients)-\(client)-\(index)-\(UUID().uuidString.prefix(8))")) != nil {
-                    counter.add(1)
-                }
+                let key = "bench-\(operation.rawValue)-\(clients)-\(client)-\(index)-\(UUID().uuidString.prefix(8))"
+                counter.add(write(operation, sku: sku, key: key))
             }
         }
         return Double(counter.value) / Date().timeIntervalSince(started)
+    }
+
+    /// Does `operation` once; returns how many writes succeeded.
+    private func write(_ operation: Operation, sku: String, key: String) -> Int {
+        let request = ReservationRequest(sku: sku, location: location, quantity: 1, kind: .checkout)
+        switch operation {
+        case .reserve:
+            return (try? ledger.reserve(request, key: key)) == nil ? 0 : 1
+        case .sell:
+            return (try? ledger.sell(sku: sku, location: location, quantity: 1, key: key)) == nil ? 0 : 1
+        case .reserveThenCommit:
+            guard let receipt = try? ledger.reserve(request, key: key) else { return 0 }
+            return (try? ledger.commit(reservationID: receipt.reservation.id)) == nil ? 1 : 2
+        }
     }
 
     /// `clients` threads reserve one unit each of one SKU with `stock` units until it is gone.
