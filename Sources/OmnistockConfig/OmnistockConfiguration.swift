@@ -27,10 +27,10 @@ package struct OmnistockConfiguration: Sendable, Equatable {
         package var poolSize = 10
         /// Seconds between checks that the embedded cluster (if any) still runs; it is started again when not.
         package var embeddedCheckInterval = 5.0
-        /// Seconds a group commit gathers concurrent reservations or webhooks while another batch of them is being
-        /// written; 0 writes each alone.
+        /// Seconds a group commit gathers concurrent ledger writes (reservations, releases and commits, movements) or
+        /// webhooks while another batch of the same kind is being written; 0 writes each alone.
         package var groupCommitWindow = 0.001
-        /// The most reservations or webhooks written in one group commit.
+        /// The most requests written in one group commit.
         package var groupCommitMax = 64
     }
 
