@@ -65,10 +65,6 @@ package enum ReconcileBenchmark {
         }
         let rows = (0..<count).lazy.map { StockImportRow(line: $0 + 2, sku: sku($0), location: location, onHand: onHand($0)) }
         _ = try ledger.importStock(rows, createMissing: true, reference: "reconcile benchmark")
-        // Statistics for the rows just loaded, before the one statement over all of a channel's targets below: planned
-        // on the statistics from before the import (autovacuum analyzes later), it ran for over 20 minutes in one run.
-        // https://www.postgresql.org/docs/current/populate.html#POPULATE-ANALYZE
-        try pool.execute("ANALYZE levels, outbox")
         for endpoint in endpoints {
             try OutboxStore.markAllPushedAtLedgerValues(channel: endpoint.code, pool: pool)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PostgresClient
 
 /// One line of a stock file: set `onHand` of `sku` at `location`.
@@ -152,7 +153,24 @@ extension StockLedger {
             }
         }
         if summary.changed > 0 { try? wakeSyncWorkers() }
+        if summary.changed >= Self.importChangesThatRefreshStatistics { refreshPlannerStatistics() }
         return summary
+    }
+
+    /// Levels an import must change before it refreshes the planner's statistics of the tables it grew. Below it,
+    /// autovacuum's own analyze (after 10 % of a table changed) is soon enough.
+    package static let importChangesThatRefreshStatistics = 1_000
+
+    /// `ANALYZE` of the tables a large import writes. Planned on the statistics from before the import, a statement
+    /// over all of a channel's targets (a first sync, a reconcile) ran for over 20 minutes once, until autovacuum
+    /// analyzed the tables (https://www.postgresql.org/docs/current/populate.html#POPULATE-ANALYZE). The import has
+    /// committed by then: a failure here is logged, not thrown.
+    private func refreshPlannerStatistics() {
+        do {
+            try pool.execute("ANALYZE skus, levels, movements, outbox")
+        } catch {
+            logger.warning("statistics not refreshed after a large import; autovacuum will", metadata: ["error": "\(error)"])
+        }
     }
 
     private func checkImport(on connection: PostgresConnection, createMissing: Bool) throws {

@@ -41,6 +41,23 @@ import Testing
         #expect(try ledger.stock(sku: "NEW-1").name == "New thing")
     }
 
+    @Test func aLargeImportRefreshesThePlannersStatisticsAndASmallOneLeavesThemToAutovacuum() throws {
+        let analyzed = """
+            SELECT count(*) FROM pg_stat_user_tables
+            WHERE relname IN ('skus', 'levels', 'movements', 'outbox') AND last_analyze IS NOT NULL
+            """
+        let small = [StockImportRow(line: 2, sku: "MUG", location: LedgerFixture.warehouse, onHand: 5)]
+        _ = try ledger.importStock(small, createMissing: false)
+        #expect(try fixture.scalar(analyzed) == 0)
+
+        let large = (0..<StockLedger.importChangesThatRefreshStatistics).map {
+            StockImportRow(line: $0 + 2, sku: "BULK-\($0)", location: LedgerFixture.warehouse, onHand: 3)
+        }
+        let summary = try ledger.importStock(large, createMissing: true)
+        #expect(summary.changed == StockLedger.importChangesThatRefreshStatistics)
+        #expect(try fixture.scalar(analyzed) == 4)
+    }
+
     @Test func duplicateLinesAreRefused() throws {
         let rows = [
             StockImportRow(line: 2, sku: "MUG", location: LedgerFixture.warehouse, onHand: 5),
