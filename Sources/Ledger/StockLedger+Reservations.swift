@@ -11,9 +11,9 @@ extension StockLedger {
     /// `available` is too low; race-free, since the check and the change are one conditional UPDATE.
     ///
     /// The hot path of the ledger, so it is one statement in one round trip: the conditional update, the
-    /// movement, the reservation and the stored result. Concurrent reservations are gathered into one statement or
-    /// one pipelined transaction (group commit, `reserveBatch`). A key already used changes nothing (the statement checks it)
-    /// and the stored first result is returned instead.
+    /// movement, the reservation and the stored result. Concurrent reservations are gathered into one statement
+    /// (group commit, `reserveBatch`). A key already used changes nothing (the statement checks it) and the stored
+    /// first result is returned instead.
     ///
     /// A bundle reserves its components at the location, all of them or none (see `reserveBundle`).
     package func reserve(_ request: ReservationRequest, key: String) throws -> ReservationReceipt {

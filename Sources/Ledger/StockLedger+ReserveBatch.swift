@@ -15,30 +15,29 @@ struct ReserveCall: Sendable {
             request.kind.rawValue, request.channel, request.externalRef, request.expiresAt,
         ]
     }
-
-    /// The level it changes.
-    var level: LevelKey { LevelKey(sku: request.sku, location: request.location) }
 }
 
 extension StockLedger {
     /// Runs reservations that arrived together (see `GroupCommit`); a receipt for each one applied now, nil for one
     /// refused or whose key was used before (the caller then explains the refusal or returns the stored result).
     ///
-    /// One request alone runs `reserveStatement` in autocommit, as before there was group commit. A batch whose
-    /// requests each change a different level (the common case: many SKUs, few buyers each) runs as one statement,
-    /// `reserveAcrossLevelsStatement`: the per-statement work (executor start, constraint checks, the round trip) is
-    /// paid once for the batch. A batch with two requests for one level (a hot SKU) runs `reserveStatement` once per
-    /// request in one pipelined transaction, ordered by level, so that requests for the same level keep their arrival
-    /// order, each evaluated against the stock the previous one left. Both lock levels in one order (no deadlock
-    /// between batches). The statements check the key themselves, so a key repeated within the batch or used before
-    /// refuses just that request; anything that fails the transaction (a concurrent twin's key, a lost connection)
-    /// fails the whole batch, which `GroupCommit` then runs again one request at a time. One wake-up per batch.
+    /// One request alone runs `reserveStatement` in autocommit, as before there was group commit. A batch runs as one
+    /// statement, `reserveBatchStatement`, whatever levels it touches: the per-statement work (executor start,
+    /// constraint and trigger setup, the round trip) is paid once for the batch, and each level once — one update,
+    /// one outbox mark — however many of the batch's requests it serves (a hot SKU). The statement checks the keys
+    /// itself, so a key repeated within the batch or used before refuses just that request; anything that fails it
+    /// (a concurrent twin's key, a lost connection) fails the whole batch, which `GroupCommit` then runs again one
+    /// request at a time. One wake-up per batch.
     static func reserveBatch(_ calls: [ReserveCall], pool: PostgresPool) throws -> [ReservationReceipt?] {
         guard calls.count > 1 else { return [try reserveAlone(calls[0], pool: pool)] }
         return try pool.withConnection { connection in
-            let receipts =
-                Set(calls.map(\.level)).count == calls.count
-                ? try reserveAcrossLevels(calls, on: connection) : try reservePipelined(calls, on: connection)
+            let requests = calls.map(\.request)
+            let parameters: [any PostgresBindable] = [
+                calls.map(\.key), requests.map { PostgresJSON($0).postgresText }, requests.map(\.sku), requests.map(\.location),
+                requests.map(\.quantity), calls.map(\.reservationID), requests.map(\.kind.rawValue), requests.map(\.channel),
+                requests.map(\.externalRef), requests.map(\.expiresAt),
+            ]
+            let receipts = try receiptsByPosition(connection.query(reserveBatchStatement, parameters), count: calls.count)
             if receipts.contains(where: { $0 != nil }) { try? WakeAfterCommit.send(.outbox, on: connection) }
             return receipts
         }
@@ -57,29 +56,18 @@ extension StockLedger {
         return receipt
     }
 
-    private static func reservePipelined(_ calls: [ReserveCall], on connection: PostgresConnection) throws -> [ReservationReceipt?] {
-        try connection.pipelinedInLevelOrder(calls, level: \.level) { (reserveStatement, $0.parameters) }.map {
-            try $0.first?.decode(PostgresJSONValue<ReservationReceipt>.self, at: 0).value
-        }
-    }
-
-    private static func reserveAcrossLevels(_ calls: [ReserveCall], on connection: PostgresConnection) throws -> [ReservationReceipt?] {
-        let requests = calls.map(\.request)
-        let parameters: [any PostgresBindable] = [
-            calls.map(\.key), requests.map { PostgresJSON($0).postgresText }, requests.map(\.sku), requests.map(\.location),
-            requests.map(\.quantity), calls.map(\.reservationID), requests.map(\.kind.rawValue), requests.map(\.channel),
-            requests.map(\.externalRef), requests.map(\.expiresAt),
-        ]
-        return try receiptsByPosition(connection.query(reserveAcrossLevelsStatement, parameters), count: calls.count)
-    }
-
-    /// `reserveStatement` for many requests, each for a different level, in one statement: arrays of keys, requests,
-    /// SKUs, locations, quantities, reservation ids, kinds, channels, external refs and expiries ($1…$10, one element
-    /// per request). Returns each reservation made as its request's position (from 1) and its receipt. The levels
-    /// are locked in (sku, location) order, as the pipelined batch locks them.
-    static let reserveAcrossLevelsStatement = PreparedStatement(
+    /// `reserveStatement` for a batch, in one statement: arrays of keys, requests, SKUs, locations, quantities,
+    /// reservation ids, kinds, channels, external refs and expiries ($1…$10, one element per request). Returns each
+    /// reservation made as its request's position (from 1) and its receipt.
+    ///
+    /// The levels are locked in (sku, location) order, so concurrent batches cannot deadlock. The requests for one
+    /// level are then walked in arrival order (`walk`, recursive): each is accepted when the units the ones before it
+    /// left cover it, as if they had come one after the other, so a large request refused does not stop a smaller
+    /// one behind it. Each level is updated once by the sum it accepted. Each receipt shows the level as its own
+    /// request left it (reserved counted through that request) with the batch's one new version of that level.
+    static let reserveBatchStatement = PreparedStatement(
         """
-        WITH input AS (
+        WITH RECURSIVE input AS (
             SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[],
                                  $8::text[], $9::text[], $10::timestamptz[])
                 WITH ORDINALITY AS r(key, request, sku, location, quantity, id, kind, channel, external_ref, expires_at, position)),
@@ -88,25 +76,47 @@ extension StockLedger {
             WHERE NOT EXISTS (SELECT 1 FROM operations WHERE idempotency_key = input.key)
             ORDER BY key, position),
         locked AS MATERIALIZED (
-            SELECT fresh.* FROM fresh JOIN levels AS l ON l.sku = fresh.sku AND l.location = fresh.location
-            ORDER BY l.sku, l.location FOR UPDATE OF l),
-        level AS (
-            UPDATE levels AS l SET reserved = l.reserved + r.quantity, version = nextval('ledger_version_seq'),
-                oversold = l.oversold AND NOT (l.on_hand >= 0 AND l.reserved + r.quantity <= l.on_hand)
-            FROM locked AS r
-            WHERE l.sku = r.sku AND l.location = r.location AND l.on_hand - l.reserved >= r.quantity
-            RETURNING r.position, r.key, r.request, r.id, r.quantity AS requested, r.kind, r.channel, r.external_ref,
-                r.expires_at, l.sku, l.location, l.on_hand, l.reserved, l.version, l.oversold),
+            SELECT l.sku, l.location, l.on_hand, l.reserved, l.oversold FROM levels AS l
+            WHERE (l.sku, l.location) IN (SELECT sku, location FROM fresh)
+            ORDER BY l.sku, l.location FOR UPDATE),
+        queued AS MATERIALIZED (
+            SELECT fresh.*, row_number() OVER (PARTITION BY fresh.sku, fresh.location ORDER BY fresh.position) AS turn,
+                locked.on_hand - locked.reserved AS free
+            FROM fresh JOIN locked ON locked.sku = fresh.sku AND locked.location = fresh.location),
+        walk (sku, location, turn, accepted, left_after) AS (
+            SELECT sku, location, turn, free >= quantity, free - CASE WHEN free >= quantity THEN quantity ELSE 0 END
+            FROM queued WHERE turn = 1
+            UNION ALL
+            SELECT q.sku, q.location, q.turn, w.left_after >= q.quantity,
+                w.left_after - CASE WHEN w.left_after >= q.quantity THEN q.quantity ELSE 0 END
+            FROM walk AS w JOIN queued AS q ON q.sku = w.sku AND q.location = w.location AND q.turn = w.turn + 1),
+        accepted AS MATERIALIZED (
+            SELECT q.*, locked.on_hand, locked.oversold AS oversold_before,
+                locked.reserved + sum(q.quantity) OVER (PARTITION BY q.sku, q.location ORDER BY q.turn) AS reserved_after
+            FROM queued AS q
+            JOIN walk AS w ON w.sku = q.sku AND w.location = q.location AND w.turn = q.turn AND w.accepted
+            JOIN locked ON locked.sku = q.sku AND locked.location = q.location),
+        changed AS (
+            UPDATE levels AS l SET reserved = l.reserved + t.total, version = nextval('ledger_version_seq'),
+                oversold = l.oversold AND NOT (l.on_hand >= 0 AND l.reserved + t.total <= l.on_hand)
+            FROM (SELECT sku, location, sum(quantity) AS total FROM accepted GROUP BY sku, location) AS t
+            WHERE l.sku = t.sku AND l.location = t.location
+            RETURNING l.sku, l.location, l.version),
         moved AS (
             INSERT INTO movements (sku, location, delta, reserved_delta, reason, reference, idempotency_key)
-            SELECT sku, location, 0, requested, 'reservation', id, key FROM level),
+            SELECT sku, location, 0, quantity, 'reservation', id, key FROM accepted ORDER BY position),
         held AS (
             INSERT INTO reservations (id, sku, location, quantity, kind, channel, external_ref, expires_at, idempotency_key)
-            SELECT id, sku, location, requested, kind, channel, external_ref, expires_at, key FROM level
+            SELECT id, sku, location, quantity, kind, channel, external_ref, expires_at, key FROM accepted ORDER BY position
             RETURNING *),
         receipt AS (
-            SELECT level.position, level.key, level.request, \(receiptJSON) AS result
-            FROM level JOIN held ON held.id = level.id),
+            SELECT a.position, a.key, a.request, \(receiptJSON) AS result
+            FROM accepted AS a
+            JOIN held ON held.id = a.id
+            JOIN changed ON changed.sku = a.sku AND changed.location = a.location
+            CROSS JOIN LATERAL (
+                SELECT a.sku, a.location, a.on_hand, a.reserved_after AS reserved, changed.version,
+                    a.oversold_before AND NOT (a.on_hand >= 0 AND a.reserved_after <= a.on_hand) AS oversold) AS level),
         stored AS (
             INSERT INTO operations (idempotency_key, kind, request, result)
             SELECT key, 'reserve', request, result FROM receipt)

@@ -56,6 +56,26 @@ import Testing
         #expect(try ledger.verify().isEmpty)
     }
 
+    /// A batch changes each level once, by what it accepted for it, yet every receipt shows its own request's share.
+    @Test func aHotSKUBatchUpdatesItsLevelOnceAndEachReceiptShowsItsOwnReservation() throws {
+        _ = try ledger.receive(sku: "MUG", location: warehouse, quantity: 10, key: "stock")
+        let results = Results<ReservationReceipt>()
+        let names = (1...5).map { "hot-\($0)" }
+        try batch.run(
+            lock: "MUG", first: { [ledger] in results.record("first", Result { try ledger.reserve(self.request("MUG"), key: "first") }) },
+            rest: names.map { name -> @Sendable () -> Void in
+                { [ledger] in results.record(name, Result { try ledger.reserve(self.request("MUG", 2), key: name) }) }
+            })
+        let batched = names.compactMap { try? results.get($0) }
+        let refused = names.compactMap { results.error($0) as? LedgerError }
+        #expect(Set(batched.compactMap(\.level?.reserved)) == [3, 5, 7, 9], "each request's own running total")
+        #expect(refused == [.insufficientStock(sku: "MUG", location: warehouse, requested: 2, available: 1)])
+        #expect(Set(batched.compactMap(\.level?.version)).count == 1, "one update of the level for the batch")
+        #expect(try fixture.scalar("SELECT reserved FROM levels WHERE sku = 'MUG' AND location = $1", [warehouse]) == 9)
+        #expect(try fixture.scalar("SELECT count(*) FROM movements WHERE reason = 'reservation' AND reserved_delta = 2") == 4)
+        #expect(try ledger.verify().isEmpty)
+    }
+
     @Test func aKeyRepeatedInOneBatchReservesOnceAndEveryRepeatGetsTheSameReceipt() throws {
         _ = try ledger.receive(sku: "MUG", location: warehouse, quantity: 10, key: "stock")
         let ids = IDs()
