@@ -81,6 +81,7 @@ extension StockLedger {
             ORDER BY l.sku, l.location FOR UPDATE),
         queued AS MATERIALIZED (
             SELECT fresh.*, row_number() OVER (PARTITION BY fresh.sku, fresh.location ORDER BY fresh.position) AS turn,
+                locked.on_hand, locked.reserved AS reserved_before, locked.oversold AS oversold_before,
                 locked.on_hand - locked.reserved AS free
             FROM fresh JOIN locked ON locked.sku = fresh.sku AND locked.location = fresh.location),
         walk (sku, location, turn, accepted, left_after) AS (
@@ -91,11 +92,9 @@ extension StockLedger {
                 w.left_after - CASE WHEN w.left_after >= q.quantity THEN q.quantity ELSE 0 END
             FROM walk AS w JOIN queued AS q ON q.sku = w.sku AND q.location = w.location AND q.turn = w.turn + 1),
         accepted AS MATERIALIZED (
-            SELECT q.*, locked.on_hand, locked.oversold AS oversold_before,
-                locked.reserved + sum(q.quantity) OVER (PARTITION BY q.sku, q.location ORDER BY q.turn) AS reserved_after
+            SELECT q.*, q.reserved_before + sum(q.quantity) OVER (PARTITION BY q.sku, q.location ORDER BY q.turn) AS reserved_after
             FROM queued AS q
-            JOIN walk AS w ON w.sku = q.sku AND w.location = q.location AND w.turn = q.turn AND w.accepted
-            JOIN locked ON locked.sku = q.sku AND locked.location = q.location),
+            JOIN walk AS w ON w.sku = q.sku AND w.location = q.location AND w.turn = q.turn AND w.accepted),
         changed AS (
             UPDATE levels AS l SET reserved = l.reserved + t.total, version = nextval('ledger_version_seq'),
                 oversold = l.oversold AND NOT (l.on_hand >= 0 AND l.reserved + t.total <= l.on_hand)
