@@ -8,6 +8,9 @@ package final class ResumeOnce<T: Sendable>: Sendable {
         self.continuation = Mutex(continuation)
     }
 
+    /// Whether a racer has resumed it.
+    package var isResumed: Bool { continuation.withLock { $0 == nil } }
+
     /// Resumes with `result` unless another racer has resumed already.
     package func resume(with result: Result<T, any Error>) {
         continuation.withLock { $0.take() }?.resume(with: result)

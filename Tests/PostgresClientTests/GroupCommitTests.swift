@@ -161,6 +161,37 @@ import Testing
         gate.signal()
         #expect(try await batcher.submit(2) == 2, "the group commit still works after a timeout")
     }
+
+    @Test func anAsyncRequestQueuedBehindAStuckBatchFailsAtItsDeadlineAndRunsWhenTheBatchEnds() async throws {
+        let gate = DispatchSemaphore(value: 0)
+        let recorder = Recorder()
+        let batcher = AsyncGroupCommit<Int, Int>(
+            settings: GroupCommitSettings(window: 0.001, maxBatch: 64, maxInFlight: 1), label: "test", timeout: .milliseconds(300)
+        ) { batch in
+            if batch == [1] { _ = gate.wait(timeout: .now() + 5) }
+            return try recorder.execute(batch)
+        }
+        let stuck = Task { try await batcher.submit(1) }
+        try await Task.sleep(for: .milliseconds(50))
+        let started = ContinuousClock.now
+        await #expect(throws: PostgresError.self) { try await batcher.submit(2) }
+        #expect(ContinuousClock.now - started < .seconds(2), "the queued request failed at its own deadline")
+        await #expect(throws: PostgresError.self) { try await stuck.value }
+        gate.signal()
+        #expect(try await batcher.submit(3) == 6)
+        #expect(recorder.batches.flatMap { $0 }.contains(2), "a request that timed out is still executed: its outcome is unknown")
+    }
+
+    @Test func answeredAsyncRequestsAreForgottenWithinATick() async throws {
+        let batcher = AsyncGroupCommit<Int, Int>(
+            settings: GroupCommitSettings(window: 0.001, maxBatch: 64, maxInFlight: 1), label: "test", timeout: .milliseconds(300)
+        ) { $0 }
+        let results = await Self.submitted(Array(1...200), to: batcher)
+        #expect(try results.map { try $0.get() } == Array(1...200))
+        #expect(batcher.unsweptCount <= 200)
+        try await Task.sleep(for: .milliseconds(150))
+        #expect(batcher.unsweptCount == 0, "no deadline is kept for an answered request beyond the next sweep (every 30 ms here)")
+    }
 }
 
 /// Responses by request, from many threads.
