@@ -26,8 +26,12 @@ package enum WakeAfterCommit {
     /// Wakes the listeners of `channel` on `connection`, which must not be inside a transaction.
     package static func send(_ channel: WakeChannel, payload: String = "", on connection: PostgresConnection) throws {
         guard !connection.isInTransaction else { throw InsideTransaction(channel: channel) }
-        try connection.query("SELECT pg_notify($1, $2)", [channel.rawValue, payload])
+        try connection.query(notify, [channel.rawValue, payload])
     }
+
+    /// Prepared: sent after every batch of webhooks and ledger writes, where parsing and planning it cost as much as
+    /// running it.
+    private static let notify = PreparedStatement("SELECT pg_notify($1, $2)")
 
     /// A wake-up was asked for inside a transaction: send it after the commit instead.
     package struct InsideTransaction: Error, CustomStringConvertible {
