@@ -43,10 +43,12 @@ package struct OmnistockJSONChannel: Channel {
     /// The settings.
     package let configuration: OmnistockJSONConfiguration
     private let transport: ChannelTransport
+    private let webhooks: StandardWebhooks
 
     /// Creates the adapter; `client` is shared with the other channels.
     package init(configuration: OmnistockJSONConfiguration, client: CurlHTTPClient) {
         self.configuration = configuration
+        self.webhooks = StandardWebhooks(secrets: configuration.webhookSecrets)
         self.transport = ChannelTransport(
             client: client, baseURL: configuration.baseURL,
             authorizer: HeaderAuthorizer.bearer(configuration.token), userAgent: configuration.userAgent
@@ -140,7 +142,7 @@ package struct OmnistockJSONChannel: Channel {
 
     /// Standard Webhooks with a 300 s timestamp tolerance.
     package func verifyWebhook(headers: HTTPFields, body: [UInt8], now: Date) -> WebhookVerdict {
-        StandardWebhooks(secrets: configuration.webhookSecrets).verify(
+        webhooks.verify(
             id: headers.first(.webhookID), timestamp: headers.first(.webhookTimestamp),
             signature: headers.first(.webhookSignature), body: body, now: now
         )

@@ -5,15 +5,18 @@ import HTTPTypes
 /// Verification per the Standard Webhooks specification: `webhook-id`, `webhook-timestamp`,
 /// `webhook-signature` (space-separated `v1,<base64>`), HMAC-SHA256 over `{id}.{timestamp}.{body}`
 /// with the base64 key of a `whsec_` secret, and a timestamp tolerance.
+///
+/// The secrets are decoded once, when the verifier is made: a channel keeps one for its life.
 package struct StandardWebhooks: Sendable {
-    /// The secrets (`whsec_<base64>`); several during rotation.
-    package var secrets: [String]
+    /// The keys of the usable secrets, in the order given.
+    private let keys: [[UInt8]]
     /// The largest accepted distance between the timestamp and now.
-    package var tolerance: TimeInterval
+    package let tolerance: TimeInterval
 
-    /// Creates a verifier.
+    /// Creates a verifier for `secrets` (`whsec_<base64>`; several during rotation); one that is not base64 is never
+    /// matched.
     package init(secrets: [String], tolerance: TimeInterval = 300) {
-        self.secrets = secrets
+        self.keys = secrets.compactMap(Self.key(of:))
         self.tolerance = tolerance
     }
 
@@ -22,14 +25,13 @@ package struct StandardWebhooks: Sendable {
         guard let id, let timestamp, let signature else { return .rejected("missing webhook headers") }
         guard let seconds = TimeInterval(timestamp) else { return .rejected("malformed timestamp") }
         guard abs(now.timeIntervalSince1970 - seconds) <= tolerance else { return .rejected("timestamp outside tolerance") }
-        let keys = secrets.compactMap(Self.key(of:))
         guard !keys.isEmpty else { return .rejected("no usable webhook secret configured") }
         let candidates = signature.split(separator: " ").compactMap { entry -> String? in
             let parts = entry.split(separator: ",", maxSplits: 1)
             return parts.count == 2 && parts[0] == "v1" ? String(parts[1]) : nil
         }
-        let message = Array("\(id).\(timestamp).".utf8) + body
-        return WebhookSignature.matches(candidates: candidates, keys: keys, message: message) ? .verified : .rejected("signature mismatch")
+        let signed = WebhookSignature.matches(candidates: candidates, keys: keys, prefix: Array("\(id).\(timestamp).".utf8), message: body)
+        return signed ? .verified : .rejected("signature mismatch")
     }
 
     /// The signature header value for `body`, as a sender would write it (for simulators and tests).

@@ -2,8 +2,9 @@ import ChannelVocabulary
 import Crypto
 import Foundation
 
-/// The signature helpers all channels share: HMAC-SHA256, base64, comparison in constant time (``ConstantTime``),
-/// and several secrets at once so that a secret can be rotated without losing webhooks.
+/// The signature helpers all channels share: HMAC-SHA256, base64, comparison in constant time (swift-crypto's
+/// `MessageAuthenticationCode` equality), and several secrets at once so that a secret can be rotated without losing
+/// webhooks.
 package enum WebhookSignature {
     /// Base64 of HMAC-SHA256(`key`, `message`).
     package static func hmacSHA256Base64(key: [UInt8], message: [UInt8]) -> String {
@@ -11,14 +12,18 @@ package enum WebhookSignature {
         return Data(mac).base64EncodedString()
     }
 
-    /// Whether any of `candidates` (base64 signatures as received) equals HMAC-SHA256 of `message`
-    /// under any of `keys`. Every comparison runs, whichever matches.
-    package static func matches(candidates: [String], keys: [[UInt8]], message: [UInt8]) -> Bool {
+    /// Whether any of `candidates` (base64 signatures as received) equals HMAC-SHA256 of `prefix` followed by `message`
+    /// under any of `keys`. Every comparison runs, whichever matches, each in constant time.
+    package static func matches(candidates: [String], keys: [[UInt8]], prefix: [UInt8] = [], message: [UInt8]) -> Bool {
+        let signatures = candidates.compactMap { Data(base64Encoded: $0) }
         var matched = false
         for key in keys {
-            let expected = Array(hmacSHA256Base64(key: key, message: message).utf8)
-            for candidate in candidates {
-                matched = ConstantTime.equals(expected, Array(candidate.utf8)) || matched
+            var hmac = HMAC<SHA256>(key: SymmetricKey(data: key))
+            hmac.update(data: prefix)
+            hmac.update(data: message)
+            let mac = hmac.finalize()
+            for signature in signatures {
+                matched = mac == signature || matched
             }
         }
         return matched
