@@ -152,6 +152,7 @@ package struct BenchRunner: Sendable {
         }
         guard phases.contains(.hotSKU) else { return }
         var succeeded: [Int] = []
+        var refusedOtherwise = 0
         let hot = { [pool, log] () throws -> Double in
             log("hot SKU: 16 clients, stock 1,000 …")
             let hotSKU = "BENCH-HOT-\(UUID().uuidString.prefix(8))"
@@ -159,6 +160,7 @@ package struct BenchRunner: Sendable {
             _ = try ledger.receive(sku: hotSKU, location: Self.warehouse, quantity: 1000, key: "bench-hot-\(UUID().uuidString)")
             let result = writes.hotSKU(clients: 16, sku: hotSKU, stock: 1000)
             succeeded.append(result.succeeded)
+            refusedOtherwise += result.refusedOtherwise
             return result.rate
         }
         let name = "hot SKU reservations/s, 16 clients"
@@ -176,6 +178,9 @@ package struct BenchRunner: Sendable {
         let worst = succeeded.max(by: { abs($0 - 1000) < abs($1 - 1000) }) ?? 0
         report.figures.append(
             BenchFigure(name: "hot SKU reservations that succeeded (stock 1,000)", value: Double(worst), unit: "", target: "= 1000"))
+        report.figures.append(
+            BenchFigure(
+                name: "hot SKU requests refused but not for stock (all rounds)", value: Double(refusedOtherwise), unit: "", target: "= 0"))
         guard succeeded.allSatisfy({ $0 == 1000 }) else {
             throw BenchError(message: "oversell: \(succeeded) reservations succeeded for 1,000 units in each round")
         }

@@ -50,9 +50,10 @@ struct LedgerWriteBench {
     }
 
     /// `clients` threads reserve one unit each of one SKU with `stock` units until it is gone.
-    /// Returns reservations per second and how many succeeded (must equal `stock`).
-    func hotSKU(clients: Int, sku: String, stock: Int) -> (rate: Double, succeeded: Int) {
-        let succeeded = Tally()
+    /// Returns reservations per second, how many succeeded (must equal `stock`) and how many were refused for anything
+    /// but stock (0 unless the database failed).
+    func hotSKU(clients: Int, sku: String, stock: Int) -> (rate: Double, succeeded: Int, refusedOtherwise: Int) {
+        let (succeeded, refusedOtherwise) = (Tally(), Tally())
         let started = Date()
         runThreads(clients) { client in
             var index = 0
@@ -60,16 +61,17 @@ struct LedgerWriteBench {
                 index += 1
                 let request = ReservationRequest(sku: sku, location: location, quantity: 1, kind: .checkout)
                 do {
-                    _ = try ledger.reserve(request, key: "hot-\(client)-\(index)")
+                    // Keys of this SKU's own: every round runs on the same database with a new SKU.
+                    _ = try ledger.reserve(request, key: "hot-\(sku)-\(client)-\(index)")
                     succeeded.add(1)
                 } catch LedgerError.insufficientStock {
                     return
                 } catch {
-                    continue
+                    refusedOtherwise.add(1)
                 }
             }
         }
-        return (Double(succeeded.value) / Date().timeIntervalSince(started), succeeded.value)
+        return (Double(succeeded.value) / Date().timeIntervalSince(started), succeeded.value, refusedOtherwise.value)
     }
 
     private func runThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
