@@ -15,10 +15,13 @@ package struct PrestaShopConfiguration: Sendable {
     /// How far before the stored cursor each order read starts (orders saved late, or in the cursor's second, are read
     /// again rather than never; imports are idempotent).
     package var orderOverlap: TimeInterval
-    /// The `order_states` ids that cancel an order: the installer's Canceled (6), Refund (7) and Payment error (8)
-    /// (https://github.com/PrestaShop/PrestaShop/blob/develop/install-dev/data/xml/order_state.xml, in insertion order).
-    /// The flags of `order_states` cannot tell them from states awaiting payment (all flags off in both).
+    /// The `order_states` ids that cancel an order; by default ``installerCancelledStates``. The flags of `order_states`
+    /// cannot tell them from states awaiting payment (all flags off in both), so a shop whose states were renumbered,
+    /// or that added its own cancelling states, lists them (`cancelled_states`).
     package var cancelledStates: Set<Int>
+    /// The installer's Canceled (6), Refund (7) and Payment error (8)
+    /// (https://github.com/PrestaShop/PrestaShop/blob/develop/install-dev/data/xml/order_state.xml, in insertion order).
+    package static let installerCancelledStates: Set<Int> = [6, 7, 8]
     /// Levels a second a push lane sends when no `rate_limit` is configured: each level is a GET and a PUT on a PHP
     /// shop that documents no limit, so a gentle default.
     package var pushRate: Double
@@ -26,7 +29,7 @@ package struct PrestaShopConfiguration: Sendable {
     /// Creates a configuration.
     package init(
         shopURL: String, key: String, pageSize: Int = 100, unmanaged: UntrackedStockPolicy = .enable, orderOverlap: TimeInterval = 300,
-        cancelledStates: Set<Int> = [6, 7, 8], pushRate: Double = 5
+        cancelledStates: Set<Int> = installerCancelledStates, pushRate: Double = 5
     ) {
         self.shopURL = shopURL
         self.key = key

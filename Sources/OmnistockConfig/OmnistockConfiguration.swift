@@ -166,6 +166,9 @@ package struct OmnistockConfiguration: Sendable, Equatable {
         package var match = "sku"
         /// Mirakl: the shop to act on when the API key's user has several (`shop_id`); nil: the user's default shop.
         package var shopID: String? = nil
+        /// PrestaShop: the `order_states` ids that cancel an order (`cancelled_states`); nil: the installer's Canceled,
+        /// Refund and Payment error.
+        package var cancelledStates: [Int]? = nil
         /// eMAG: the API user's username and password (HTTP Basic).
         package var username: String?
         package var password: Secret?

@@ -93,6 +93,19 @@ struct TOMLReader {
         }
     }
 
+    /// A list of whole numbers, each within `range`; nil when the key is absent.
+    mutating func ints(_ name: String, range: ClosedRange<Int>) throws -> [Int]? {
+        guard let value = value(name) else { return nil }
+        guard let array = value.array else { throw ConfigError(key: key(name), message: "expected a list of whole numbers") }
+        return try array.enumerated().map { index, element in
+            guard let number = element.int else { throw ConfigError(key: "\(key(name))[\(index)]", message: "expected a whole number") }
+            guard range.contains(number) else {
+                throw ConfigError(key: "\(key(name))[\(index)]", message: "must be between \(range.lowerBound) and \(range.upperBound)")
+            }
+            return number
+        }
+    }
+
     /// A credential: written inline or as `env:NAME`, resolved from the environment here.
     mutating func secret(_ name: String) throws -> Secret? {
         guard let text = try string(name) else { return nil }

@@ -74,7 +74,8 @@ enum ChannelFactory {
             return PrestaShopChannel(
                 configuration: PrestaShopConfiguration(
                     shopURL: channel.baseURL, key: try required(channel.token, "token", channel),
-                    unmanaged: UntrackedStockPolicy(rawValue: channel.unmanaged) ?? .enable),
+                    unmanaged: UntrackedStockPolicy(rawValue: channel.unmanaged) ?? .enable,
+                    cancelledStates: channel.cancelledStates.map(Set.init) ?? PrestaShopConfiguration.installerCancelledStates),
                 client: client)
         case "erli":
             return ErliChannel(

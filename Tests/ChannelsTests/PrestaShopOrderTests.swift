@@ -10,9 +10,13 @@ struct PrestaShopOrderTests {
     static let key = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
     static let start = Date(timeIntervalSince1970: 1_790_000_000)
 
-    func channel(_ simulator: PrestaShopSimulator, pageSize: Int = 100, orderOverlap: TimeInterval = 0) -> PrestaShopChannel {
+    func channel(
+        _ simulator: PrestaShopSimulator, pageSize: Int = 100, orderOverlap: TimeInterval = 0,
+        cancelledStates: Set<Int> = PrestaShopConfiguration.installerCancelledStates
+    ) -> PrestaShopChannel {
         PrestaShopChannel(
-            configuration: PrestaShopConfiguration(shopURL: simulator.baseURL, key: Self.key, pageSize: pageSize, orderOverlap: orderOverlap),
+            configuration: PrestaShopConfiguration(
+                shopURL: simulator.baseURL, key: Self.key, pageSize: pageSize, orderOverlap: orderOverlap, cancelledStates: cancelledStates),
             client: sharedClient)
     }
 
@@ -52,6 +56,24 @@ struct PrestaShopOrderTests {
             #expect(events[0].lines.map(\.sku) == ["MUG", "TSHIRT-S"] && events[0].lines.map(\.quantity) == [2, 1])
             #expect(events[0].orderRef == String(paid.id) && events[0].occurredAt == Self.start)
             #expect(simulator.requests.contains { $0.path == "/api/order_states" })
+        }
+    }
+
+    @Test("a shop's own cancelling state, configured, cancels; an installer id it reuses for another state does not")
+    func configuredCancellingStates() async throws {
+        try await withSimulator(PrestaShopSimulator(key: Self.key)) { simulator in
+            simulator.addProduct(reference: "MUG", quantity: 9)
+            let voided = simulator.addOrderState(shipped: false)
+            let inVoidedState = simulator.addOrder(lines: [("MUG", 1)], state: voided, at: Self.start)
+            let inState6 = simulator.addOrder(lines: [("MUG", 2)], state: 6, at: Self.start + 1)
+            func read(cancelledStates: Set<Int>) async throws -> [String] {
+                try await readAll(channel(simulator, cancelledStates: cancelledStates), from: nil).events
+                    .map { "\($0.orderRef ?? "")/\($0.kind.rawValue)" }
+            }
+            let installers = try await read(cancelledStates: PrestaShopConfiguration.installerCancelledStates)
+            #expect(installers == ["\(inVoidedState.id)/orderCreated", "\(inState6.id)/orderCancelled"])
+            let shops = try await read(cancelledStates: [voided, 7, 8])
+            #expect(shops == ["\(inVoidedState.id)/orderCancelled", "\(inState6.id)/orderCreated"])
         }
     }
 

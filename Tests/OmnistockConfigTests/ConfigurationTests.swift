@@ -169,6 +169,26 @@ import Testing
                 "[[channels]]\ncode = \"c\"\nkind = \"shopify\"\nbase_url = \"http://x\"\nmatch = \"gtin\"",
                 ConfigError(key: "channels[0].match", message: "must be one of sku, barcode, not \"gtin\"")
             ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"woocommerce\"\nbase_url = \"http://x\"\ncancelled_states = [6]",
+                ConfigError(key: "channels[0].cancelled_states", message: "applies only to prestashop channels")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"prestashop\"\nbase_url = \"http://x\"\ncancelled_states = []",
+                ConfigError(key: "channels[0].cancelled_states", message: "list at least one order state id")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"prestashop\"\nbase_url = \"http://x\"\ncancelled_states = [6, \"7\"]",
+                ConfigError(key: "channels[0].cancelled_states[1]", message: "expected a whole number")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"prestashop\"\nbase_url = \"http://x\"\ncancelled_states = [0]",
+                ConfigError(key: "channels[0].cancelled_states[0]", message: "must be between 1 and 4294967295")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"prestashop\"\nbase_url = \"http://x\"\ncancelled_states = 6",
+                ConfigError(key: "channels[0].cancelled_states", message: "expected a list of whole numbers")
+            ),
         ]
         for (text, expected) in cases {
             #expect(throws: expected, "\(text)") { try OmnistockConfiguration.parse(text, kinds: ChannelAdapters.kinds) }
@@ -182,6 +202,15 @@ import Testing
         #expect(channel.shopID == "2001")
         #expect(channel.match == "barcode")
         #expect(channel.modelsLocations == false)
+    }
+
+    @Test func aPrestaShopChannelTakesTheShopsOwnCancellingStates() throws {
+        let text = "[[channels]]\ncode = \"shop\"\nkind = \"prestashop\"\nbase_url = \"https://x\"\ntoken = \"k\"\ncancelled_states = [6, 8, 21]"
+        let channel = try #require(try OmnistockConfiguration.parse(text, kinds: ChannelAdapters.kinds).channels.first)
+        #expect(channel.cancelledStates == [6, 8, 21])
+        let unset = try OmnistockConfiguration.parse(
+            text.replacingOccurrences(of: "\ncancelled_states = [6, 8, 21]", with: ""), kinds: ChannelAdapters.kinds)
+        #expect(unset.channels.first?.cancelledStates == nil)
     }
 
     @Test func durationsAndRates() {
