@@ -234,15 +234,16 @@ extension OmnistockConfiguration {
         if let shop = channel.shopID, UInt64(shop) == nil {
             throw ConfigError(key: reader.key("shop_id"), message: "expected the shop's numeric id, not \"\(shop)\"")
         }
-        channel.cancelledStates = try reader.ints("cancelled_states", range: 1...4_294_967_295)
-        if let states = channel.cancelledStates {
+        if reader.has("cancelled_states") {
             guard kind == "prestashop" else {
                 throw ConfigError(key: reader.key("cancelled_states"), message: "applies only to prestashop channels")
             }
+            let states = try reader.ints("cancelled_states", range: 1...4_294_967_295) ?? []
             // An empty list would import every cancelled order as a sale for good.
             guard !states.isEmpty else {
                 throw ConfigError(key: reader.key("cancelled_states"), message: "list at least one order state id")
             }
+            channel.cancelledStates = states
         }
         try reader.rejectUnknownKeys()
         return channel

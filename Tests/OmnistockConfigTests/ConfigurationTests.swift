@@ -170,7 +170,7 @@ import Testing
                 ConfigError(key: "channels[0].match", message: "must be one of sku, barcode, not \"gtin\"")
             ),
             (
-                "[[channels]]\ncode = \"c\"\nkind = \"woocommerce\"\nbase_url = \"http://x\"\ncancelled_states = [6]",
+                "[[channels]]\ncode = \"c\"\nkind = \"woocommerce\"\nbase_url = \"http://x\"\ncancelled_states = [0]",
                 ConfigError(key: "channels[0].cancelled_states", message: "applies only to prestashop channels")
             ),
             (
@@ -184,6 +184,10 @@ import Testing
             (
                 "[[channels]]\ncode = \"c\"\nkind = \"prestashop\"\nbase_url = \"http://x\"\ncancelled_states = [0]",
                 ConfigError(key: "channels[0].cancelled_states[0]", message: "must be between 1 and 4294967295")
+            ),
+            (
+                "[[channels]]\ncode = \"c\"\nkind = \"prestashop\"\nbase_url = \"http://x\"\ncancelled_states = [6, 4294967296]",
+                ConfigError(key: "channels[0].cancelled_states[1]", message: "must be between 1 and 4294967295")
             ),
             (
                 "[[channels]]\ncode = \"c\"\nkind = \"prestashop\"\nbase_url = \"http://x\"\ncancelled_states = 6",
