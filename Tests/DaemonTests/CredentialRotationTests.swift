@@ -71,13 +71,4 @@ import Testing
         #expect(second.wait(timeout: 20) == 0)
         await marketplace.stop()
     }
-
-    private func eventually(timeout: Double = 30, _ condition: () -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return condition()
-    }
 }

@@ -62,12 +62,13 @@ import Testing
         worker.start()
         func patches() -> Int { simulator.requests.filter { $0.method == "PATCH" }.count }
         func raised() -> Int { (0..<Self.offers).filter { simulator.offer("offer-\($0)")?.available == 15 }.count }
-        #expect(await eventually { patches() >= 3 }, "the backlog started")
+        #expect(await eventually(timeout: 10, interval: .milliseconds(10)) { patches() >= 3 }, "the backlog started")
 
         // A sale of the newest SKU in the backlog: 15 → 13 in the ledger.
         let sold = Self.offers - 1
         _ = try fixture.ledger.sell(sku: skus[sold], location: warehouse, quantity: 2, key: LedgerFixture.key())
-        let arrived = await eventually(timeout: 20) { simulator.offer("offer-\(sold)")?.available == 13 }
+        // Polled every 10 ms: what the backlog pushed is counted as the sale arrives, not a poll later.
+        let arrived = await eventually(timeout: 20, interval: .milliseconds(10)) { simulator.offer("offer-\(sold)")?.available == 13 }
         let raisedWhenTheSaleArrived = raised()
         #expect(arrived, "the sale reached the channel")
         #expect(
@@ -78,14 +79,5 @@ import Testing
         await worker.stop()
         await simulator.stop()
         client.shutdown()
-    }
-
-    private func eventually(timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
     }
 }

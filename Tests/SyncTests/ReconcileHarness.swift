@@ -163,12 +163,7 @@ final class ReconcileHarness: @unchecked Sendable {
 
     /// Polls `condition` until it holds or `timeout` passes.
     func eventually(timeout: Double = 15, _ condition: () throws -> Bool) async rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return try condition()
+        try await TestSupport.eventually(timeout: timeout, interval: .milliseconds(20), condition)
     }
 
     /// What the ledger says `channel` should show for `sku` in `scope`.

@@ -49,12 +49,7 @@ final class SyncHarness: @unchecked Sendable {
     /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
     /// Sleeps asynchronously: the pushes run on the same cooperative threads as the tests.
     func eventually(timeout: Double = 15, _ condition: () throws -> Bool) async rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return try condition()
+        try await TestSupport.eventually(timeout: timeout, interval: .milliseconds(20), condition)
     }
 
     /// What the store endpoint shows for `sku` at the store.
