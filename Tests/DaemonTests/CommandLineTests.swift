@@ -55,7 +55,7 @@ import Testing
         let verify = try DaemonProcess.run(["verify"] + arguments)
         #expect(verify.status == 0)
         // Corrupt a level behind the ledger's back: verify must notice.
-        try database.pool.execute("ALTER TABLE levels DISABLE TRIGGER levels_enqueue_push")
+        try database.pool.execute("ALTER TABLE levels DISABLE TRIGGER levels_enqueue_push_on_update")
         try database.pool.execute("UPDATE levels SET on_hand = 99 WHERE sku = 'MUG'")
         let broken = try DaemonProcess.run(["verify"] + arguments)
         #expect(broken.status == 1)

@@ -83,4 +83,36 @@ import Testing
         #expect(targets == ["market/CUP/*", "market/CUP-SET/*", "webshop/CUP/wh-main", "webshop/CUP-SET/wh-main"])
         #expect(try fixture.scalar("SELECT count(*) FROM outbox WHERE wanted_version = $1", [last]) == 4, "targets carry the last version")
     }
+
+    /// One statement that changes several levels feeding one target (a SKU at two warehouses of a pooled channel, the
+    /// components of a bundle) marks each target once, with the newest version, and a fall among them as a fall.
+    @Test func oneStatementMarksEachTargetOnceWithItsNewestVersionAndItsFall() throws {
+        try fixture.catalog.defineBundle("CUP-SET", components: ["CUP": 1, "SAUCER": 1])
+        try fixture.catalog.upsertChannel(ChannelDefinition(code: "market", kind: "allegro", modelsLocations: false))
+        _ = try ledger.receive(sku: "CUP", location: LedgerFixture.warehouse, quantity: 5, key: "a")
+        _ = try ledger.receive(sku: "CUP", location: LedgerFixture.secondWarehouse, quantity: 5, key: "b")
+        _ = try ledger.receive(sku: "SAUCER", location: LedgerFixture.warehouse, quantity: 5, key: "c")
+        // The import's one statement: a count below at one warehouse, counts above at the other and for the saucers.
+        let summary = try ledger.importStock(
+            [
+                StockImportRow(line: 2, sku: "CUP", location: LedgerFixture.warehouse, onHand: 2),
+                StockImportRow(line: 3, sku: "CUP", location: LedgerFixture.secondWarehouse, onHand: 8),
+                StockImportRow(line: 4, sku: "SAUCER", location: LedgerFixture.warehouse, onHand: 9),
+            ], createMissing: false)
+        #expect(summary.changed == 3)
+        let version = { (sku: String, location: String) in
+            try fixture.scalar("SELECT version FROM levels WHERE sku = $1 AND location = $2", [sku, location])
+        }
+        let fall = try version("CUP", LedgerFixture.warehouse)
+        let cups = max(fall, try version("CUP", LedgerFixture.secondWarehouse))
+        let saucers = try version("SAUCER", LedgerFixture.warehouse)
+        let marks = try fixture.database.pool.query(
+            "SELECT sku, wanted_version, decreased_version FROM outbox WHERE channel = 'market' ORDER BY sku"
+        ) { rows in
+            try rows.map {
+                "\(try $0.decode(String.self, at: 0)) \(try $0.decode(Int.self, at: 1)) \(try $0.decode(Int?.self, at: 2).map(String.init) ?? "-")"
+            }
+        }
+        #expect(marks == ["CUP \(cups) \(fall)", "CUP-SET \(max(cups, saucers)) \(fall)", "SAUCER \(saucers) -"])
+    }
 }

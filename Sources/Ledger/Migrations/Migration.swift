@@ -9,7 +9,7 @@ package struct Migration: Sendable {
     package static let all: [Migration] = [
         .ledger, .syncState, .orderEvents, .claimOwners, .lagSamples, .setBasedAvailability, .wakeAfterCommit, .outboxDueByChannel,
         .channelCredentials, .inboxSetAside, .sourcing, .listingIssues, .listingMatch, .decreasesFirst, .channelCapabilities,
-        .channelKindsFromAdapters, .retention, .lagAwareBuffers, .unseenSales,
+        .channelKindsFromAdapters, .retention, .lagAwareBuffers, .unseenSales, .levelTargetsPerStatement,
     ]
 
     /// The version a fully migrated database has.

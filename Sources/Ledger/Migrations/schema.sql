@@ -1,4 +1,4 @@
--- The schema that migrations 1…19 build (pg_dump --schema-only, normalised).
+-- The schema that migrations 1…20 build (pg_dump --schema-only, normalised).
 -- Generated: do not edit. Regenerate after changing a migration with
 --   OMNISTOCK_WRITE_SCHEMA=1 bash .ci/test --filter SchemaSnapshotTests
 -- SchemaSnapshotTests fails while this file and the migrations differ.
@@ -107,32 +107,55 @@ CREATE FUNCTION public.channel_values(p_channel text, p_skus text[], p_scopes te
     AS $$
     SELECT p.sku, p.scope, p.value FROM channel_value_parts(p_channel, p_skus, p_scopes) AS p
 $$;
-CREATE FUNCTION public.enqueue_level_push() RETURNS trigger
+CREATE FUNCTION public.enqueue_levels_push() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
-DECLARE
-    fell bigint;
 BEGIN
-    IF TG_OP = 'UPDATE' AND NEW.on_hand = OLD.on_hand AND NEW.reserved = OLD.reserved THEN
-        RETURN NEW;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version, decreased_version)
+        SELECT c.code, affected.sku, CASE WHEN c.models_locations THEN level.location ELSE '*' END,
+            max(level.version), max(level.fell)
+        FROM (SELECT sku, location, version, NULL::bigint AS fell FROM new_rows) AS level
+        JOIN channel_locations AS cl ON cl.location = level.location
+        JOIN channels AS c ON c.code = cl.channel
+        -- A SKU is never a component of itself and a bundle lists a component once, so no target twice here.
+        CROSS JOIN LATERAL (
+            SELECT level.sku UNION ALL SELECT bundle_sku FROM bundle_components WHERE component_sku = level.sku
+        ) AS affected (sku)
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3
+        ON CONFLICT (channel, sku, location_scope) DO UPDATE
+            SET wanted_version = greatest(o.wanted_version, EXCLUDED.wanted_version),
+                decreased_version = greatest(o.decreased_version, EXCLUDED.decreased_version),
+                changed_at = clock_timestamp(),
+                permanent_error = false,
+                next_attempt_at = CASE WHEN o.permanent_error THEN now() ELSE o.next_attempt_at END;
+    ELSE
+        INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version, decreased_version)
+        SELECT c.code, affected.sku, CASE WHEN c.models_locations THEN level.location ELSE '*' END,
+            max(level.version), max(level.fell)
+        FROM (SELECT new_level.sku, new_level.location, new_level.version,
+            CASE WHEN new_level.on_hand - new_level.reserved < old_level.on_hand - old_level.reserved
+                THEN new_level.version END AS fell
+        FROM new_rows AS new_level
+        JOIN old_rows AS old_level ON old_level.sku = new_level.sku AND old_level.location = new_level.location
+        WHERE new_level.on_hand <> old_level.on_hand OR new_level.reserved <> old_level.reserved) AS level
+        JOIN channel_locations AS cl ON cl.location = level.location
+        JOIN channels AS c ON c.code = cl.channel
+        -- A SKU is never a component of itself and a bundle lists a component once, so no target twice here.
+        CROSS JOIN LATERAL (
+            SELECT level.sku UNION ALL SELECT bundle_sku FROM bundle_components WHERE component_sku = level.sku
+        ) AS affected (sku)
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3
+        ON CONFLICT (channel, sku, location_scope) DO UPDATE
+            SET wanted_version = greatest(o.wanted_version, EXCLUDED.wanted_version),
+                decreased_version = greatest(o.decreased_version, EXCLUDED.decreased_version),
+                changed_at = clock_timestamp(),
+                permanent_error = false,
+                next_attempt_at = CASE WHEN o.permanent_error THEN now() ELSE o.next_attempt_at END;
     END IF;
-    IF TG_OP = 'UPDATE' AND NEW.on_hand - NEW.reserved < OLD.on_hand - OLD.reserved THEN
-        fell := NEW.version;
-    END IF;
-    INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version, decreased_version)
-    SELECT c.code, affected.sku, CASE WHEN c.models_locations THEN NEW.location ELSE '*' END, NEW.version, fell
-    FROM channel_locations cl
-    JOIN channels c ON c.code = cl.channel
-    CROSS JOIN (SELECT NEW.sku AS sku
-                UNION SELECT bundle_sku FROM bundle_components WHERE component_sku = NEW.sku) AS affected
-    WHERE cl.location = NEW.location
-    ON CONFLICT (channel, sku, location_scope) DO UPDATE
-        SET wanted_version = greatest(o.wanted_version, EXCLUDED.wanted_version),
-            decreased_version = greatest(o.decreased_version, EXCLUDED.decreased_version),
-            changed_at = clock_timestamp(),
-            permanent_error = false,
-            next_attempt_at = CASE WHEN o.permanent_error THEN now() ELSE o.next_attempt_at END;
-    RETURN NEW;
+    RETURN NULL;
 END
 $$;
 CREATE FUNCTION public.enqueue_reservation_push() RETURNS trigger
@@ -619,7 +642,8 @@ CREATE RULE movements_are_append_only_delete AS
    WHERE (current_setting('omnistock.archiving'::text, true) IS DISTINCT FROM 'on'::text) DO INSTEAD NOTHING;
 CREATE RULE movements_are_append_only_update AS
     ON UPDATE TO public.movements DO INSTEAD NOTHING;
-CREATE TRIGGER levels_enqueue_push AFTER INSERT OR UPDATE ON public.levels FOR EACH ROW EXECUTE FUNCTION public.enqueue_level_push();
+CREATE TRIGGER levels_enqueue_push_on_insert AFTER INSERT ON public.levels REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.enqueue_levels_push();
+CREATE TRIGGER levels_enqueue_push_on_update AFTER UPDATE ON public.levels REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.enqueue_levels_push();
 CREATE TRIGGER reservations_enqueue_push AFTER INSERT OR UPDATE OF status ON public.reservations FOR EACH ROW EXECUTE FUNCTION public.enqueue_reservation_push();
 ALTER TABLE ONLY public.bundle_components
     ADD CONSTRAINT bundle_components_bundle_sku_fkey FOREIGN KEY (bundle_sku) REFERENCES public.skus(sku) ON DELETE CASCADE;

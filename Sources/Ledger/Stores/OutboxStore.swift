@@ -2,10 +2,10 @@ import Foundation
 import PostgresClient
 
 /// The `outbox` table: one row per channel target (channel, SKU, location scope), the version the ledger wants
-/// there and what was pushed. Every write of the table from Swift is a method here; the only other writer is
-/// the trigger `levels_enqueue_push` (function `enqueue_level_push`, migrations 1, 7 and 14), which marks the
-/// targets a level feeds due in the ledger transaction that changed it. Whoever marks targets due wakes the
-/// push lanes after the commit (`WakeAfterCommit`, `WakeChannel.outbox`).
+/// there and what was pushed. Every write of the table from Swift is a method here; the only other writers are the
+/// triggers `levels_enqueue_push_on_insert` and `…_on_update` (function `enqueue_levels_push`, migration 20), which
+/// mark the targets fed by the levels a statement changed due, in the ledger transaction that changed them. Whoever
+/// marks targets due wakes the push lanes after the commit (`WakeAfterCommit`, `WakeChannel.outbox`).
 ///
 /// Claims take a lease (they move `next_attempt_at` forward) instead of holding row locks across
 /// HTTP calls: several replicas claim with `FOR UPDATE SKIP LOCKED` and never take the same row, and a
