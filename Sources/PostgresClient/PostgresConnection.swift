@@ -3,7 +3,11 @@ import Foundation
 
 /// One libpq connection. Blocking; use it from one thread at a time (the pool hands it out so).
 ///
-/// Sessions are set to `TimeZone=UTC` and `DateStyle=ISO` so that dates round-trip exactly.
+/// Sessions are set to `TimeZone=UTC` and `DateStyle=ISO` so that dates round-trip exactly, and to `jit = off`:
+/// JIT compilation (https://www.postgresql.org/docs/15/jit-decision.html) starts whenever a plan's estimated cost
+/// passes `jit_above_cost`, however fast the query really is. The push lanes' claim (values of 250 targets, about 20 ms)
+/// crossed it on its row estimates and spent 100–115 ms compiling each time, which capped a rate-limited lane at
+/// about 4 batches a second.
 package final class PostgresConnection {
     let handle: OpaquePointer
     /// Names of the `PreparedStatement`s this session has prepared.
@@ -26,7 +30,8 @@ package final class PostgresConnection {
             throw PostgresError(kind: .connection, message: message)
         }
         self.handle = handle
-        try execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET client_encoding = 'UTF8'; SET client_min_messages = warning")
+        try execute(
+            "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET client_encoding = 'UTF8'; SET client_min_messages = warning; SET jit = off")
     }
 
     deinit { PQfinish(handle) }

@@ -25,6 +25,13 @@ import Testing
         }
     }
 
+    /// JIT compilation is off in our sessions (see `PostgresConnection`): it cost a claim of 250 targets five times
+    /// what the query itself did.
+    @Test func sessionsRunWithoutJIT() throws {
+        let database = try TestDatabase.make(migrated: false)
+        #expect(try database.pool.query("SHOW jit") { try $0[0].decode(String.self, at: 0) } == "off")
+    }
+
     @Test func decodesColumnsByName() throws {
         let database = try TestDatabase.make(migrated: false)
         try database.pool.query("SELECT 7 AS seven, 'x' AS letter") { (rows: PostgresRows) throws in
