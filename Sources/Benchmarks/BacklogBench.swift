@@ -91,17 +91,18 @@ struct BacklogBench {
     }
 
     /// Whether a target's change from the import (version `upTo` or older) has not been pushed yet. Asked every few
-    /// milliseconds, so it stops at the first such target, found through the due index (`outbox_due`): a count over
-    /// the channel's rows took a core of the machine the lane and the simulator share, and made the push look slow.
+    /// milliseconds, so it reads the due index (`outbox_due`, pending targets only) and stops at the first match: a
+    /// count over the channel's rows, or an `EXISTS` the planner ran as a table scan past the pushed rows, took a core
+    /// of the machine the lane and the simulator share.
     private func importPending(channel: String, upTo version: Int64) throws -> Bool {
         try pool.query(
             """
-            SELECT EXISTS (
-                SELECT FROM outbox
-                WHERE channel = $1 AND pushed_version IS DISTINCT FROM wanted_version AND NOT permanent_error
-                  AND COALESCE(pushed_version, 0) < least(wanted_version, $2))
+            SELECT 1 FROM outbox
+            WHERE channel = $1 AND pushed_version IS DISTINCT FROM wanted_version AND NOT permanent_error
+              AND COALESCE(pushed_version, 0) < least(wanted_version, $2)
+            ORDER BY next_attempt_at LIMIT 1
             """, [channel, version]
-        ) { try $0[0].decode(Bool.self, at: 0) }
+        ) { $0.count > 0 }
     }
 }
 
