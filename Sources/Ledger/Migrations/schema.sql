@@ -1,4 +1,4 @@
--- The schema that migrations 1…20 build (pg_dump --schema-only, normalised).
+-- The schema that migrations 1…21 build (pg_dump --schema-only, normalised).
 -- Generated: do not edit. Regenerate after changing a migration with
 --   OMNISTOCK_WRITE_SCHEMA=1 bash .ci/test --filter SchemaSnapshotTests
 -- SchemaSnapshotTests fails while this file and the migrations differ.
@@ -36,7 +36,7 @@ CREATE FUNCTION public.channel_value_parts(p_channel text, p_skus text[], p_scop
         FROM targets t LEFT JOIN bundle_components b ON b.bundle_sku = t.sku),
     part_units AS (
         SELECT p.sku, p.scope, p.part, p.per_unit,
-               COALESCE(sum(greatest(0, l.on_hand - l.reserved)), 0) AS units,
+               COALESCE(sum(here.units), 0) AS units,
                COALESCE(sum(recent.elsewhere), 0) AS demand, COALESCE(sum(recent.own), 0) AS own_demand
         FROM parts p
         CROSS JOIN channel c
@@ -45,7 +45,12 @@ CREATE FUNCTION public.channel_value_parts(p_channel text, p_skus text[], p_scop
             UNION ALL
             SELECT cl.location FROM channel_locations cl WHERE p.scope = '*' AND cl.channel = p_channel
         ) AS source ON true
-        LEFT JOIN levels l ON l.sku = p.part AND l.location = source.location
+        CROSS JOIN LATERAL (
+            -- One level, looked up by its key: a join let the planner hash every level of the ledger.
+            -- (max of the one row keeps its type, integer, and stops the planner from pulling it up.)
+            SELECT max(greatest(0, l.on_hand - l.reserved)) AS units FROM levels l
+            WHERE l.sku = p.part AND l.location = source.location
+        ) AS here
         LEFT JOIN LATERAL (
             -- Units taken here lately (lag-aware channels only): by other channels, walk-ins and API
             -- reservations, and by the channel itself.
