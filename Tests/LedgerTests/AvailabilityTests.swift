@@ -115,4 +115,28 @@ import Testing
         }
         #expect(marks == ["CUP \(cups) \(fall)", "CUP-SET \(max(cups, saucers)) \(fall)", "SAUCER \(saucers) -"])
     }
+
+    /// A statement that changes many levels marks their targets in time linear in their number, also in a session
+    /// whose first mark was of one level. PL/pgSQL keeps the plan of a statement's first call, and the plan made for
+    /// one level joined the transition tables in a nested loop: 20,000 levels took about a minute instead of a second.
+    @Test func manyLevelsChangedAfterOneAreMarkedByAPlanForTheirNumber() throws {
+        try fixture.catalog.upsertChannel(ChannelDefinition(code: "market", kind: "allegro", modelsLocations: false))
+        let pool = fixture.database.pool
+        try pool.execute("INSERT INTO skus (sku) SELECT 'BULK-' || i FROM generate_series(1, 20000) AS i")
+        try pool.execute(
+            "INSERT INTO levels (sku, location, on_hand) SELECT 'BULK-' || i, $1, 1 FROM generate_series(1, 20000) AS i",
+            [LedgerFixture.warehouse])
+        try pool.withConnection { session in
+            try session.execute("UPDATE levels SET on_hand = 2, version = nextval('ledger_version_seq') WHERE sku = 'BULK-1'")
+            try session.execute("SET statement_timeout = '20s'")
+            try session.execute("UPDATE levels SET on_hand = 3, version = nextval('ledger_version_seq') WHERE sku LIKE 'BULK-%'")
+            try session.execute("RESET statement_timeout")
+        }
+        let marked = try fixture.scalar(
+            """
+            SELECT count(*) FROM outbox o JOIN levels l ON l.sku = o.sku AND l.location = $1
+            WHERE o.channel = 'market' AND o.wanted_version = l.version AND l.on_hand = 3
+            """, [LedgerFixture.warehouse])
+        #expect(marked == 20000)
+    }
 }

@@ -1,4 +1,4 @@
--- The schema that migrations 1…21 build (pg_dump --schema-only, normalised).
+-- The schema that migrations 1…22 build (pg_dump --schema-only, normalised).
 -- Generated: do not edit. Regenerate after changing a migration with
 --   OMNISTOCK_WRITE_SCHEMA=1 bash .ci/test --filter SchemaSnapshotTests
 -- SchemaSnapshotTests fails while this file and the migrations differ.
@@ -114,9 +114,54 @@ CREATE FUNCTION public.channel_values(p_channel text, p_skus text[], p_scopes te
 $$;
 CREATE FUNCTION public.enqueue_levels_push() RETURNS trigger
     LANGUAGE plpgsql
-    AS $$
+    AS $_$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
+    IF EXISTS (SELECT FROM new_rows OFFSET 100) THEN
+        IF TG_OP = 'INSERT' THEN
+            EXECUTE $marks$ INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version, decreased_version)
+        SELECT c.code, affected.sku, CASE WHEN c.models_locations THEN level.location ELSE '*' END,
+            max(level.version), max(level.fell)
+        FROM (SELECT sku, location, version, NULL::bigint AS fell FROM new_rows) AS level
+        JOIN channel_locations AS cl ON cl.location = level.location
+        JOIN channels AS c ON c.code = cl.channel
+        -- A SKU is never a component of itself and a bundle lists a component once, so no target twice here.
+        CROSS JOIN LATERAL (
+            SELECT level.sku UNION ALL SELECT bundle_sku FROM bundle_components WHERE component_sku = level.sku
+        ) AS affected (sku)
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3
+        ON CONFLICT (channel, sku, location_scope) DO UPDATE
+            SET wanted_version = greatest(o.wanted_version, EXCLUDED.wanted_version),
+                decreased_version = greatest(o.decreased_version, EXCLUDED.decreased_version),
+                changed_at = clock_timestamp(),
+                permanent_error = false,
+                next_attempt_at = CASE WHEN o.permanent_error THEN now() ELSE o.next_attempt_at END; $marks$;
+        ELSE
+            EXECUTE $marks$ INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version, decreased_version)
+        SELECT c.code, affected.sku, CASE WHEN c.models_locations THEN level.location ELSE '*' END,
+            max(level.version), max(level.fell)
+        FROM (SELECT new_level.sku, new_level.location, new_level.version,
+            CASE WHEN new_level.on_hand - new_level.reserved < old_level.on_hand - old_level.reserved
+                THEN new_level.version END AS fell
+        FROM new_rows AS new_level
+        JOIN old_rows AS old_level ON old_level.sku = new_level.sku AND old_level.location = new_level.location
+        WHERE new_level.on_hand <> old_level.on_hand OR new_level.reserved <> old_level.reserved) AS level
+        JOIN channel_locations AS cl ON cl.location = level.location
+        JOIN channels AS c ON c.code = cl.channel
+        -- A SKU is never a component of itself and a bundle lists a component once, so no target twice here.
+        CROSS JOIN LATERAL (
+            SELECT level.sku UNION ALL SELECT bundle_sku FROM bundle_components WHERE component_sku = level.sku
+        ) AS affected (sku)
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3
+        ON CONFLICT (channel, sku, location_scope) DO UPDATE
+            SET wanted_version = greatest(o.wanted_version, EXCLUDED.wanted_version),
+                decreased_version = greatest(o.decreased_version, EXCLUDED.decreased_version),
+                changed_at = clock_timestamp(),
+                permanent_error = false,
+                next_attempt_at = CASE WHEN o.permanent_error THEN now() ELSE o.next_attempt_at END; $marks$;
+        END IF;
+    ELSIF TG_OP = 'INSERT' THEN
         INSERT INTO outbox AS o (channel, sku, location_scope, wanted_version, decreased_version)
         SELECT c.code, affected.sku, CASE WHEN c.models_locations THEN level.location ELSE '*' END,
             max(level.version), max(level.fell)
@@ -162,7 +207,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END
-$$;
+$_$;
 CREATE FUNCTION public.enqueue_reservation_push() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
