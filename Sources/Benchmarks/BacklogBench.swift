@@ -12,6 +12,8 @@ import Synchronization
 /// each sale reaches the channel (decreases first, DESIGN.md §7).
 struct BacklogBench {
     struct Result {
+        /// Seconds the ledger took to import the change (one statement; its targets are marked in it).
+        var importSeconds: Double
         var seconds: Double
         var floorSeconds: Double?
         var requests: Int
@@ -53,6 +55,7 @@ struct BacklogBench {
 
         log("backlog \(target.kind): importing \(changes) changes …")
         let rows = skus.enumerated().map { StockImportRow(line: $0.offset + 2, sku: $0.element, location: location, onHand: Self.after) }
+        let importing = LatencyProbe.now()
         _ = try ledger.importStock(rows, createMissing: false, reference: "bench backlog")
         let started = LatencyProbe.now()
         let imported = try pool.query("SELECT COALESCE(max(wanted_version), 0) FROM outbox WHERE channel = $1", [code]) {
@@ -86,7 +89,8 @@ struct BacklogBench {
         await target.stop()
         let floor = target.floor(changes)
         return Result(
-            seconds: drained - started, floorSeconds: floor.seconds, requests: requests, floorRequests: floor.requests,
+            importSeconds: started - importing, seconds: drained - started, floorSeconds: floor.seconds, requests: requests,
+            floorRequests: floor.requests,
             saleLatencies: sales.latencies.sorted(), sales: sales.count)
     }
 

@@ -19,6 +19,7 @@ extension BenchRunner {
             let result = try await bench.run(target, changes: changes, salesPerSecond: options.backlogSalesPerSecond)
             let name = "backlog \(target.kind), \(changes) SKUs"
             report.notes.append("backlog \(target.kind): \(target.limit)")
+            report.figures.append(BenchFigure(name: "\(name): import into the ledger", value: result.importSeconds, unit: "s"))
             report.figures.append(
                 BenchFigure(
                     name: "\(name): time to push", value: result.seconds, unit: "s",
