@@ -1,4 +1,4 @@
--- The schema that migrations 1…22 build (pg_dump --schema-only, normalised).
+-- The schema that migrations 1…23 build (pg_dump --schema-only, normalised).
 -- Generated: do not edit. Regenerate after changing a migration with
 --   OMNISTOCK_WRITE_SCHEMA=1 bash .ci/test --filter SchemaSnapshotTests
 -- SchemaSnapshotTests fails while this file and the migrations differ.
@@ -636,7 +636,7 @@ ALTER TABLE ONLY public.ledger_checkpoints
 ALTER TABLE ONLY public.levels
     ADD CONSTRAINT levels_pkey PRIMARY KEY (sku, location);
 ALTER TABLE ONLY public.listings
-    ADD CONSTRAINT listings_pkey PRIMARY KEY (channel, sku, location_scope);
+    ADD CONSTRAINT listings_pkey PRIMARY KEY (sku, location_scope, channel);
 ALTER TABLE ONLY public.location_distances
     ADD CONSTRAINT location_distances_pkey PRIMARY KEY (origin, location);
 ALTER TABLE ONLY public.locations
@@ -672,8 +672,8 @@ CREATE INDEX conflicts_oversold ON public.conflicts USING btree (channel, sku, c
 CREATE INDEX conflicts_resolved ON public.conflicts USING btree (resolved_at) WHERE (resolved_at IS NOT NULL);
 CREATE INDEX inbox_finished ON public.inbox USING btree (processed_at) WHERE (status = ANY (ARRAY['processed'::text, 'ignored'::text]));
 CREATE INDEX inbox_pending ON public.inbox USING btree (id) WHERE (status = ANY (ARRAY['pending'::text, 'failed'::text]));
-CREATE INDEX levels_by_location ON public.levels USING btree (location);
-CREATE INDEX listings_by_external_id ON public.listings USING btree (channel, external_id);
+CREATE INDEX levels_by_location ON public.levels USING btree (location, sku);
+CREATE INDEX listings_by_external_id ON public.listings USING btree (external_id, channel);
 CREATE INDEX movements_by_level ON public.movements USING btree (sku, location, created_at);
 CREATE INDEX outbox_claimed ON public.outbox USING btree (claimed_by) WHERE (claimed_by IS NOT NULL);
 CREATE INDEX outbox_due ON public.outbox USING btree (channel, next_attempt_at) WHERE ((pushed_version IS DISTINCT FROM wanted_version) AND (NOT permanent_error));
