@@ -7,7 +7,7 @@ extension Migration {
     /// location then made a scan of that value's whole range, the key filtered row by row, look as cheap as a lookup by
     /// key, and the planner sometimes chose it: the push lane's listing lookup read all 10,000 listings of a new
     /// WooCommerce channel for each of 250 targets, a second a claim, and a backlog of 10,000 SKUs took 37–51 s
-    /// instead of 2 s in about one run of three (`omnistock bench --quick --only backlog`). So:
+    /// instead of 2 s in 7 runs of 20 (`omnistock bench --quick --only backlog`). So:
     /// - `listings`: the primary key is (sku, location_scope, channel) and the index for lookups by the channel's id
     ///   (external_id, channel): neither leads with the channel. A channel's whole list
     ///   (`GET /v1/channels/{code}/listings`) reads the table.
