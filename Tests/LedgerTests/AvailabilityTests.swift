@@ -126,11 +126,10 @@ import Testing
         try pool.execute(
             "INSERT INTO levels (sku, location, on_hand) SELECT 'BULK-' || i, $1, 1 FROM generate_series(1, 20000) AS i",
             [LedgerFixture.warehouse])
-        try pool.withConnection { session in
+        try pool.transaction { session in
             try session.execute("UPDATE levels SET on_hand = 2, version = nextval('ledger_version_seq') WHERE sku = 'BULK-1'")
-            try session.execute("SET statement_timeout = '20s'")
+            try session.execute("SET LOCAL statement_timeout = '20s'")
             try session.execute("UPDATE levels SET on_hand = 3, version = nextval('ledger_version_seq') WHERE sku LIKE 'BULK-%'")
-            try session.execute("RESET statement_timeout")
         }
         let marked = try fixture.scalar(
             """
