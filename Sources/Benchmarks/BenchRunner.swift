@@ -149,6 +149,7 @@ package struct BenchRunner: Sendable {
                     BenchFigure(
                         name: name, rounds: rounds, unit: "/s", baselineName: "pgbench -N TPS, \(clients) client(s)", target: target))
             }
+            if let pgbench { try await statementCeilings(writes: writes, pgbench: pgbench, into: &report) }
         }
         guard phases.contains(.hotSKU) else { return }
         var succeeded: [Int] = []

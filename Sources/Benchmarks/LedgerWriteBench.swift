@@ -35,6 +35,30 @@ struct LedgerWriteBench {
         return Double(counter.value) / Date().timeIntervalSince(started)
     }
 
+    /// Reservations per second, and how many were made, when `connections` threads each make `batch` reservations
+    /// of random SKUs among `skus` as one statement, back to back, for `seconds`: the reservation statement with
+    /// `connections × batch` requests outstanding and nothing between its executions (no gathering, no wake-ups of
+    /// waiting clients). What group commit at that many clients could reach at best on this machine.
+    func statementCeiling(connections: Int, batch: Int, skus: Int, seconds: Double) -> (perSecond: Double, made: Int) {
+        let made = Tally()
+        let run = UUID().uuidString.prefix(8)
+        let deadline = Date().addingTimeInterval(seconds)
+        let started = Date()
+        runThreads(connections) { connection in
+            var index = 0
+            while Date() < deadline {
+                let requests = (0..<batch).map { _ in
+                    index += 1
+                    let sku = BenchCatalog.sku(Int.random(in: 0..<skus))
+                    let request = ReservationRequest(sku: sku, location: location, quantity: 1, kind: .checkout)
+                    return (request: request, key: "bench-ceiling-\(run)-\(connection)-\(index)")
+                }
+                made.add((try? ledger.reserveAsOneBatch(requests)) ?? 0)
+            }
+        }
+        return (Double(made.value) / Date().timeIntervalSince(started), made.value)
+    }
+
     /// Does `operation` once; returns how many writes succeeded.
     private func write(_ operation: Operation, sku: String, key: String) -> Int {
         let request = ReservationRequest(sku: sku, location: location, quantity: 1, kind: .checkout)

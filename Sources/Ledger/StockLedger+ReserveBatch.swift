@@ -43,6 +43,19 @@ extension StockLedger {
         }
     }
 
+    /// Makes `requests` as one batch at once, without gathering: the statement a gathered batch runs, driven
+    /// directly. Returns how many were made (a request refused for stock or whose key was used before is not made,
+    /// and not explained). For the bench's ceiling of that statement; callers reserve through `reserve(_:key:)`.
+    package func reserveAsOneBatch(_ requests: [(request: ReservationRequest, key: String)]) throws -> Int {
+        for (request, key) in requests {
+            try QuantityRange.requirePositive(request.quantity)
+            try Self.requireKey(key)
+        }
+        guard !requests.isEmpty else { return 0 }
+        let calls = requests.map { ReserveCall(key: $0.key, request: $0.request, reservationID: ReservationID.make()) }
+        return try Self.reserveBatch(calls, pool: pool).count { $0 != nil }
+    }
+
     private static func reserveAlone(_ call: ReserveCall, pool: PostgresPool) throws -> ReservationReceipt? {
         let receipt: ReservationReceipt?
         do {

@@ -22,4 +22,18 @@ import Testing
         }
         #expect(try fixture.ledger.verify().isEmpty)
     }
+
+    /// The statement ceiling counts only reservations it made, each one a reservation row and a unit reserved, and
+    /// leaves the ledger consistent: a figure that counted refusals or lost writes would overstate the ceiling.
+    @Test func statementCeilingCountsTheReservationsItMade() throws {
+        let fixture = try LedgerFixture(skus: [], maxConnections: 6)
+        try BenchCatalog.create(pool: fixture.database.pool, skus: 12, locations: [LedgerFixture.warehouse], onHand: 1000)
+        let bench = LedgerWriteBench(ledger: fixture.ledger, location: LedgerFixture.warehouse)
+        // A quarter of the requests name SKUs the catalogue lacks: refused, and not to be counted.
+        let result = bench.statementCeiling(connections: 2, batch: 4, skus: 16, seconds: 0.3)
+        #expect(result.made > 0)
+        #expect(try fixture.scalar("SELECT count(*)::int FROM reservations WHERE idempotency_key LIKE 'bench-ceiling-%'") == result.made)
+        #expect(try fixture.scalar("SELECT sum(reserved)::int FROM levels WHERE location = $1", [LedgerFixture.warehouse]) == result.made)
+        #expect(try fixture.ledger.verify().isEmpty)
+    }
 }
