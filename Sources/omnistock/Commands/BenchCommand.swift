@@ -15,7 +15,9 @@ struct BenchCommand: AsyncParsableCommand {
             afterwards) unless --database is given (the database gets benchmark data: use an empty one). Baselines: pgbench -N on the same database, a trivial route on the same server, \
             a new connection per request. Baselines that share the machine (pgbench, GET /healthz) run in alternating \
             rounds with ours (A B A B …; --rounds, 3 by default, 2 with --quick): the table gives the median ratio and \
-            its spread, --json every round, and the load average is printed before and after. The backlog phase pushes \
+            its spread, --json every round, and the load average is printed before and after. The writes phase also \
+            drives the reservation statement alone, 8 and 16 requests outstanding with no gathering: the most group \
+            commit could reach at 8 clients. The backlog phase pushes \
             a bulk change of 100,000 SKUs (10,000, and 200 to Allegro, with --quick) to Shopify, WooCommerce and Allegro \
             simulators that enforce each vendor's documented limit, with sales made meanwhile; Allegro's 2,500 offer \
             PATCHes a minute make its part take 40 minutes. The history phase measures 8-client reservations and verify, \
