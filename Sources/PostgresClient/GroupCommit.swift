@@ -6,9 +6,9 @@ import Support
 ///
 /// There is no thread of its own. A caller that finds fewer than `maxInFlight` batches running leads: it takes up
 /// to `maxBatch` queued requests from the front (its own among them) and executes them; the others wait. A leader
-/// that finds another batch running first gathers, for at most `window` after the oldest queued request or until
-/// `maxBatch` requests are queued or the running batch ends; a leader that finds the database idle executes at
-/// once, so a lone caller never waits out the window. When a batch ends, its leader hands the lead to the oldest
+/// that finds another batch running first gathers, for at most `window` after the oldest queued request, until
+/// `maxBatch` requests are queued, the running batches end, or no request has arrived for `quietGap`; a leader that
+/// finds the database idle executes at once, so a lone caller never waits out the window. When a batch ends, its leader hands the lead to the oldest
 /// request still queued.
 ///
 /// A batch that fails as a whole (`execute` throws: a lost connection, a serialization failure, a conflict with a
@@ -47,6 +47,8 @@ package final class GroupCommit<Request: Sendable, Response: Sendable>: @uncheck
     private var leaders = 0
     /// Batches executing now.
     private var running = 0
+    /// When the newest request was submitted.
+    private var lastArrival = 0.0
 
     /// - Parameters:
     ///   - timeout: the longest a request waits for a batch to take it, and then for that batch to answer.
@@ -64,6 +66,7 @@ package final class GroupCommit<Request: Sendable, Response: Sendable>: @uncheck
         let waiter = Waiter(request)
         state.lock()
         queue.append(waiter)
+        lastArrival = waiter.queuedAt
         if leaders < settings.maxInFlight {
             leaders += 1
             waiter.leads = true
@@ -115,9 +118,15 @@ package final class GroupCommit<Request: Sendable, Response: Sendable>: @uncheck
 
     /// Takes the next batch off the queue (the lock held), first gathering while another batch runs.
     private func gather() -> [Waiter] {
-        if running > 0, let oldest = queue.first {
-            let deadline = Date(timeIntervalSinceNow: oldest.queuedAt + settings.window - MonotonicClock.now())
-            while running > 0, queue.count < settings.maxBatch, state.wait(until: deadline) {}
+        if let oldest = queue.first {
+            let windowEnds = oldest.queuedAt + settings.window
+            while running > 0, queue.count < settings.maxBatch {
+                let now = MonotonicClock.now()
+                let ends = min(windowEnds, lastArrival + settings.quietGap)
+                guard now < ends else { break }
+                // Woken early by a batch ending or a full queue; arrivals move `lastArrival` without waking it.
+                _ = state.wait(until: Date(timeIntervalSinceNow: ends - now))
+            }
         }
         let batch = Array(queue.prefix(settings.maxBatch))
         guard !batch.isEmpty else { return [] }

@@ -47,6 +47,24 @@ import Testing
         #expect(recorder.batches == [[21], [5]])
     }
 
+    /// With 8 clients the ones a finished batch answered come back at once; waiting for the other running batch (or
+    /// the window) after that only idles them. A leader goes once no request has arrived for the quiet gap.
+    @Test func aLeaderStopsGatheringWhenNoRequestHasArrivedForTheQuietGap() throws {
+        let gate = DispatchSemaphore(value: 0)
+        let commit = GroupCommit<Int, Int>(
+            settings: GroupCommitSettings(window: 5, maxBatch: 64, maxInFlight: 2, quietGap: 0.05), timeout: 10
+        ) { batch in
+            if batch == [1] { _ = gate.wait(timeout: .now() + 5) }
+            return batch.map { $0 * 2 }
+        }
+        defer { gate.signal() }
+        Thread { _ = try? commit.submit(1) }.start()  // runs alone and is held
+        Thread.sleep(forTimeInterval: 0.05)
+        let started = Date()
+        #expect(try commit.submit(2) == 4)  // leads while the held batch runs
+        #expect(Date().timeIntervalSince(started) < 2, "the leader waited for the running batch or the 5 s window")
+    }
+
     @Test func concurrentRequestsShareBatchesAndEachGetsItsOwnResponse() throws {
         let recorder = Recorder(delay: 0.02)
         let commit = GroupCommit<Int, Int>(settings: GroupCommitSettings(window: 0.01, maxBatch: 8), timeout: 10, execute: recorder.execute)
