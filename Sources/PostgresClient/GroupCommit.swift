@@ -8,8 +8,8 @@ import Support
 /// to `maxBatch` queued requests from the front (its own among them) and executes them; the others wait. A leader
 /// that finds another batch running first gathers, for at most `window` after the oldest queued request, until
 /// `maxBatch` requests are queued, the running batches end, or no request has arrived for `quietGap`; a leader that
-/// finds the database idle executes at once, so a lone caller never waits out the window. When a batch ends, its leader hands the lead to the oldest
-/// request still queued.
+/// finds the database idle executes at once, so a lone caller never waits out the window. When a batch ends, its
+/// leader hands the lead to the oldest request still queued.
 ///
 /// A batch that fails as a whole (`execute` throws: a lost connection, a serialization failure, a conflict with a
 /// concurrent transaction) has applied nothing, so each of its requests is executed again alone by its own caller
