@@ -10,7 +10,7 @@ package struct Migration: Sendable {
         .ledger, .syncState, .orderEvents, .claimOwners, .lagSamples, .setBasedAvailability, .wakeAfterCommit, .outboxDueByChannel,
         .channelCredentials, .inboxSetAside, .sourcing, .listingIssues, .listingMatch, .decreasesFirst, .channelCapabilities,
         .channelKindsFromAdapters, .retention, .lagAwareBuffers, .unseenSales, .levelTargetsPerStatement,
-        .channelValuesByKey, .levelTargetsPlannedForTheirSize, .keyLookupsOnStaleStatistics,
+        .channelValuesByKey, .levelTargetsPlannedForTheirSize, .keyLookupsOnStaleStatistics, .levelsAsParents,
     ]
 
     /// The version a fully migrated database has.

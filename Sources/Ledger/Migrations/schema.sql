@@ -1,4 +1,4 @@
--- The schema that migrations 1…23 build (pg_dump --schema-only, normalised).
+-- The schema that migrations 1…24 build (pg_dump --schema-only, normalised).
 -- Generated: do not edit. Regenerate after changing a migration with
 --   OMNISTOCK_WRITE_SCHEMA=1 bash .ci/test --filter SchemaSnapshotTests
 -- SchemaSnapshotTests fails while this file and the migrations differ.
@@ -720,9 +720,7 @@ ALTER TABLE ONLY public.listings
 ALTER TABLE ONLY public.location_distances
     ADD CONSTRAINT location_distances_location_fkey FOREIGN KEY (location) REFERENCES public.locations(code) ON DELETE CASCADE;
 ALTER TABLE ONLY public.movements
-    ADD CONSTRAINT movements_location_fkey FOREIGN KEY (location) REFERENCES public.locations(code);
-ALTER TABLE ONLY public.movements
-    ADD CONSTRAINT movements_sku_fkey FOREIGN KEY (sku) REFERENCES public.skus(sku);
+    ADD CONSTRAINT movements_level_fkey FOREIGN KEY (sku, location) REFERENCES public.levels(sku, location);
 ALTER TABLE ONLY public.outbox
     ADD CONSTRAINT outbox_channel_fkey FOREIGN KEY (channel) REFERENCES public.channels(code) ON DELETE CASCADE;
 ALTER TABLE ONLY public.reservation_outbox
@@ -732,6 +730,4 @@ ALTER TABLE ONLY public.reservation_outbox
 ALTER TABLE ONLY public.reservations
     ADD CONSTRAINT reservations_bundle_sku_fkey FOREIGN KEY (bundle_sku) REFERENCES public.skus(sku);
 ALTER TABLE ONLY public.reservations
-    ADD CONSTRAINT reservations_location_fkey FOREIGN KEY (location) REFERENCES public.locations(code);
-ALTER TABLE ONLY public.reservations
-    ADD CONSTRAINT reservations_sku_fkey FOREIGN KEY (sku) REFERENCES public.skus(sku);
+    ADD CONSTRAINT reservations_level_fkey FOREIGN KEY (sku, location) REFERENCES public.levels(sku, location);
