@@ -11,11 +11,16 @@ extension Migration {
     /// a location that does not exist.
     ///
     /// Every write already makes its movement and reservation from the level row it updates (a level row is created
-    /// by the first change that adds stock), so no existing row lacks its level; the keys are added `NOT VALID` and
-    /// then validated, which reads the tables without blocking writes.
+    /// by the first change that adds stock). A row written by hand might still lack its level: it gets an empty one
+    /// (0 on hand, 0 reserved), so that the upgrade does not stop on it and `omnistock verify` goes on reporting the
+    /// difference, as it did before. The keys are added `NOT VALID` and then validated, which reads the tables without
+    /// blocking writes.
     static let levelsAsParents = Migration(
         version: 24, name: "levels_as_parents",
         sql: """
+            INSERT INTO levels (sku, location)
+            SELECT sku, location FROM movements UNION SELECT sku, location FROM reservations
+            EXCEPT SELECT sku, location FROM levels;
             ALTER TABLE movements DROP CONSTRAINT movements_sku_fkey, DROP CONSTRAINT movements_location_fkey,
                 ADD CONSTRAINT movements_level_fkey FOREIGN KEY (sku, location) REFERENCES levels (sku, location) NOT VALID;
             ALTER TABLE reservations DROP CONSTRAINT reservations_sku_fkey, DROP CONSTRAINT reservations_location_fkey,
