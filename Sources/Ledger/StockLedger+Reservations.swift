@@ -17,9 +17,7 @@ extension StockLedger {
     ///
     /// A bundle reserves its components at the location, all of them or none (see `reserveBundle`).
     package func reserve(_ request: ReservationRequest, key: String) throws -> ReservationReceipt {
-        try QuantityRange.requirePositive(request.quantity)
-        try Self.requireKey(key)
-        if let receipt = try reservations.submit(ReserveCall(key: key, request: request, reservationID: ReservationID.make())) {
+        if let receipt = try reservations.submit(try ReserveCall(checking: request, key: key)) {
             return receipt
         }
         // Refused, or the key was used before (or by a concurrent twin that committed first).

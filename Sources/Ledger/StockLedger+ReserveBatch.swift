@@ -17,6 +17,16 @@ struct ReserveCall: Sendable {
     }
 }
 
+extension ReserveCall {
+    /// A call for `request` under `key`, with a new reservation id, once both are checked: a positive quantity in the
+    /// ledger's range and a key of 1 to 300 bytes.
+    init(checking request: ReservationRequest, key: String) throws {
+        try QuantityRange.requirePositive(request.quantity)
+        try StockLedger.requireKey(key)
+        self.init(key: key, request: request, reservationID: ReservationID.make())
+    }
+}
+
 extension StockLedger {
     /// Runs reservations that arrived together (see `GroupCommit`); a receipt for each one applied now, nil for one
     /// refused or whose key was used before (the caller then explains the refusal or returns the stored result).
@@ -47,12 +57,8 @@ extension StockLedger {
     /// directly. Returns how many were made (a request refused for stock or whose key was used before is not made,
     /// and not explained). For the bench's ceiling of that statement; callers reserve through `reserve(_:key:)`.
     package func reserveAsOneBatch(_ requests: [(request: ReservationRequest, key: String)]) throws -> Int {
-        for (request, key) in requests {
-            try QuantityRange.requirePositive(request.quantity)
-            try Self.requireKey(key)
-        }
-        guard !requests.isEmpty else { return 0 }
-        let calls = requests.map { ReserveCall(key: $0.key, request: $0.request, reservationID: ReservationID.make()) }
+        let calls = try requests.map { try ReserveCall(checking: $0.request, key: $0.key) }
+        guard !calls.isEmpty else { return 0 }
         return try Self.reserveBatch(calls, pool: pool).count { $0 != nil }
     }
 
