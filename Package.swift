@@ -79,6 +79,7 @@ let package = Package(
             name: "Ledger",
             dependencies: [
                 "PostgresClient",
+                "Support",
                 .product(name: "Logging", package: "swift-log"),
             ],
             /// The schema the migrations build, kept equal to them by `SchemaSnapshotTests`; read, never compiled.

@@ -17,8 +17,8 @@ extension StockLedger {
     /// update of it: the level's version moves once per batch, and every receipt for that level shows it as the
     /// batch left it. A batch that fails as a whole (a concurrent twin's key, a deadlock with a twin finishing the
     /// same reservation, a lost connection) is run again one request at a time by `GroupCommit`; a request alone
-    /// that meets a twin's key gets nil. One wake-up per batch.
-    static func finishBatch(_ calls: [FinishCall], pool: PostgresPool) throws -> [ReservationReceipt?] {
+    /// that meets a twin's key gets nil. One wake-up per batch at most (`WakeCoalescer`).
+    static func finishBatch(_ calls: [FinishCall], pool: PostgresPool, wake: WakeCoalescer) throws -> [ReservationReceipt?] {
         let parameters: [any PostgresBindable] = [calls.map(\.key), calls.map(\.reservationID), calls.map(\.status.rawValue)]
         let receipts: [ReservationReceipt?]
         do {
@@ -26,7 +26,7 @@ extension StockLedger {
         } catch let error as PostgresError where calls.count == 1 && error.sqlState == SQLState.uniqueViolation {
             return [nil]  // a concurrent twin with the same key committed first
         }
-        if receipts.contains(where: { $0 != nil }) { try? WakeAfterCommit.send(.outbox, pool: pool) }
+        if receipts.contains(where: { $0 != nil }) { try? wake.wake() }
         return receipts
     }
 

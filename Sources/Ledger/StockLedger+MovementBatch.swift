@@ -29,17 +29,17 @@ extension StockLedger {
     /// transaction, in level order (`pipelinedInLevelOrder`), so that requests for one level are each evaluated
     /// against the stock the one before left. A statement that fails (an unknown SKU's foreign key, a quantity out of
     /// range, a concurrent twin's key) fails the batch, which `GroupCommit` then runs again one request at a time;
-    /// alone, such a request gets nil. One wake-up per batch.
-    static func movementBatch(_ calls: [MovementCall], pool: PostgresPool) throws -> [StockChange?] {
-        guard calls.count > 1 else { return [try movementAlone(calls[0], pool: pool)] }
+    /// alone, such a request gets nil. One wake-up per batch at most (`WakeCoalescer`).
+    static func movementBatch(_ calls: [MovementCall], pool: PostgresPool, wake: WakeCoalescer) throws -> [StockChange?] {
+        guard calls.count > 1 else { return [try movementAlone(calls[0], pool: pool, wake: wake)] }
         return try pool.withConnection { connection in
             let changes = try connection.pipelinedInLevelOrder(calls, level: \.level, execution: \.execution).map(stockChange)
-            if changes.contains(where: { $0 != nil }) { try? WakeAfterCommit.send(.outbox, on: connection) }
+            if changes.contains(where: { $0 != nil }) { try? wake.wake(on: connection) }
             return changes
         }
     }
 
-    private static func movementAlone(_ call: MovementCall, pool: PostgresPool) throws -> StockChange? {
+    private static func movementAlone(_ call: MovementCall, pool: PostgresPool, wake: WakeCoalescer) throws -> StockChange? {
         let (statement, parameters) = call.execution
         let change: StockChange?
         do {
@@ -47,7 +47,7 @@ extension StockLedger {
         } catch let error as PostgresError where error.kind == .server {
             return nil
         }
-        if change != nil { try? WakeAfterCommit.send(.outbox, pool: pool) }
+        if change != nil { try? wake.wake() }
         return change
     }
 

@@ -37,9 +37,9 @@ extension StockLedger {
     /// one outbox mark — however many of the batch's requests it serves (a hot SKU). The statement checks the keys
     /// itself, so a key repeated within the batch or used before refuses just that request; anything that fails it
     /// (a concurrent twin's key, a lost connection) fails the whole batch, which `GroupCommit` then runs again one
-    /// request at a time. One wake-up per batch.
-    static func reserveBatch(_ calls: [ReserveCall], pool: PostgresPool) throws -> [ReservationReceipt?] {
-        guard calls.count > 1 else { return [try reserveAlone(calls[0], pool: pool)] }
+    /// request at a time. One wake-up per batch at most (`WakeCoalescer`).
+    static func reserveBatch(_ calls: [ReserveCall], pool: PostgresPool, wake: WakeCoalescer) throws -> [ReservationReceipt?] {
+        guard calls.count > 1 else { return [try reserveAlone(calls[0], pool: pool, wake: wake)] }
         return try pool.withConnection { connection in
             let requests = calls.map(\.request)
             let parameters: [any PostgresBindable] = [
@@ -48,7 +48,7 @@ extension StockLedger {
                 requests.map(\.externalRef), requests.map(\.expiresAt),
             ]
             let receipts = try receiptsByPosition(connection.query(reserveBatchStatement, parameters), count: calls.count)
-            if receipts.contains(where: { $0 != nil }) { try? WakeAfterCommit.send(.outbox, on: connection) }
+            if receipts.contains(where: { $0 != nil }) { try? wake.wake(on: connection) }
             return receipts
         }
     }
@@ -59,10 +59,10 @@ extension StockLedger {
     package func reserveAsOneBatch(_ requests: [(request: ReservationRequest, key: String)]) throws -> Int {
         let calls = try requests.map { try ReserveCall(checking: $0.request, key: $0.key) }
         guard !calls.isEmpty else { return 0 }
-        return try Self.reserveBatch(calls, pool: pool).count { $0 != nil }
+        return try Self.reserveBatch(calls, pool: pool, wake: outboxWake).count { $0 != nil }
     }
 
-    private static func reserveAlone(_ call: ReserveCall, pool: PostgresPool) throws -> ReservationReceipt? {
+    private static func reserveAlone(_ call: ReserveCall, pool: PostgresPool, wake: WakeCoalescer) throws -> ReservationReceipt? {
         let receipt: ReservationReceipt?
         do {
             receipt = try pool.query(reserveStatement, call.parameters) { rows in
@@ -71,7 +71,7 @@ extension StockLedger {
         } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
             return nil  // a concurrent twin with the same key committed first
         }
-        if receipt != nil { try? WakeAfterCommit.send(.outbox, pool: pool) }
+        if receipt != nil { try? wake.wake() }
         return receipt
     }
 

@@ -16,6 +16,8 @@ package struct StockLedger: Sendable {
     let finishes: GroupCommit<FinishCall, ReservationReceipt?>
     /// Gathers concurrent receipts, returns, sales and adjustments into batches (see `movementBatch`).
     let movements: GroupCommit<MovementCall, StockChange?>
+    /// Wakes the sync workers after this ledger's writes, at most once per `WakeCoalescer.defaultInterval`.
+    let outboxWake: WakeCoalescer
 
     /// - Parameter groupCommit: how concurrent reservations, releases, commits and movements are gathered into one
     ///   transaction (`[database] group_commit_window`, `group_commit_max`); `.off` runs each alone. Each kind has
@@ -26,9 +28,11 @@ package struct StockLedger: Sendable {
         self.pool = pool
         self.logger = logger
         let timeout = pool.acquireTimeout * 2
-        self.reservations = GroupCommit(settings: groupCommit, timeout: timeout) { try Self.reserveBatch($0, pool: pool) }
-        self.finishes = GroupCommit(settings: groupCommit, timeout: timeout) { try Self.finishBatch($0, pool: pool) }
-        self.movements = GroupCommit(settings: groupCommit, timeout: timeout) { try Self.movementBatch($0, pool: pool) }
+        let wake = WakeCoalescer(.outbox, pool: pool)
+        self.outboxWake = wake
+        self.reservations = GroupCommit(settings: groupCommit, timeout: timeout) { try Self.reserveBatch($0, pool: pool, wake: wake) }
+        self.finishes = GroupCommit(settings: groupCommit, timeout: timeout) { try Self.finishBatch($0, pool: pool, wake: wake) }
+        self.movements = GroupCommit(settings: groupCommit, timeout: timeout) { try Self.movementBatch($0, pool: pool, wake: wake) }
     }
 
     /// Runs `body` once per idempotency key, in one transaction.
@@ -82,10 +86,11 @@ package struct StockLedger: Sendable {
     }
 
     /// Wakes the sync workers of every replica (`WakeChannel.outbox`) after a change to levels or the outbox
-    /// committed (see `WakeAfterCommit`). The ledger's own operations ignore a failure here: a lost wake-up only
-    /// delays the push until the workers' next scan.
+    /// committed (see `WakeAfterCommit`), at once or, within 5 ms of the last wake-up, at the end of that interval
+    /// (`WakeCoalescer`). The ledger's own operations ignore a failure here: a lost wake-up only delays the push
+    /// until the workers' next scan.
     package func wakeSyncWorkers() throws {
-        try WakeAfterCommit.send(.outbox, pool: pool)
+        try outboxWake.wake()
     }
 
     static func requireKey(_ key: String) throws {

@@ -13,9 +13,11 @@ import Testing
     /// One statement stores a list; an event repeated within it, or stored before, is a duplicate and stored once.
     @Test func aBatchStoresEachEventOnce() throws {
         let database = try TestDatabase.make()
-        #expect(try InboxStore.store([delivery("a")], pool: database.pool) == [.stored])
+        let wake = WakeCoalescer(.inbox, pool: database.pool)
+        #expect(try InboxStore.store([delivery("a")], pool: database.pool, wake: wake) == [.stored])
         let outcomes = try InboxStore.store(
-            [delivery("b"), delivery("a"), delivery("c"), delivery("b"), delivery("b", channel: "shop-2"), delivery("c")], pool: database.pool)
+            [delivery("b"), delivery("a"), delivery("c"), delivery("b"), delivery("b", channel: "shop-2"), delivery("c")],
+            pool: database.pool, wake: wake)
         #expect(outcomes == [.stored, .duplicate, .stored, .duplicate, .stored, .duplicate])
         #expect(try database.pool.query("SELECT count(*) FROM inbox") { try $0[0].decode(Int.self, at: 0) } == 4)
         let headers = try database.pool.query("SELECT headers->>'webhook-id' FROM inbox WHERE channel = 'shop-2'") {
@@ -32,7 +34,8 @@ import Testing
             "x-empty": "", "x-null": "NULL",
         ]
         _ = try InboxStore.store(
-            [InboxStore.Delivery(channel: "webshop", eventID: "a", headers: headers, payload: "{}"), delivery("b")], pool: database.pool)
+            [InboxStore.Delivery(channel: "webshop", eventID: "a", headers: headers, payload: "{}"), delivery("b")], pool: database.pool,
+            wake: WakeCoalescer(.inbox, pool: database.pool))
         let stored = try InboxStore.due(limit: 10, pool: database.pool)
         #expect(stored.map(\.headers) == [headers, ["webhook-id": "b"]])
     }

@@ -4,7 +4,8 @@ import PostgresClient
 /// The `inbox` table: verified webhooks stored once per (channel, event id) by the ingress, then claimed,
 /// applied, retried or set aside (`dead`) by the event processor (`InboxProcessor`).
 ///
-/// Storing wakes the event processor (`WakeChannel.inbox`), once per batch.
+/// Storing wakes the event processor (`WakeChannel.inbox`) after the commit, at most once per interval
+/// (`WakeCoalescer`).
 ///
 /// Deliveries are inserted by one prepared statement committed on its own, several at once when they arrive together
 /// (`InboxWriter`); the wake-up is sent afterwards, outside that transaction (`WakeAfterCommit`): sent inside it,
@@ -45,11 +46,11 @@ package enum InboxStore {
         RETURNING channel, event_id
         """)
 
-    /// Inserts and commits `deliveries` with one statement, in order, and wakes the event processor once; returns each
-    /// one's outcome. An event stored before, or earlier in the same list, is a `duplicate` and changes nothing.
+    /// Inserts and commits `deliveries` with one statement, in order, and asks `wake` to wake the event processor;
+    /// returns each one's outcome. An event stored before, or earlier in the same list, is a `duplicate` and changes nothing.
     /// Not retried on a lost connection: the answer is then `503` and the channel delivers again, so no `200` is
     /// ever given for an event that is not committed.
-    package static func store(_ deliveries: [Delivery], pool: PostgresPool) throws -> [Outcome] {
+    package static func store(_ deliveries: [Delivery], pool: PostgresPool, wake: WakeCoalescer) throws -> [Outcome] {
         try pool.withConnection { connection in
             let parameters: [any PostgresBindable] = [
                 deliveries.map { $0.channel }, deliveries.map { $0.eventID },
@@ -61,10 +62,7 @@ package enum InboxStore {
             }
             // The first of a repeated event is the one inserted (the rows go in in order); the rest are duplicates.
             let outcomes = deliveries.map { inserted.remove([$0.channel, $0.eventID]) == nil ? Outcome.duplicate : .stored }
-            let woken = Set(zip(deliveries, outcomes).filter { $0.1 == .stored }.map { $0.0.channel })
-            if let channel = woken.first {
-                try? WakeAfterCommit.send(.inbox, payload: woken.count == 1 ? channel : "", on: connection)
-            }
+            if outcomes.contains(.stored) { try? wake.wake(on: connection) }
             return outcomes
         }
     }

@@ -4,7 +4,7 @@ import PostgresClient
 package enum WakeChannel: String, Sendable, CaseIterable {
     /// Outbox or reservation-outbox targets became due: the push lanes claim them.
     case outbox = "omnistock_outbox"
-    /// A webhook event was stored or put back in line (payload: the channel, or empty): the event processor applies it.
+    /// A webhook event was stored or put back in line: the event processor applies it.
     case inbox = "omnistock_inbox"
     /// A reconcile run was requested (payload: the run's id): the leader runs it.
     case reconcile = "omnistock_reconcile"
