@@ -1,11 +1,14 @@
 import Dispatch
 import ServiceLifecycle
+import Synchronization
 
 /// A job only the leader runs: every `interval` seconds while this replica leads, once on gaining leadership
 /// when asked, and whenever ``trigger()`` is called (a notification). It subscribes to the ``LeaderElector``;
 /// the elector knows nothing of it.
 ///
-/// Jobs given the same queue run one at a time, as the daemon's leader jobs always have.
+/// Jobs given the same queue run one at a time, as the daemon's leader jobs always have. Triggers that arrive before
+/// the run they asked for has started share that run: a burst of notifications while the job is busy gives one
+/// more run, not one per notification.
 package final class LeaderJob: Service, @unchecked Sendable {
     /// For logs.
     package let name: String
@@ -17,6 +20,8 @@ package final class LeaderJob: Service, @unchecked Sendable {
     private var leading = false
     private var stopped = false
     private var timer: (any DispatchSourceTimer)?
+    /// A triggered run is queued and has not started.
+    private let triggered = Atomic(false)
 
     package init(
         _ name: String, every interval: Double, onGain runsOnGain: Bool = false, queue: DispatchQueue, elector: LeaderElector,
@@ -51,9 +56,14 @@ package final class LeaderJob: Service, @unchecked Sendable {
         source.resume()
     }
 
-    /// Runs the job soon if this replica leads.
+    /// Runs the job soon if this replica leads; the run starts after this call, and is shared with every other trigger
+    /// made before it starts.
     package func trigger() {
-        queue.async { self.runIfLeading() }
+        guard !triggered.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        queue.async {
+            self.triggered.store(false, ordering: .releasing)
+            self.runIfLeading()
+        }
     }
 
     /// Stops the timer; a run in progress finishes.
