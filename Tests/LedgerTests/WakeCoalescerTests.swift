@@ -10,9 +10,7 @@ import Testing
     /// the first, and once at the interval's end for the other nineteen. Each batch sent its own wake-up before.
     @Test func aBurstOfBatchesWakesOnceAtOnceAndOnceAtTheIntervalsEnd() throws {
         let database = try TestDatabase.make()
-        let received = ReceivedWakeUps()
-        let listener = NotificationListener(conninfo: database.url, channels: [WakeChannel.inbox.rawValue]) { _ in received.add() }
-        try listener.start()
+        let (received, listener) = try ReceivedWakeUps.listening(to: .inbox, in: database)
         defer { listener.stop() }
         let wake = WakeCoalescer(.inbox, pool: database.pool, interval: .seconds(1))
         let started = Date()
@@ -33,9 +31,7 @@ import Testing
     /// A wake-up asked for after the interval has passed goes out at once again.
     @Test func aWakeUpAfterTheIntervalGoesOutAtOnce() throws {
         let database = try TestDatabase.make()
-        let received = ReceivedWakeUps()
-        let listener = NotificationListener(conninfo: database.url, channels: [WakeChannel.outbox.rawValue]) { _ in received.add() }
-        try listener.start()
+        let (received, listener) = try ReceivedWakeUps.listening(to: .outbox, in: database)
         defer { listener.stop() }
         let wake = WakeCoalescer(.outbox, pool: database.pool, interval: .milliseconds(200))
         try wake.wake()
@@ -52,6 +48,14 @@ import Testing
 final class ReceivedWakeUps: @unchecked Sendable {
     private let condition = NSCondition()
     private var arrivals: [Date] = []
+
+    /// The wake-ups of `channel` in `database`, from a listener started now (stop it when done).
+    static func listening(to channel: WakeChannel, in database: TestDatabase) throws -> (ReceivedWakeUps, NotificationListener) {
+        let received = ReceivedWakeUps()
+        let listener = NotificationListener(conninfo: database.url, channels: [channel.rawValue]) { _ in received.add() }
+        try listener.start()
+        return (received, listener)
+    }
 
     var count: Int { condition.withLock { arrivals.count } }
     var times: [Date] { condition.withLock { arrivals } }
