@@ -47,9 +47,9 @@ package enum InboxStore {
         """)
 
     /// Inserts and commits `deliveries` with one statement, in order, and asks `wake` to wake the event processor;
-    /// returns each one's outcome. An event stored before, or earlier in the same list, is a `duplicate` and changes nothing.
-    /// Not retried on a lost connection: the answer is then `503` and the channel delivers again, so no `200` is
-    /// ever given for an event that is not committed.
+    /// returns each one's outcome. An event stored before, or earlier in the same list, is a `duplicate` and changes
+    /// nothing. Not retried on a lost connection: the answer is then `503` and the channel delivers again, so no `200`
+    /// is ever given for an event that is not committed.
     package static func store(_ deliveries: [Delivery], pool: PostgresPool, wake: WakeCoalescer) throws -> [Outcome] {
         try pool.withConnection { connection in
             let parameters: [any PostgresBindable] = [

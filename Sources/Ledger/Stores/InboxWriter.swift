@@ -2,7 +2,8 @@ import PostgresClient
 
 /// Webhook ingress into the inbox through a group commit (`AsyncGroupCommit`): the deliveries that arrive while a
 /// batch is being stored are inserted by the next one statement and committed together, and the event processor is
-/// woken after them, at most once per `WakeCoalescer.defaultInterval`. A lone delivery is stored at once. A waiting delivery holds no thread.
+/// woken after them, at most once per `WakeCoalescer.defaultInterval`. A lone delivery is stored at once. A waiting
+/// delivery holds no thread.
 ///
 /// One batch is written at a time, whatever `settings.maxInFlight` says: in the webhook bench two at a time gave
 /// batches of about 2 and 0.28x of the trivial route's rate, one at a time batches of about 3.5 and 0.36x. The window
