@@ -46,9 +46,7 @@ import Testing
         let database = try TestDatabase.make(maxConnections: 8)
         let writer = InboxWriter(
             pool: database.pool, settings: GroupCommitSettings(window: 0.05, maxBatch: 64, maxInFlight: 1), timeout: .seconds(10))
-        let wakeUps = WakeUps()
-        let listener = NotificationListener(conninfo: database.url, channels: [WakeChannel.inbox.rawValue]) { _ in wakeUps.add() }
-        try listener.start()
+        let (wakeUps, listener) = try ReceivedWakeUps.listening(to: .inbox, in: database)
         defer { listener.stop() }
         // An uncommitted insert of the first event holds its first delivery until the blocker rolls back.
         let blocker = try PostgresConnection(conninfo: database.url)
@@ -77,17 +75,10 @@ import Testing
         }
         #expect(transactions == 1, "the queued deliveries were stored by one statement")
         let deadline = Date().addingTimeInterval(5)
-        while wakeUps.count < 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        _ = wakeUps.waitFor(count: 2, until: deadline)
         Thread.sleep(forTimeInterval: 0.3)
         #expect(wakeUps.count == 2, "one wake-up for the first delivery, one for the batch")
     }
-}
-
-final class WakeUps: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    var count: Int { lock.withLock { value } }
-    func add() { lock.withLock { value += 1 } }
 }
 
 final class OutcomeCounts: @unchecked Sendable {
