@@ -17,6 +17,11 @@ package struct LevelSnapshot: Codable, Sendable, Equatable {
     /// The columns `levelColumns` selects, in order.
     static let columns = "sku, location, on_hand, reserved, version, oversold"
 
+    /// `columns` of the row named `row`.
+    static func columns(of row: String) -> String {
+        "\(row).sku, \(row).location, \(row).on_hand, \(row).reserved, \(row).version, \(row).oversold"
+    }
+
     /// SQL building the JSON this type decodes from the `levels` columns of the row named `row`.
     static func jsonObject(of row: String) -> String {
         """

@@ -33,7 +33,7 @@ extension StockLedger {
               AND group_id = COALESCE((SELECT group_id FROM reservations WHERE id = $1 AND bundle_sku IS NOT NULL), $1)
             ORDER BY sku, location FOR UPDATE
             """, [id]
-        ).map(Reservation.init(row:))
+        ).map { try Reservation(row: $0) }
     }
 
     /// Commits or releases every part of a bundle reservation together. A bundle is committed only while all

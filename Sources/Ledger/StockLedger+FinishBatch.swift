@@ -31,7 +31,7 @@ extension StockLedger {
     }
 
     /// Finishes reservations, one per request: arrays of keys, reservation ids and the statuses to set ($1…$3).
-    /// Returns each request applied as its position (from 1) and its receipt.
+    /// Returns each request applied as its position (from 1) and its receipt's columns.
     ///
     /// Of requests repeating a key or a reservation, the first is taken. Reservation rows are locked as they are
     /// updated, then their levels in (sku, location) order, as every ledger batch locks levels.
@@ -70,12 +70,11 @@ extension StockLedger {
             SELECT sku, location, CASE status WHEN 'committed' THEN -quantity ELSE 0 END, -quantity,
                 CASE status WHEN 'committed' THEN 'reservation_commit' ELSE 'release' END, coalesce(external_ref, id), key
             FROM held),
-        receipt AS (
-            SELECT held.position, held.key, held.id, held.status, \(receiptJSON) AS result
-            FROM held JOIN level ON level.sku = held.sku AND level.location = held.location),
         stored AS (
             INSERT INTO operations (idempotency_key, kind, request, result)
-            SELECT key, status, jsonb_build_object('reservation', id, 'action', status), result FROM receipt)
-        SELECT position, result FROM receipt
+            SELECT held.key, held.status, jsonb_build_object('reservation', held.id, 'action', held.status), \(receiptJSON)
+            FROM held JOIN level ON level.sku = held.sku AND level.location = held.location)
+        SELECT held.position, \(ReservationReceipt.columns(reservation: "held", level: "level"))
+        FROM held JOIN level ON level.sku = held.sku AND level.location = held.location
         """)
 }

@@ -31,6 +31,7 @@ extension StockLedger {
     }
 
     /// $1 key, $2 request, $3 sku, $4 location, $5 quantity, $6 reservation id, $7 kind, $8 channel, $9 external ref, $10 expiry.
+    /// Returns the receipt's columns (`ReservationReceipt.columns(reservation:level:)`) when the reservation is made.
     static let reserveStatement = PreparedStatement(
         """
         WITH level AS (
@@ -46,13 +47,10 @@ extension StockLedger {
             INSERT INTO reservations (id, sku, location, quantity, kind, channel, external_ref, expires_at, idempotency_key)
             SELECT $6, sku, location, $5::int, $7, $8, $9, $10::timestamptz, $1 FROM level
             RETURNING *),
-        receipt AS (
-            SELECT \(receiptJSON) AS result
-            FROM level, held, moved),
         stored AS (
             INSERT INTO operations (idempotency_key, kind, request, result)
-            SELECT $1, 'reserve', $2::jsonb, result FROM receipt)
-        SELECT result FROM receipt
+            SELECT $1, 'reserve', $2::jsonb, \(receiptJSON) FROM level, held, moved)
+        SELECT \(ReservationReceipt.columns(reservation: "held", level: "level")) FROM level, held
         """)
 
     /// The receipt (`ReservationReceipt` as JSON) of a reservation statement, from its rows `held` (the reservation)
@@ -101,7 +99,7 @@ extension StockLedger {
     /// Looks a reservation up by id.
     package func reservation(id: String) throws -> Reservation? {
         try pool.query("SELECT \(Reservation.columns) FROM reservations WHERE id = $1", [id]) { rows in
-            try rows.first.map(Reservation.init(row:))
+            try rows.first.map { try Reservation(row: $0) }
         }
     }
 
@@ -110,7 +108,7 @@ extension StockLedger {
         try pool.query(
             "SELECT \(Reservation.columns) FROM reservations WHERE channel = $1 AND external_ref = $2 AND status = 'active' ORDER BY id",
             [channel, externalRef]
-        ) { rows in try rows.map(Reservation.init(row:)) }
+        ) { rows in try rows.map { try Reservation(row: $0) } }
     }
 
     private func finish(
@@ -136,7 +134,7 @@ extension StockLedger {
             guard let row = rows.first else {
                 let current = try connection.query(
                     "SELECT \(Reservation.columns) FROM reservations WHERE id = $1", [reservationID]
-                ).first.map(Reservation.init(row:))
+                ).first.map { try Reservation(row: $0) }
                 guard let current else { throw LedgerError.unknownReservation(reservationID) }
                 // Releasing something no longer held is already done; anything else is a state error.
                 if status == .released, current.status == .released || current.status == .expired {

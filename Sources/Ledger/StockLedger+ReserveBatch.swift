@@ -65,9 +65,7 @@ extension StockLedger {
     private static func reserveAlone(_ call: ReserveCall, pool: PostgresPool, wake: WakeCoalescer) throws -> ReservationReceipt? {
         let receipt: ReservationReceipt?
         do {
-            receipt = try pool.query(reserveStatement, call.parameters) { rows in
-                try rows.first?.decode(PostgresJSONValue<ReservationReceipt>.self, at: 0).value
-            }
+            receipt = try pool.query(reserveStatement, call.parameters) { rows in try rows.first.map { try ReservationReceipt(row: $0) } }
         } catch let error as PostgresError where error.sqlState == SQLState.uniqueViolation {
             return nil  // a concurrent twin with the same key committed first
         }
@@ -77,7 +75,8 @@ extension StockLedger {
 
     /// `reserveStatement` for a batch, in one statement: arrays of keys, requests, SKUs, locations, quantities,
     /// reservation ids, kinds, channels, external refs and expiries ($1…$10, one element per request). Returns each
-    /// reservation made as its request's position (from 1) and its receipt.
+    /// reservation made as its request's position (from 1) and its receipt's columns
+    /// (`ReservationReceipt.columns(reservation:level:)`).
     ///
     /// The levels are locked in (sku, location) order, so concurrent batches cannot deadlock. The requests for one
     /// level are then walked in arrival order (`walk`, recursive): each is accepted when the units the ones before it
@@ -127,28 +126,26 @@ extension StockLedger {
             INSERT INTO reservations (id, sku, location, quantity, kind, channel, external_ref, expires_at, idempotency_key)
             SELECT id, sku, location, quantity, kind, channel, external_ref, expires_at, key FROM accepted ORDER BY position
             RETURNING *),
-        receipt AS (
-            SELECT a.position, a.key, a.request, \(receiptJSON) AS result
+        leveled AS (
+            SELECT a.position, a.key, a.request, a.id, a.sku, a.location, a.on_hand, a.reserved_after AS reserved,
+                changed.version, a.oversold_before AND NOT (a.on_hand >= 0 AND a.reserved_after <= a.on_hand) AS oversold
             FROM accepted AS a
-            JOIN held ON held.id = a.id
-            JOIN changed ON changed.sku = a.sku AND changed.location = a.location
-            CROSS JOIN LATERAL (
-                SELECT a.sku, a.location, a.on_hand, a.reserved_after AS reserved, changed.version,
-                    a.oversold_before AND NOT (a.on_hand >= 0 AND a.reserved_after <= a.on_hand) AS oversold) AS level),
+            JOIN changed ON changed.sku = a.sku AND changed.location = a.location),
         stored AS (
             INSERT INTO operations (idempotency_key, kind, request, result)
-            SELECT key, 'reserve', request, result FROM receipt)
-        SELECT position, result FROM receipt
+            SELECT level.key, 'reserve', level.request, \(receiptJSON) FROM leveled AS level JOIN held ON held.id = level.id)
+        SELECT level.position, \(ReservationReceipt.columns(reservation: "held", level: "level"))
+        FROM leveled AS level JOIN held ON held.id = level.id
         """)
 
-    /// One receipt per request of a batch of `count`, from rows of (position from 1, receipt): nil for a request
-    /// without a row.
+    /// One receipt per request of a batch of `count`, from rows of (position from 1, the receipt's columns): nil for a
+    /// request without a row.
     static func receiptsByPosition(_ rows: PostgresRows, count: Int) throws -> [ReservationReceipt?] {
         var receipts = [ReservationReceipt?](repeating: nil, count: count)
         for row in rows {
             let position = try row.decode(Int.self, at: 0)
             guard receipts.indices.contains(position - 1) else { throw LedgerError.invalidArgument("no request \(position) in the batch") }
-            receipts[position - 1] = try row.decode(PostgresJSONValue<ReservationReceipt>.self, at: 1).value
+            receipts[position - 1] = try ReservationReceipt(row: row, offset: 1)
         }
         return receipts
     }

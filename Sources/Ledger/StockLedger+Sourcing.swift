@@ -182,7 +182,7 @@ extension StockLedger {
                 WHERE channel = $1 AND external_ref = $2 AND status = 'active'
                 RETURNING \(Reservation.columns)
                 """, [channel, externalRef, commit ? "committed" : "released"]
-            ).map(Reservation.init(row:)).sorted { ($0.sku, $0.location, $0.id) < ($1.sku, $1.location, $1.id) }
+            ).map { try Reservation(row: $0) }.sorted { ($0.sku, $0.location, $0.id) < ($1.sku, $1.location, $1.id) }
             for part in parts {
                 _ = try applyOrExplain(
                     LevelChange(

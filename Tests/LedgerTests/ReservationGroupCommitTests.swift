@@ -100,6 +100,29 @@ import Testing
         #expect(try ledger.verify().isEmpty)
     }
 
+    /// A receipt comes back as columns and is stored as JSON with the expiry to the second; a repeated request gets
+    /// the stored one, so both must show the same expiry.
+    @Test func aBatchedReceiptWithAFractionalExpiryEqualsTheStoredOneARepeatGets() throws {
+        _ = try ledger.receive(sku: "MUG", location: warehouse, quantity: 10, key: "stock")
+        let expiry = Date(timeIntervalSince1970: 1_900_000_000.75)
+        let lapsing = ReservationRequest(sku: "MUG", location: warehouse, quantity: 1, kind: .checkout, expiresAt: expiry)
+        let results = Results<ReservationReceipt>()
+        let names = (1...3).map { "lapsing-\($0)" }
+        try batch.run(
+            lock: "MUG", first: { [ledger] in results.record("first", Result { try ledger.reserve(lapsing, key: "first") }) },
+            rest: names.map { name -> @Sendable () -> Void in
+                { [ledger] in results.record(name, Result { try ledger.reserve(lapsing, key: name) }) }
+            })
+        #expect(try batch.transactions("SELECT xmin FROM reservations WHERE sku = 'MUG'") == 2, "the first alone, the rest in one batch")
+        for name in ["first"] + names {
+            let receipt = try results.get(name)
+            #expect(receipt.reservation.expiresAt == Date(timeIntervalSince1970: 1_900_000_000))
+            #expect(try ledger.reserve(lapsing, key: name) == receipt)
+        }
+        let released = try ledger.release(reservationID: try results.get("first").reservation.id)
+        #expect(try ledger.release(reservationID: try results.get("first").reservation.id) == released)
+    }
+
     @Test func refusalsInABatchRefuseOnlyTheirOwnRequest() throws {
         _ = try ledger.receive(sku: "MUG", location: warehouse, quantity: 5, key: "stock-mug")
         _ = try ledger.receive(sku: "CAP", location: warehouse, quantity: 5, key: "stock-cap")

@@ -27,6 +27,24 @@ import Testing
         }
     }
 
+    /// Ids follow the ULID layout: `r_`, 10 characters of millisecond time, 16 random, Crockford base32.
+    @Test func reservationIDsCarryTheirTimeAndDiffer() throws {
+        _ = try ledger.receive(sku: sku, location: warehouse, quantity: 50, key: "r")
+        let before = Date()
+        let ids = try (0..<20).map {
+            try ledger.reserve(ReservationRequest(sku: sku, location: warehouse, quantity: 1, kind: .order), key: "id-\($0)").reservation.id
+        }
+        let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+        #expect(Set(ids).count == 20)
+        for id in ids {
+            #expect(id.count == 28 && id.hasPrefix("r_"))
+            #expect(id.dropFirst(2).allSatisfy(alphabet.contains))
+            let milliseconds = id.dropFirst(2).prefix(10).reduce(0) { $0 * 32 + alphabet.firstIndex(of: $1)! }
+            let made = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+            #expect(made >= before.addingTimeInterval(-0.001) && made <= Date(), "\(id) carries \(made)")
+        }
+    }
+
     @Test func releaseAndCommit() throws {
         _ = try ledger.receive(sku: sku, location: warehouse, quantity: 5, key: "r")
         let a = try ledger.reserve(ReservationRequest(sku: sku, location: warehouse, quantity: 2, kind: .order), key: "a").reservation
