@@ -49,7 +49,6 @@ package enum ReconcileBenchmark {
             itemsPerSecond: Double(items) / max(seconds, 0.001), peakRSSBytes: peakResidentBytes())
     }
 
-    static func sku(_ index: Int) -> String { "BENCH-" + String(format: "%06d", index) }
     static func onHand(_ index: Int) -> Int { index % 50 + 1 }
 
     /// The catalogue, the stock (through `importStock`) and an outbox that says every value was pushed.
@@ -63,7 +62,7 @@ package enum ReconcileBenchmark {
                     locations: [location]
                 ).declaring(endpoint.channel.capabilities))
         }
-        let rows = (0..<count).lazy.map { StockImportRow(line: $0 + 2, sku: sku($0), location: location, onHand: onHand($0)) }
+        let rows = (0..<count).lazy.map { StockImportRow(line: $0 + 2, sku: BenchCatalog.sku($0), location: location, onHand: onHand($0)) }
         _ = try ledger.importStock(rows, createMissing: true, reference: "reconcile benchmark")
         for endpoint in endpoints {
             try OutboxStore.markAllPushedAtLedgerValues(channel: endpoint.code, pool: pool)
@@ -74,7 +73,7 @@ package enum ReconcileBenchmark {
         let scope = channel.modelsLocations ? location : ChannelLevel.pooled
         for start in stride(from: 0, to: count, by: 1000) {
             let levels = (start..<min(start + 1000, count)).map { index in
-                ChannelLevel(sku: sku(index), location: scope, value: onHand(index) + (index % driftEvery == 0 ? 1 : 0), version: 1)
+                ChannelLevel(sku: BenchCatalog.sku(index), location: scope, value: onHand(index) + (index % driftEvery == 0 ? 1 : 0), version: 1)
             }
             let result = await channel.pushLevels(levels)
             if let failure = result.outcomes.first(where: { $0 != .ok }) {
