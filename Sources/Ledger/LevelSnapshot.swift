@@ -19,7 +19,7 @@ package struct LevelSnapshot: Codable, Sendable, Equatable {
 
     /// `columns` of the row named `row`.
     static func columns(of row: String) -> String {
-        "\(row).sku, \(row).location, \(row).on_hand, \(row).reserved, \(row).version, \(row).oversold"
+        columns.split(separator: ", ").map { "\(row).\($0)" }.joined(separator: ", ")
     }
 
     /// SQL building the JSON this type decodes from the `levels` columns of the row named `row`.

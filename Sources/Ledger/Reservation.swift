@@ -69,11 +69,8 @@ package struct Reservation: Codable, Sendable, Equatable {
     /// SQL selecting `columns` of the row named `row` with the expiry to the second, as `jsonObject(of:)` writes it:
     /// a receipt decoded from these columns equals the one stored as JSON for a repeated request.
     static func receiptColumns(of row: String) -> String {
-        """
-        \(row).id, \(row).sku, \(row).location, \(row).quantity, \(row).kind, \(row).status, \(row).channel,
-            \(row).external_ref, date_trunc('second', \(row).expires_at), \(row).group_id, \(row).bundle_sku,
-            \(row).bundle_quantity
-        """
+        columns.split(separator: ", ").map { $0 == "expires_at" ? "date_trunc('second', \(row).\($0))" : "\(row).\($0)" }
+            .joined(separator: ", ")
     }
 
     /// Decodes `columns` (or `receiptColumns(of:)`) starting at column `offset`.
@@ -93,7 +90,7 @@ package struct Reservation: Codable, Sendable, Equatable {
     }
 
     /// How many columns `init(row:offset:)` decodes.
-    static let columnCount = 12
+    static let columnCount = columns.split(separator: ", ").count
 }
 
 /// A request to hold stock.
